@@ -1,0 +1,3 @@
+"""ovk: a municipality's överenskommelse om verksamhet as YAML in git."""
+
+__version__ = "0.1.0"

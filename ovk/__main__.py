@@ -1,0 +1,3 @@
+from ovk.cli import main
+
+main()

@@ -1,0 +1,307 @@
+"""The one door YAML comes in through: safe, bounded, and located.
+
+ruamel.yaml composes the node graph (every node keeps its line and column); this module then
+builds plain Python data from the nodes itself, so that
+
+- no tag is ever executed: anything beyond the plain data types is a finding;
+- aliases are bounded: an alias bomb is a finding, not a hang;
+- duplicate keys are findings naming both lines;
+- dates stay the text the author wrote, so `2026-02-30` is a schema finding, not a crash;
+- every value's location is kept for findings.
+
+Keys that are not strings become `str(key)`, and timestamps strings, as check-jsonschema does,
+so a standard validator and ovk see the same data.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ovk.findings import Finding, finding
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64  # agreement files nest about a dozen levels; this leaves room, not abuse
+MAX_ALIAS_EXPANSION = 10_000  # nodes reached again through aliases, summed over the file
+
+YAML_TAG = "tag:yaml.org,2002:"
+PLAIN_TAGS = {YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+MAP_TAG = YAML_TAG + "map"
+SEQ_TAG = YAML_TAG + "seq"
+
+Location = tuple[int, int]
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """A loaded YAML file: plain data plus where each value and key stood."""
+
+    data: Any
+    values: dict[JsonPath, Location] = field(default_factory=dict)
+    keys: dict[JsonPath, Location] = field(default_factory=dict)
+    first_line: str = ""
+
+    def locate(self, path: JsonPath, *, key: bool = False) -> Location:
+        """The location of the value at `path` (or its key), else of its nearest ancestor."""
+        if key and path in self.keys:
+            return self.keys[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass
+class LoadResult:
+    document: Document | None
+    findings: list[Finding]
+
+
+class _Abort(Exception):
+    """Stops building a document after a finding that makes the rest meaningless."""
+
+    def __init__(self, found: Finding) -> None:
+        super().__init__(found.message)
+        self.finding = found
+
+
+def load_path(path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
+    """Load one agreement file; every problem comes back as a finding, never as an exception."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return LoadResult(None, [finding(
+                display, 1, 1, "file-size",
+                f"file is {size:,} bytes, over the cap of {max_bytes:,} bytes")])
+        raw = path.read_bytes()
+    except OSError as error:
+        return LoadResult(None, [finding(display, 1, 1, "yaml-syntax",
+                                         f"cannot read file: {error.strerror or error}")])
+    return load_bytes(raw, display, max_bytes)
+
+
+def load_bytes(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
+    """Load YAML from bytes (see `load_path`)."""
+    if len(raw) > max_bytes:
+        return LoadResult(None, [finding(
+            display, 1, 1, "file-size",
+            f"file is {len(raw):,} bytes, over the cap of {max_bytes:,} bytes")])
+    text_or_finding = decode(raw, display)
+    if isinstance(text_or_finding, Finding):
+        return LoadResult(None, [text_or_finding])
+    return load_text(text_or_finding, display)
+
+
+def decode(raw: bytes, display: str) -> str | Finding:
+    """UTF-8 text (a BOM is fine), or an encoding finding at the first bad byte."""
+    for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                      (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if raw.startswith(bom) and not raw.startswith(codecs.BOM_UTF8):
+            return finding(display, 1, 1, "encoding", f"file is {name}; ovk reads UTF-8 only")
+    zero = raw.find(b"\x00")
+    if zero >= 0:
+        line, column = _byte_location(raw, zero)
+        return finding(display, line, column, "encoding",
+                       "file contains NUL bytes (UTF-16 without a byte-order mark?); "
+                       "ovk reads UTF-8 only")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _byte_location(raw, error.start)
+        return finding(display, line, column, "encoding",
+                       f"invalid UTF-8 byte 0x{raw[error.start]:02x} (Latin-1 or Windows-1252?)")
+
+
+def _byte_location(raw: bytes, offset: int) -> Location:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    prefix = raw[line_start:offset].decode("utf-8", errors="replace")
+    return raw.count(b"\n", 0, offset) + 1, len(prefix) + 1
+
+
+def load_text(text: str, display: str) -> LoadResult:
+    """Compose `text` with ruamel.yaml and build plain data from the nodes."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    first_line = text.split("\n", 1)[0]
+    early = _early_finding(text, display)
+    if early:
+        return LoadResult(None, [early])
+    try:
+        nodes = list(YAML(typ="rt").compose_all(text))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        return LoadResult(None, [finding(display, line, column, "yaml-syntax",
+                                         message or "malformed YAML")])
+    except RecursionError:
+        return LoadResult(None, [finding(display, 1, 1, "nesting-depth",
+                                         "the file nests too deeply to parse")])
+    except YAMLError as error:
+        return LoadResult(None, [finding(display, 1, 1, "yaml-syntax", str(error))])
+    except Exception as error:  # noqa: BLE001 - ruamel raises ValueError, KeyError, … on odd input
+        return LoadResult(None, [finding(display, 1, 1, "yaml-syntax",
+                                         f"the YAML parser failed: {type(error).__name__}: {error}")])
+    if len(nodes) > 1:
+        mark = nodes[1].start_mark
+        return LoadResult(None, [finding(display, mark.line + 1, mark.column + 1, "yaml-syntax",
+                                         "more than one YAML document; an agreement file holds one")])
+    document = Document(None, first_line=first_line)
+    if not nodes:
+        return LoadResult(document, [])
+    builder = _Builder(display, document)
+    try:
+        document.data = builder.build(nodes[0], (), 0, frozenset())
+    except _Abort as abort:
+        builder.findings.append(abort.finding)
+        return LoadResult(None, builder.findings)
+    return LoadResult(document, builder.findings)
+
+
+def _early_finding(text: str, display: str) -> Finding | None:
+    """Reject, before parsing, what would make the parser slow or change the YAML version."""
+    version = _YAML_1_1.search(text)
+    if version:
+        line = text.count("\n", 0, version.start()) + 1
+        return finding(display, line, 1, "yaml-syntax",
+                       "ovk reads YAML 1.2 (no yes/no booleans); remove the %YAML 1.1 directive")
+    # ruamel.yaml needs seconds to fail on 100,000 nested brackets; counting them is instant.
+    # Quotes are ignored, which only matters for strings holding hundreds of unmatched '['.
+    if text.count("[") + text.count("{") > _FLOW_DEPTH_LIMIT:
+        depth = 0
+        for match in _BRACKETS.finditer(text):
+            depth += 1 if match.group() in "[{" else -1
+            if depth > _FLOW_DEPTH_LIMIT:
+                offset = match.start()
+                line_start = text.rfind("\n", 0, offset) + 1
+                return finding(display, text.count("\n", 0, offset) + 1, offset - line_start + 1,
+                               "nesting-depth", f"nesting deeper than {MAX_DEPTH} levels")
+    return None
+
+
+_YAML_1_1 = re.compile(r"^%YAML[ \t]+1\.[01]\b", re.MULTILINE)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_FLOW_DEPTH_LIMIT = 200
+
+
+class _Builder:
+    """Builds plain data from composed nodes, recording locations and findings."""
+
+    def __init__(self, display: str, document: Document) -> None:
+        self.display = display
+        self.document = document
+        self.findings: list[Finding] = []
+        self.seen: set[int] = set()
+        self.alias_expansion = 0
+
+    def build(self, node: Any, path: JsonPath, depth: int, ancestors: frozenset[int]) -> Any:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.document.values[path] = (line, column)
+        if depth > MAX_DEPTH:
+            raise _Abort(finding(self.display, line, column, "nesting-depth",
+                                 f"nesting deeper than {MAX_DEPTH} levels"))
+        if id(node) in ancestors:
+            raise _Abort(finding(self.display, line, column, "alias",
+                                 "an alias refers to a node that contains it"))
+        if id(node) in self.seen:
+            self.alias_expansion += 1
+            if self.alias_expansion > MAX_ALIAS_EXPANSION:
+                raise _Abort(finding(self.display, line, column, "alias",
+                                     f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes "
+                                     "(an alias bomb?)"))
+        self.seen.add(id(node))
+        tag = node.tag
+        kind = type(node).__name__
+        if kind == "MappingNode":
+            self._check_tag(tag, MAP_TAG, line, column, path)
+            return self._mapping(node, path, depth, ancestors | {id(node)})
+        if kind == "SequenceNode":
+            self._check_tag(tag, SEQ_TAG, line, column, path)
+            inner = ancestors | {id(node)}
+            return [self.build(item, (*path, index), depth + 1, inner)
+                    for index, item in enumerate(node.value)]
+        if tag not in PLAIN_TAGS:
+            self._tag_finding(tag, line, column, path)
+            return node.value
+        return self._scalar(node)
+
+    def _mapping(self, node: Any, path: JsonPath, depth: int, ancestors: frozenset[int]) -> Any:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key_node.tag == YAML_TAG + "merge":
+                raise _Abort(finding(self.display, key_line, key_column, "alias",
+                                     "merge keys (<<) are not supported; write the keys out"))
+            if type(key_node).__name__ != "ScalarNode":
+                raise _Abort(finding(self.display, key_line, key_column, "yaml-syntax",
+                                     "a mapping key must be a plain scalar, not a list or map"))
+            key = self._scalar(key_node) if key_node.tag in PLAIN_TAGS else key_node.value
+            key = key if isinstance(key, str) else str(key)
+            if key in first_seen:
+                self.findings.append(finding(
+                    self.display, key_line, key_column, "duplicate-key",
+                    f"duplicate key '{key}' (first at line {first_seen[key]})",
+                    _path_text((*path, key))))
+                continue
+            first_seen[key] = key_line
+            self.document.keys[(*path, key)] = (key_line, key_column)
+            result[key] = self.build(value_node, (*path, key), depth + 1, ancestors)
+        return result
+
+    def _scalar(self, node: Any) -> Any:
+        try:
+            return plain_scalar(node.tag, node.value)
+        except ValueError:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            raise _Abort(finding(self.display, line, column, "yaml-syntax",
+                                 f"cannot read '{node.value}' as a number")) from None
+
+    def _check_tag(self, tag: str, expected: str, line: int, column: int, path: JsonPath) -> None:
+        if tag != expected:
+            self._tag_finding(tag, line, column, path)
+
+    def _tag_finding(self, tag: str, line: int, column: int, path: JsonPath) -> None:
+        shown = tag.replace(YAML_TAG, "!!")
+        self.findings.append(finding(self.display, line, column, "unsafe-tag",
+                                     f"tag '{shown}' is not allowed (it is not executed)",
+                                     _path_text(path)))
+
+
+def plain_scalar(tag: str, value: str) -> Any:
+    """A scalar's value under the YAML 1.2 core schema, as ruamel.yaml's safe loader reads it.
+
+    Timestamps stay text: the schema's `format: date` judges them, as in check-jsonschema.
+    """
+    if tag == YAML_TAG + "str" or tag == YAML_TAG + "timestamp":
+        return value
+    if tag == YAML_TAG + "null":
+        return None
+    if tag == YAML_TAG + "bool":
+        return value.lower() == "true"
+    digits = value.replace("_", "")
+    if tag == YAML_TAG + "int":
+        sign = -1 if digits.startswith("-") else 1
+        digits = digits.lstrip("+-")
+        for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+            if digits.startswith(prefix):
+                return sign * int(digits[2:], base)
+        return sign * int(digits)
+    lowered = digits.lower()
+    if lowered.lstrip("+-") == ".inf":
+        return float("-inf") if lowered.startswith("-") else float("inf")
+    if lowered == ".nan":
+        return float("nan")
+    return float(digits)
+
+
+def _path_text(path: JsonPath) -> str:
+    from ovk.findings import json_path
+
+    return json_path(path)
