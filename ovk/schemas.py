@@ -322,8 +322,8 @@ def overenskommelse_schema() -> Schema:
         "parties": array_of("Parter", "The parties to the agreement.", obj(
             "Part", "One party.", {
                 "name": field("Namn", "The party's name.", type="string"),
-                "code": field("Kod", "The division code, or null for Kommunstyrelsen.",
-                              anyOf=[{"type": "null"}, {"type": "string", "enum": list(DIVISION_CODES)}]),
+                "code": nullable("Kod", "The division code, or null for Kommunstyrelsen.",
+                                 type="string", enum=[*DIVISION_CODES, None]),
             }, ["name", "code"])),
         "divisions": array_of("Verksamheter", "Every division that year; 'alla verksamheter' "
                               "expands to these.", obj("Verksamhet", "A division.", {
@@ -412,8 +412,8 @@ def uppdrag_schema() -> Schema:
                                            "beskrivning (KS)'.", type="string"),
         "kompletterande": blocks("Kompletterande beskrivning", "Complementary text, verbatim."),
         "owners": owner_list("Mottagare", "The divisions given the uppdrag."),
-        "lead": field("Huvudansvarig", "The lead (huvudansvarig, sammanhållande) division, or null.",
-                      anyOf=[{"type": "null"}, {"type": "string", "enum": list(DIVISION_CODES)}]),
+        "lead": nullable("Huvudansvarig", "The lead (huvudansvarig, sammanhållande) division, "
+                         "or null.", type="string", enum=[*DIVISION_CODES, None]),
         "mottagare": nullable("Mottagare (text)", "The 'Mottagare' cell as printed (2024).",
                               type="string"),
         "financing": nullable("Finansiering", "As printed, e.g. 'Inom ram'.", type="string"),

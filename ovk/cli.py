@@ -1,0 +1,96 @@
+"""The command line: parse options, call the core, report, map to an exit code. Nothing more."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ovk import __version__
+from ovk.errors import ExitCode, OvkError
+
+app = typer.Typer(
+    name="ovk",
+    help="Keep the överenskommelse om verksamhet as YAML in git: validate, diff, list, render.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class State:
+    root: Path | None = None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ovk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    root: Annotated[Path | None, typer.Option(
+        "--root", help="Folder holding agreements/ (default: nearest ancestor that has one).",
+        file_okay=False)] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """ovk keeps a municipality's yearly agreement (överenskommelse om verksamhet) as YAML."""
+    State.root = root
+
+
+def _root() -> Path:
+    from ovk.repository import check_root, find_root
+
+    return check_root(State.root) if State.root is not None else find_root()
+
+
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Files or folders to check (default: everything under agreements/).",
+        show_default=False)] = None,
+    output_format: Annotated[ValidateFormat, typer.Option(
+        "--format", help="text (path:line:col), json, or github (workflow annotations).")
+    ] = ValidateFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    max_bytes: Annotated[int, typer.Option(
+        "--max-bytes", min=1, help="Size cap per file, checked before parsing.")] = 5 * 1024 * 1024,
+) -> None:
+    """Check agreement files against their JSON Schemas and across files.
+
+    Every problem is reported as path:line:col: RULE message, with a hint; rules are listed
+    in docs/rules.md. Exit 0 when valid, 1 when there are errors (or warnings with --strict).
+
+    Examples:
+
+        ovk validate
+
+        ovk validate agreements/2026/uppdrag/okat-valdeltagande.yaml --format github
+    """
+    from ovk.reporters import REPORTERS
+    from ovk.validate import validate as run_validate
+
+    report = run_validate(_root(), paths or [], max_bytes)
+    REPORTERS[output_format.value](report.findings, report.files_checked, sys.stdout)
+    failing = report.findings if strict else report.errors
+    raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)
+
+
+def main() -> None:
+    """Entry point: run the app and turn ovk's errors into one line and an exit code."""
+    try:
+        app()
+    except OvkError as error:
+        typer.echo(f"ovk: error: {error}", err=True)
+        sys.exit(error.exit_code)

@@ -1,0 +1,217 @@
+"""`ovk validate`: load every file once, check it against its schema, then across its year."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ovk.checks import YearFiles, check_year
+from ovk.errors import UsageError
+from ovk.findings import Finding, finding, json_path
+from ovk.loader import DEFAULT_MAX_BYTES, Document, load_path
+from ovk.repository import (
+    AgreementFile,
+    agreement_file,
+    display_path,
+    schema_dir,
+    stray_files,
+    year_dirs,
+    year_files,
+)
+from ovk.schemas import KINDS
+
+MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
+# Rules whose findings mean "a standard validator given the schema rejects this file too".
+SCHEMA_VERDICT_RULES = frozenset({
+    "file-size", "encoding", "yaml-syntax", "duplicate-key", "unsafe-tag", "alias",
+    "nesting-depth", "schema",
+})
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    files_checked: int
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def validate(root: Path, paths: Iterable[Path] = (), max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+    """Check the given files (default: every file under agreements/) and report all findings.
+
+    Cross-file rules always see the whole year folder of a file, but only findings in the
+    requested files are reported (so a pre-commit hook on one changed file stays precise).
+    """
+    requested = _expand(root, list(paths))
+    wanted: set[str] | None = None
+    if requested is not None:
+        files = requested
+        wanted = {f.display for f in files}
+        for year_dir in {f.year_dir for f in files if f.year_dir is not None}:
+            files = files + [agreement_file(p, root) for p in year_files(year_dir)
+                             if agreement_file(p, root).display not in wanted]
+    else:
+        files = [agreement_file(p, root) for d in year_dirs(root) for p in year_files(d)]
+        files += [agreement_file(p, root) for p in stray_files(root)]
+
+    findings: list[Finding] = []
+    years: dict[Path, YearFiles] = {}
+    for file in files:
+        own = check_file(file, root, max_bytes)
+        findings.extend(own.findings)
+        if file.year_dir is None or file.kind is None:
+            continue
+        year = years.setdefault(file.year_dir, YearFiles(file.year_dir))
+        if own.document is None or any(f.rule in SCHEMA_VERDICT_RULES for f in own.findings):
+            year.broken.add(file.display)
+        else:
+            _attach(year, file, own.document)
+    for year_dir, year in sorted(years.items()):
+        findings.extend(check_year(year, display_path(year_dir, root)))
+    if wanted is not None:
+        findings = [f for f in findings if f.file in wanted]
+    return Report(sorted(set(findings)), len(wanted) if wanted is not None else len(files))
+
+
+@dataclass
+class FileResult:
+    document: Document | None
+    findings: list[Finding]
+
+
+def check_file(file: AgreementFile, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> FileResult:
+    """Load one file and check it against the schema of its kind."""
+    if file.kind is None:
+        return FileResult(None, [finding(
+            file.display, 1, 1, "unknown-file",
+            "not part of the layout: agreements/<year>/{overenskommelse,malomraden}.yaml, "
+            "<year>/divisions/<CODE>.yaml or <year>/uppdrag/<id>.yaml")])
+    loaded = load_path(file.path, file.display, max_bytes)
+    findings = list(loaded.findings)
+    document = loaded.document
+    if document is not None:
+        findings.extend(schema_findings(document, file.display, file.kind, root))
+        findings.extend(_modeline_findings(document, file))
+    return FileResult(document, findings)
+
+
+def _attach(year: YearFiles, file: AgreementFile, document: Document) -> None:
+    entry = (file.display, document)
+    if file.kind == "overenskommelse":
+        year.overenskommelse = entry
+    elif file.kind == "malomraden":
+        year.malomraden = entry
+    elif file.kind == "division":
+        year.divisions.append(entry)
+    else:
+        year.uppdrag.append(entry)
+
+
+def _expand(root: Path, paths: list[Path]) -> list[AgreementFile] | None:
+    """The files named on the command line (folders expanded), or None for 'everything'."""
+    if not paths:
+        return None
+    found: list[AgreementFile] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(agreement_file(p, root) for p in sorted(path.rglob("*.yaml")))
+        elif path.is_file():
+            found.append(agreement_file(path, root))
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    return found
+
+
+@cache
+def schema_validator(kind: str, directory: Path) -> Any:
+    """A draft 2020-12 validator for one file kind, with format checking (dates) on."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = json.loads((directory / KINDS[kind]).read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def schema_findings(document: Document, display: str, kind: str, root: Path | None) -> list[Finding]:
+    """The schema findings of one loaded document, each located at its value (or key)."""
+    from jsonschema.exceptions import best_match
+
+    validator = schema_validator(kind, schema_dir(root))
+    found = []
+    for error in validator.iter_errors(document.data):
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            error = best_match(error.context)
+        path = tuple(error.absolute_path)
+        key = False
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            path, key = (*path, extra[0]) if extra else path, True
+        line, column = document.locate(path, key=key)
+        message = ("the file is empty; expected a mapping" if document.data is None
+                   else describe(error))
+        found.append(finding(display, line, column, "schema", message, json_path(path)))
+    return found
+
+
+def describe(error: Any) -> str:
+    """A short message for a schema error (jsonschema's own repeats whole objects)."""
+    where = ".".join(str(p) for p in error.absolute_path) or "the file"
+    instance = error.instance
+    match error.validator:
+        case "additionalProperties":
+            extra = sorted(set(instance) - set(error.schema.get("properties", {})))
+            allowed = ", ".join(error.schema.get("properties", {}))
+            return f"unknown key '{extra[0] if extra else '?'}' in {where} (allowed: {allowed})"
+        case "required":
+            return error.message.replace("property", f"key in {where}")
+        case "type":
+            return f"{where}: expected {_types(error.validator_value)}, got {_json_type(instance)}"
+        case "enum":
+            choices = ", ".join(str(c) for c in error.validator_value)
+            return f"{where}: {_short(instance)} is not one of {choices}"
+        case "format":
+            return f"{where}: {_short(instance)} is not a valid {error.validator_value} (YYYY-MM-DD)"
+        case "pattern":
+            return f"{where}: {_short(instance)} does not match {error.validator_value}"
+        case _:
+            return f"{where}: {_short(error.message, 160)}"
+
+
+def _types(value: Any) -> str:
+    names = value if isinstance(value, list) else [value]
+    return " or ".join(names)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
+            dict: "object"}.get(type(value), type(value).__name__)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _modeline_findings(document: Document, file: AgreementFile) -> list[Finding]:
+    assert file.kind is not None
+    expected = KINDS[file.kind]
+    match = MODELINE.match(document.first_line.lstrip("\ufeff"))
+    if not match:
+        return [finding(file.display, 1, 1, "modeline",
+                        f"first line should name the schema: "
+                        f"'# yaml-language-server: $schema=…/schema/{expected}'")]
+    target = match.group(1)
+    if target.rsplit("/", 1)[-1] != expected:
+        return [finding(file.display, 1, 1, "modeline",
+                        f"names schema {target}, but a {file.kind} file uses {expected}")]
+    if "://" not in target and not (file.path.parent / target).is_file():
+        return [finding(file.display, 1, 1, "modeline", f"schema {target} does not exist")]
+    return []
