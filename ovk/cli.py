@@ -5,15 +5,53 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.2x vendors click
+    from typer._click import Context
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+except ImportError:  # pragma: no cover - older typer on the real click
+    from click import Context  # type: ignore[no-redef]
+    from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
 
 from ovk import __version__
 from ovk.errors import ExitCode, OvkError
 
+
+class OvkGroup(TyperGroup):
+    """The one place where ovk's errors become a one-line message and an exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except NoArgsIsHelpError as error:
+            typer.echo(error.ctx.get_help() if error.ctx else error.format_message())
+            sys.exit(ExitCode.USAGE)
+        except ClickException as error:  # bad option or value: one line, no usage banner
+            ctx = getattr(error, "ctx", None)
+            where = f"; see '{ctx.command_path} --help'" if ctx else ""
+            typer.echo(f"ovk: error: {error.format_message().rstrip('.')}{where}", err=True)
+            sys.exit(ExitCode.USAGE)
+        except typer.Abort:
+            typer.echo("ovk: aborted", err=True)
+            sys.exit(ExitCode.FINDINGS)
+        sys.exit(result if isinstance(result, int) else ExitCode.OK)
+
+    def invoke(self, ctx: Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OvkError as error:
+            typer.echo(f"ovk: error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
 app = typer.Typer(
     name="ovk",
+    cls=OvkGroup,
     help="Keep the överenskommelse om verksamhet as YAML in git: validate, diff, list, render.",
     no_args_is_help=True,
     add_completion=False,
@@ -88,9 +126,5 @@ def validate(
 
 
 def main() -> None:
-    """Entry point: run the app and turn ovk's errors into one line and an exit code."""
-    try:
-        app()
-    except OvkError as error:
-        typer.echo(f"ovk: error: {error}", err=True)
-        sys.exit(error.exit_code)
+    """Entry point of the `ovk` console script."""
+    app()

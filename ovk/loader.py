@@ -212,9 +212,12 @@ class _Builder:
         if id(node) in self.seen:
             self.alias_expansion += 1
             if self.alias_expansion > MAX_ALIAS_EXPANSION:
-                raise _Abort(finding(self.display, line, column, "alias",
+                # The node stands at its anchor; the alias is used under the nearest key.
+                used = next((self.document.keys[path[:n]] for n in range(len(path), 0, -1)
+                             if path[:n] in self.document.keys), (line, column))
+                raise _Abort(finding(self.display, *used, "alias",
                                      f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes "
-                                     "(an alias bomb?)"))
+                                     f"(an alias bomb?); the anchor is at line {line}"))
         self.seen.add(id(node))
         tag = node.tag
         kind = type(node).__name__
