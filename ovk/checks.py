@@ -37,8 +37,16 @@ class _Reporter:
     def __init__(self) -> None:
         self.findings: list[Finding] = []
 
-    def add(self, display: str, document: Document, path: JsonPath, rule: str, message: str,
-            *, key: bool = False) -> None:
+    def add(
+        self,
+        display: str,
+        document: Document,
+        path: JsonPath,
+        rule: str,
+        message: str,
+        *,
+        key: bool = False,
+    ) -> None:
         line, column = document.locate(path, key=key)
         self.findings.append(finding(display, line, column, rule, message, json_path(path)))
 
@@ -49,8 +57,13 @@ def check_year(files: YearFiles, year_display: str) -> list[Finding]:
     _check_required_files(files, year_display, out)
     for display, document in _all(files):
         if document.data.get("year") != files.year:
-            out.add(display, document, ("year",), "year-mismatch",
-                    f"year {document.data.get('year')} in a file of folder {files.year}")
+            out.add(
+                display,
+                document,
+                ("year",),
+                "year-mismatch",
+                f"year {document.data.get('year')} in a file of folder {files.year}",
+            )
     codes = _division_codes(files)
     _check_divisions(files, codes, out)
     _check_uppdrag(files, codes, out)
@@ -68,11 +81,14 @@ def _all(files: YearFiles) -> Iterator[tuple[str, Document]]:
 
 
 def _check_required_files(files: YearFiles, year_display: str, out: _Reporter) -> None:
-    for name, present in (("overenskommelse.yaml", files.overenskommelse),
-                          ("malomraden.yaml", files.malomraden)):
+    for name, present in (
+        ("overenskommelse.yaml", files.overenskommelse),
+        ("malomraden.yaml", files.malomraden),
+    ):
         if present is None and f"{year_display}/{name}" not in files.broken:
-            out.findings.append(finding(year_display, 1, 1, "missing-file",
-                                        f"year {files.year} has no {name}"))
+            out.findings.append(
+                finding(year_display, 1, 1, "missing-file", f"year {files.year} has no {name}")
+            )
 
 
 def _division_codes(files: YearFiles) -> set[str] | None:
@@ -82,35 +98,61 @@ def _division_codes(files: YearFiles) -> set[str] | None:
     return {division["code"] for division in files.overenskommelse[1].data["divisions"]}
 
 
-def _check_codes(display: str, document: Document, path: JsonPath, values: list[str],
-                 codes: set[str] | None, rule: str, out: _Reporter) -> None:
+def _check_codes(
+    display: str,
+    document: Document,
+    path: JsonPath,
+    values: list[str],
+    codes: set[str] | None,
+    rule: str,
+    out: _Reporter,
+) -> None:
     if codes is None:
         return
     for index, code in enumerate(values):
         if code != ALL_DIVISIONS and code not in codes:
-            out.add(display, document, (*path, index), rule,
-                    f"'{code}' is not a division of this year (divisions: "
-                    f"{', '.join(sorted(codes))})")
+            out.add(
+                display,
+                document,
+                (*path, index),
+                rule,
+                f"'{code}' is not a division of this year (divisions: {', '.join(sorted(codes))})",
+            )
 
 
 def _check_divisions(files: YearFiles, codes: set[str] | None, out: _Reporter) -> None:
     for display, document in files.divisions:
         data = document.data
         if data["code"] != Path(display).stem:
-            out.add(display, document, ("code",), "filename-id",
-                    f"code '{data['code']}' in file {Path(display).name}; the file name is the code")
+            out.add(
+                display,
+                document,
+                ("code",),
+                "filename-id",
+                f"code '{data['code']}' in file {Path(display).name}; the file name is the code",
+            )
         if codes is not None and data["code"] not in codes:
-            out.add(display, document, ("code",), "unknown-division",
-                    f"'{data['code']}' is not among the divisions of overenskommelse.yaml")
+            out.add(
+                display,
+                document,
+                ("code",),
+                "unknown-division",
+                f"'{data['code']}' is not among the divisions of overenskommelse.yaml",
+            )
         _check_unique_ids(display, document, _division_ids(data), out)
         ersattning = data.get("ersattning")
         if ersattning and ersattning.get("total") and ersattning["rows"]:
             total = sum(row["belopp"] for row in ersattning["rows"])
             stated = ersattning["total"]["belopp"]
             if abs(total - stated) > 0.05:
-                out.add(display, document, ("ersattning", "total", "belopp"), "sum-mismatch",
-                        f"rows add up to {total:.1f} {ersattning['unit']}, "
-                        f"the stated total is {stated:.1f}")
+                out.add(
+                    display,
+                    document,
+                    ("ersattning", "total", "belopp"),
+                    "sum-mismatch",
+                    f"rows add up to {total:.1f} {ersattning['unit']}, "
+                    f"the stated total is {stated:.1f}",
+                )
 
 
 def _division_ids(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
@@ -120,14 +162,20 @@ def _division_ids(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
             yield ("grunduppdrag", "sections", s, "areas", a, "id"), area["id"]
 
 
-def _check_unique_ids(display: str, document: Document,
-                      ids: Iterator[tuple[JsonPath, str]], out: _Reporter) -> None:
+def _check_unique_ids(
+    display: str, document: Document, ids: Iterator[tuple[JsonPath, str]], out: _Reporter
+) -> None:
     first: dict[str, JsonPath] = {}
     for path, value in ids:
         if value in first:
             line, _ = document.locate(first[value])
-            out.add(display, document, path, "duplicate-id",
-                    f"id '{value}' is used twice in this file (first at line {line})")
+            out.add(
+                display,
+                document,
+                path,
+                "duplicate-id",
+                f"id '{value}' is used twice in this file (first at line {line})",
+            )
         else:
             first[value] = path
 
@@ -138,11 +186,21 @@ def _check_uppdrag(files: YearFiles, codes: set[str] | None, out: _Reporter) -> 
     for display, document in files.uppdrag:
         data = document.data
         if data["id"] != Path(display).stem:
-            out.add(display, document, ("id",), "filename-id",
-                    f"id '{data['id']}' in file {Path(display).name}; the file name is the id")
+            out.add(
+                display,
+                document,
+                ("id",),
+                "filename-id",
+                f"id '{data['id']}' in file {Path(display).name}; the file name is the id",
+            )
         if data["id"] in first_by_id:
-            out.add(display, document, ("id",), "duplicate-id",
-                    f"uppdrag id '{data['id']}' is also the id of {first_by_id[data['id']]}")
+            out.add(
+                display,
+                document,
+                ("id",),
+                "duplicate-id",
+                f"uppdrag id '{data['id']}' is also the id of {first_by_id[data['id']]}",
+            )
         else:
             first_by_id[data["id"]] = display
         _check_codes(display, document, ("owners",), data["owners"], codes, "unknown-division", out)
@@ -150,26 +208,52 @@ def _check_uppdrag(files: YearFiles, codes: set[str] | None, out: _Reporter) -> 
         if lead is not None:
             _check_codes(display, document, ("lead",), [lead], codes, "unknown-division", out)
             if lead not in data["owners"] and ALL_DIVISIONS not in data["owners"]:
-                out.add(display, document, ("lead",), "lead-not-owner",
-                        f"lead {lead} is not among the owners ({', '.join(data['owners'])})")
+                out.add(
+                    display,
+                    document,
+                    ("lead",),
+                    "lead-not-owner",
+                    f"lead {lead} is not among the owners ({', '.join(data['owners'])})",
+                )
         start, due = _date(data["start"]), _date(data["due"])
         if start and due and due < start:
-            out.add(display, document, ("due",), "end-before-start",
-                    f"Slutdatum {data['due']} is before Startdatum {data['start']}")
+            out.add(
+                display,
+                document,
+                ("due",),
+                "end-before-start",
+                f"Slutdatum {data['due']} is before Startdatum {data['start']}",
+            )
         if due and due.year < files.year:
-            out.add(display, document, ("due",), "due-outside-year",
-                    f"Slutdatum {data['due']} is before the agreement year {files.year}")
+            out.add(
+                display,
+                document,
+                ("due",),
+                "due-outside-year",
+                f"Slutdatum {data['due']} is before the agreement year {files.year}",
+            )
         if places is not None:
             malomrade, verksamhetsomrade = data.get("malomrade"), data.get("verksamhetsomrade")
             if malomrade is not None and malomrade not in places:
-                out.add(display, document, ("malomrade",), "unknown-reference",
-                        f"målområde '{malomrade}' is not in malomraden.yaml "
-                        f"(ids: {', '.join(sorted(places))})")
+                out.add(
+                    display,
+                    document,
+                    ("malomrade",),
+                    "unknown-reference",
+                    f"målområde '{malomrade}' is not in malomraden.yaml "
+                    f"(ids: {', '.join(sorted(places))})",
+                )
             elif verksamhetsomrade is not None and (
-                    verksamhetsomrade not in places.get(malomrade or "", set())
-                    and not any(verksamhetsomrade in vo for vo in places.values())):
-                out.add(display, document, ("verksamhetsomrade",), "unknown-reference",
-                        f"verksamhetsområde '{verksamhetsomrade}' is not in malomraden.yaml")
+                verksamhetsomrade not in places.get(malomrade or "", set())
+                and not any(verksamhetsomrade in vo for vo in places.values())
+            ):
+                out.add(
+                    display,
+                    document,
+                    ("verksamhetsomrade",),
+                    "unknown-reference",
+                    f"verksamhetsområde '{verksamhetsomrade}' is not in malomraden.yaml",
+                )
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -211,12 +295,26 @@ def _check_malomraden(files: YearFiles, codes: set[str] | None, out: _Reporter) 
     for path, container in _goal_containers(document.data):
         for g, goal in enumerate(container["goals"]):
             ids.append(((*path, "goals", g, "id"), goal["id"]))
-            _check_codes(display, document, (*path, "goals", g, "delas_till"), goal["delas_till"],
-                         codes, "shared-to-unknown", out)
+            _check_codes(
+                display,
+                document,
+                (*path, "goals", g, "delas_till"),
+                goal["delas_till"],
+                codes,
+                "shared-to-unknown",
+                out,
+            )
         for e, entry in enumerate(container.get("grundverksamhet", [])):
             ids.append(((*path, "grundverksamhet", e, "id"), entry["id"]))
-            _check_codes(display, document, (*path, "grundverksamhet", e, "owners"),
-                         entry["owners"], codes, "unknown-division", out)
+            _check_codes(
+                display,
+                document,
+                (*path, "grundverksamhet", e, "owners"),
+                entry["owners"],
+                codes,
+                "unknown-division",
+                out,
+            )
     _check_unique_ids(display, document, iter(ids), out)
 
 
@@ -229,8 +327,9 @@ def _check_numbers(files: YearFiles, out: _Reporter) -> None:
             for kind in ("goals", "grundverksamhet"):
                 for index, entity in enumerate(container.get(kind, [])):
                     if entity["number"]:
-                        numbered.append((display, document, (*path, kind, index, "number"),
-                                         entity["number"]))
+                        numbered.append(
+                            (display, document, (*path, kind, index, "number"), entity["number"])
+                        )
     for display, document in files.uppdrag:
         if document.data["number"]:
             numbered.append((display, document, ("number",), document.data["number"]))
@@ -238,8 +337,13 @@ def _check_numbers(files: YearFiles, out: _Reporter) -> None:
     for display, document, path, number in numbered:
         key = number.rstrip(".")
         if key in first:
-            out.add(display, document, path, "duplicate-number",
-                    f"number {number} is also used by {first[key]}")
+            out.add(
+                display,
+                document,
+                path,
+                "duplicate-number",
+                f"number {number} is also used by {first[key]}",
+            )
         else:
             line, _ = document.locate(path)
             first[key] = f"{display}:{line}"

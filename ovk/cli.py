@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
-try:  # typer >= 0.2x vendors click
-    from typer._click import Context
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError
-except ImportError:  # pragma: no cover - older typer on the real click
-    from click import Context  # type: ignore[no-redef]
-    from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
+# typer (>= 0.29) vendors click; its exceptions are what a bad option raises.
+from typer._click import Context
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer.core import TyperGroup
 
 from ovk import __version__
 from ovk.errors import ExitCode, OvkError
@@ -71,11 +68,20 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    root: Annotated[Path | None, typer.Option(
-        "--root", help="Folder holding agreements/ (default: nearest ancestor that has one).",
-        file_okay=False)] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="Folder holding agreements/ (default: nearest ancestor that has one).",
+            file_okay=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """ovk keeps a municipality's yearly agreement (överenskommelse om verksamhet) as YAML."""
     State.root = root
@@ -87,7 +93,7 @@ def _root() -> Path:
     return check_root(State.root) if State.root is not None else find_root()
 
 
-class ValidateFormat(str, Enum):
+class ValidateFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -95,15 +101,23 @@ class ValidateFormat(str, Enum):
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(
-        help="Files or folders to check (default: everything under agreements/).",
-        show_default=False)] = None,
-    output_format: Annotated[ValidateFormat, typer.Option(
-        "--format", help="text (path:line:col), json, or github (workflow annotations).")
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to check (default: everything under agreements/).",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format", help="text (path:line:col), json, or github (workflow annotations)."
+        ),
     ] = ValidateFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-    max_bytes: Annotated[int, typer.Option(
-        "--max-bytes", min=1, help="Size cap per file, checked before parsing.")] = 5 * 1024 * 1024,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="Size cap per file, checked before parsing.")
+    ] = 5 * 1024 * 1024,
 ) -> None:
     """Check agreement files against their JSON Schemas and across files.
 

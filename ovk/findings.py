@@ -7,11 +7,11 @@ that page and this registry in step).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import NamedTuple
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -24,56 +24,117 @@ class Rule(NamedTuple):
 
 RULES: dict[str, Rule] = {
     # Reading the file
-    "file-size": Rule(Severity.ERROR, "The file is larger than the size cap.",
-                      "Split the file, or raise the cap with --max-bytes if it is genuine."),
-    "encoding": Rule(Severity.ERROR, "The file is not UTF-8 (UTF-16, Latin-1 or invalid bytes).",
-                     "Save the file as UTF-8."),
-    "yaml-syntax": Rule(Severity.ERROR, "The file is not well-formed YAML.",
-                        "Fix the YAML at the position shown (indentation, quotes, colons)."),
-    "duplicate-key": Rule(Severity.ERROR, "A mapping has the same key twice.",
-                          "Remove or rename one of the two keys."),
-    "unsafe-tag": Rule(Severity.ERROR, "A YAML tag other than the plain data types is used "
-                       "(e.g. !!python/object); it is never executed.",
-                       "Remove the tag; agreement files hold plain text, numbers, lists and maps."),
-    "alias": Rule(Severity.ERROR, "Anchors and aliases expand too far or refer to themselves.",
-                  "Write the repeated content out instead of using anchors (&) and aliases (*)."),
-    "nesting-depth": Rule(Severity.ERROR, "The file nests deeper than any agreement needs.",
-                          "Flatten the structure; see docs/model.md for the shape."),
+    "file-size": Rule(
+        Severity.ERROR,
+        "The file is larger than the size cap.",
+        "Split the file, or raise the cap with --max-bytes if it is genuine.",
+    ),
+    "encoding": Rule(
+        Severity.ERROR,
+        "The file is not UTF-8 (UTF-16, Latin-1 or invalid bytes).",
+        "Save the file as UTF-8.",
+    ),
+    "yaml-syntax": Rule(
+        Severity.ERROR,
+        "The file is not well-formed YAML.",
+        "Fix the YAML at the position shown (indentation, quotes, colons).",
+    ),
+    "duplicate-key": Rule(
+        Severity.ERROR, "A mapping has the same key twice.", "Remove or rename one of the two keys."
+    ),
+    "unsafe-tag": Rule(
+        Severity.ERROR,
+        "A YAML tag other than the plain data types is used "
+        "(e.g. !!python/object); it is never executed.",
+        "Remove the tag; agreement files hold plain text, numbers, lists and maps.",
+    ),
+    "alias": Rule(
+        Severity.ERROR,
+        "Anchors and aliases expand too far or refer to themselves.",
+        "Write the repeated content out instead of using anchors (&) and aliases (*).",
+    ),
+    "nesting-depth": Rule(
+        Severity.ERROR,
+        "The file nests deeper than any agreement needs.",
+        "Flatten the structure; see docs/model.md for the shape.",
+    ),
     # The file's shape
-    "schema": Rule(Severity.ERROR, "The file does not match the JSON Schema of its kind.",
-                   "See the schema named on the file's first line and docs/model.md."),
-    "modeline": Rule(Severity.WARNING, "The first line does not name the file's JSON Schema.",
-                     "Start the file with '# yaml-language-server: $schema=<path to its schema>'."),
-    "unknown-file": Rule(Severity.WARNING, "A file or folder under agreements/ is not part of the "
-                         "layout, so nothing checks it.",
-                         "Move it to <year>/, <year>/divisions/ or <year>/uppdrag/, or remove it."),
+    "schema": Rule(
+        Severity.ERROR,
+        "The file does not match the JSON Schema of its kind.",
+        "See the schema named on the file's first line and docs/model.md.",
+    ),
+    "modeline": Rule(
+        Severity.WARNING,
+        "The first line does not name the file's JSON Schema.",
+        "Start the file with '# yaml-language-server: $schema=<path to its schema>'.",
+    ),
+    "unknown-file": Rule(
+        Severity.WARNING,
+        "A file or folder under agreements/ is not part of the layout, so nothing checks it.",
+        "Move it to <year>/, <year>/divisions/ or <year>/uppdrag/, or remove it.",
+    ),
     # Across files of one year
-    "missing-file": Rule(Severity.ERROR, "A year folder lacks a file every year needs.",
-                         "Add overenskommelse.yaml (and malomraden.yaml) to the year folder."),
-    "year-mismatch": Rule(Severity.ERROR, "The year in a file differs from its year folder.",
-                          "Correct the year field, or move the file to the right folder."),
-    "filename-id": Rule(Severity.ERROR, "The id or code in a file differs from its file name.",
-                        "The file name is the identity: rename the file or fix the id/code."),
-    "duplicate-id": Rule(Severity.ERROR, "Two entities of the same kind in a year share an id.",
-                         "Give the new entity its own id; ids never change once written."),
-    "duplicate-number": Rule(Severity.ERROR, "Two goals, uppdrag or grundverksamhet entries in a "
-                             "year share a number.", "Renumber one of them."),
-    "unknown-division": Rule(Severity.ERROR, "A division code is not a division of that year.",
-                             "Use one of the codes listed in the year's overenskommelse.yaml."),
-    "shared-to-unknown": Rule(Severity.ERROR, "A goal is shared (delas till) to a division that "
-                              "the year does not have.",
-                              "Use one of the codes listed in the year's overenskommelse.yaml."),
-    "lead-not-owner": Rule(Severity.ERROR, "The lead (huvudansvarig) is not among the owners.",
-                           "Add the lead to owners, or correct the lead."),
-    "end-before-start": Rule(Severity.ERROR, "Slutdatum (due) is before Startdatum (start).",
-                             "Correct one of the two dates."),
-    "due-outside-year": Rule(Severity.WARNING, "An uppdrag ends before its agreement year begins.",
-                             "Check the due date, or carry the uppdrag to the right year."),
-    "sum-mismatch": Rule(Severity.ERROR, "The ersättning rows do not add up to the stated total.",
-                         "Correct a row or the total; amounts are in mnkr with one decimal."),
-    "unknown-reference": Rule(Severity.ERROR, "An uppdrag names a målområde or verksamhetsområde "
-                              "that malomraden.yaml does not have.",
-                              "Use an id from the year's malomraden.yaml."),
+    "missing-file": Rule(
+        Severity.ERROR,
+        "A year folder lacks a file every year needs.",
+        "Add overenskommelse.yaml (and malomraden.yaml) to the year folder.",
+    ),
+    "year-mismatch": Rule(
+        Severity.ERROR,
+        "The year in a file differs from its year folder.",
+        "Correct the year field, or move the file to the right folder.",
+    ),
+    "filename-id": Rule(
+        Severity.ERROR,
+        "The id or code in a file differs from its file name.",
+        "The file name is the identity: rename the file or fix the id/code.",
+    ),
+    "duplicate-id": Rule(
+        Severity.ERROR,
+        "Two entities of the same kind in a year share an id.",
+        "Give the new entity its own id; ids never change once written.",
+    ),
+    "duplicate-number": Rule(
+        Severity.ERROR,
+        "Two goals, uppdrag or grundverksamhet entries in a year share a number.",
+        "Renumber one of them.",
+    ),
+    "unknown-division": Rule(
+        Severity.ERROR,
+        "A division code is not a division of that year.",
+        "Use one of the codes listed in the year's overenskommelse.yaml.",
+    ),
+    "shared-to-unknown": Rule(
+        Severity.ERROR,
+        "A goal is shared (delas till) to a division that the year does not have.",
+        "Use one of the codes listed in the year's overenskommelse.yaml.",
+    ),
+    "lead-not-owner": Rule(
+        Severity.ERROR,
+        "The lead (huvudansvarig) is not among the owners.",
+        "Add the lead to owners, or correct the lead.",
+    ),
+    "end-before-start": Rule(
+        Severity.ERROR,
+        "Slutdatum (due) is before Startdatum (start).",
+        "Correct one of the two dates.",
+    ),
+    "due-outside-year": Rule(
+        Severity.WARNING,
+        "An uppdrag ends before its agreement year begins.",
+        "Check the due date, or carry the uppdrag to the right year.",
+    ),
+    "sum-mismatch": Rule(
+        Severity.ERROR,
+        "The ersättning rows do not add up to the stated total.",
+        "Correct a row or the total; amounts are in mnkr with one decimal.",
+    ),
+    "unknown-reference": Rule(
+        Severity.ERROR,
+        "An uppdrag names a målområde or verksamhetsområde that malomraden.yaml does not have.",
+        "Use an id from the year's malomraden.yaml.",
+    ),
 }
 
 

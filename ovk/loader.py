@@ -75,22 +75,42 @@ def load_path(path: Path, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> L
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return LoadResult(None, [finding(
-                display, 1, 1, "file-size",
-                f"file is {size:,} bytes, over the cap of {max_bytes:,} bytes")])
+            return LoadResult(
+                None,
+                [
+                    finding(
+                        display,
+                        1,
+                        1,
+                        "file-size",
+                        f"file is {size:,} bytes, over the cap of {max_bytes:,} bytes",
+                    )
+                ],
+            )
         raw = path.read_bytes()
     except OSError as error:
-        return LoadResult(None, [finding(display, 1, 1, "yaml-syntax",
-                                         f"cannot read file: {error.strerror or error}")])
+        return LoadResult(
+            None,
+            [finding(display, 1, 1, "yaml-syntax", f"cannot read file: {error.strerror or error}")],
+        )
     return load_bytes(raw, display, max_bytes)
 
 
 def load_bytes(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadResult:
     """Load YAML from bytes (see `load_path`)."""
     if len(raw) > max_bytes:
-        return LoadResult(None, [finding(
-            display, 1, 1, "file-size",
-            f"file is {len(raw):,} bytes, over the cap of {max_bytes:,} bytes")])
+        return LoadResult(
+            None,
+            [
+                finding(
+                    display,
+                    1,
+                    1,
+                    "file-size",
+                    f"file is {len(raw):,} bytes, over the cap of {max_bytes:,} bytes",
+                )
+            ],
+        )
     text_or_finding = decode(raw, display)
     if isinstance(text_or_finding, Finding):
         return LoadResult(None, [text_or_finding])
@@ -99,22 +119,35 @@ def load_bytes(raw: bytes, display: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
 
 def decode(raw: bytes, display: str) -> str | Finding:
     """UTF-8 text (a BOM is fine), or an encoding finding at the first bad byte."""
-    for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
-                      (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
         if raw.startswith(bom) and not raw.startswith(codecs.BOM_UTF8):
             return finding(display, 1, 1, "encoding", f"file is {name}; ovk reads UTF-8 only")
     zero = raw.find(b"\x00")
     if zero >= 0:
         line, column = _byte_location(raw, zero)
-        return finding(display, line, column, "encoding",
-                       "file contains NUL bytes (UTF-16 without a byte-order mark?); "
-                       "ovk reads UTF-8 only")
+        return finding(
+            display,
+            line,
+            column,
+            "encoding",
+            "file contains NUL bytes (UTF-16 without a byte-order mark?); ovk reads UTF-8 only",
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line, column = _byte_location(raw, error.start)
-        return finding(display, line, column, "encoding",
-                       f"invalid UTF-8 byte 0x{raw[error.start]:02x} (Latin-1 or Windows-1252?)")
+        return finding(
+            display,
+            line,
+            column,
+            "encoding",
+            f"invalid UTF-8 byte 0x{raw[error.start]:02x} (Latin-1 or Windows-1252?)",
+        )
 
 
 def _byte_location(raw: bytes, offset: int) -> Location:
@@ -138,20 +171,42 @@ def load_text(text: str, display: str) -> LoadResult:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(part for part in (error.context, error.problem) if part)
-        return LoadResult(None, [finding(display, line, column, "yaml-syntax",
-                                         message or "malformed YAML")])
+        return LoadResult(
+            None, [finding(display, line, column, "yaml-syntax", message or "malformed YAML")]
+        )
     except RecursionError:
-        return LoadResult(None, [finding(display, 1, 1, "nesting-depth",
-                                         "the file nests too deeply to parse")])
+        return LoadResult(
+            None, [finding(display, 1, 1, "nesting-depth", "the file nests too deeply to parse")]
+        )
     except YAMLError as error:
         return LoadResult(None, [finding(display, 1, 1, "yaml-syntax", str(error))])
-    except Exception as error:  # noqa: BLE001 - ruamel raises ValueError, KeyError, … on odd input
-        return LoadResult(None, [finding(display, 1, 1, "yaml-syntax",
-                                         f"the YAML parser failed: {type(error).__name__}: {error}")])
+    except Exception as error:
+        return LoadResult(
+            None,
+            [
+                finding(
+                    display,
+                    1,
+                    1,
+                    "yaml-syntax",
+                    f"the YAML parser failed: {type(error).__name__}: {error}",
+                )
+            ],
+        )
     if len(nodes) > 1:
         mark = nodes[1].start_mark
-        return LoadResult(None, [finding(display, mark.line + 1, mark.column + 1, "yaml-syntax",
-                                         "more than one YAML document; an agreement file holds one")])
+        return LoadResult(
+            None,
+            [
+                finding(
+                    display,
+                    mark.line + 1,
+                    mark.column + 1,
+                    "yaml-syntax",
+                    "more than one YAML document; an agreement file holds one",
+                )
+            ],
+        )
     document = Document(None, first_line=first_line)
     if not nodes:
         return LoadResult(document, [])
@@ -169,8 +224,13 @@ def _early_finding(text: str, display: str) -> Finding | None:
     version = _YAML_1_1.search(text)
     if version:
         line = text.count("\n", 0, version.start()) + 1
-        return finding(display, line, 1, "yaml-syntax",
-                       "ovk reads YAML 1.2 (no yes/no booleans); remove the %YAML 1.1 directive")
+        return finding(
+            display,
+            line,
+            1,
+            "yaml-syntax",
+            "ovk reads YAML 1.2 (no yes/no booleans); remove the %YAML 1.1 directive",
+        )
     # ruamel.yaml needs seconds to fail on 100,000 nested brackets; counting them is instant.
     # Quotes are ignored, which only matters for strings holding hundreds of unmatched '['.
     if text.count("[") + text.count("{") > _FLOW_DEPTH_LIMIT:
@@ -180,8 +240,13 @@ def _early_finding(text: str, display: str) -> Finding | None:
             if depth > _FLOW_DEPTH_LIMIT:
                 offset = match.start()
                 line_start = text.rfind("\n", 0, offset) + 1
-                return finding(display, text.count("\n", 0, offset) + 1, offset - line_start + 1,
-                               "nesting-depth", f"nesting deeper than {MAX_DEPTH} levels")
+                return finding(
+                    display,
+                    text.count("\n", 0, offset) + 1,
+                    offset - line_start + 1,
+                    "nesting-depth",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                )
     return None
 
 
@@ -204,20 +269,47 @@ class _Builder:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         self.document.values[path] = (line, column)
         if depth > MAX_DEPTH:
-            raise _Abort(finding(self.display, line, column, "nesting-depth",
-                                 f"nesting deeper than {MAX_DEPTH} levels"))
+            raise _Abort(
+                finding(
+                    self.display,
+                    line,
+                    column,
+                    "nesting-depth",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                )
+            )
         if id(node) in ancestors:
-            raise _Abort(finding(self.display, line, column, "alias",
-                                 "an alias refers to a node that contains it"))
+            raise _Abort(
+                finding(
+                    self.display,
+                    line,
+                    column,
+                    "alias",
+                    "an alias refers to a node that contains it",
+                )
+            )
         if id(node) in self.seen:
             self.alias_expansion += 1
             if self.alias_expansion > MAX_ALIAS_EXPANSION:
                 # The node stands at its anchor; the alias is used under the nearest key.
-                used = next((self.document.keys[path[:n]] for n in range(len(path), 0, -1)
-                             if path[:n] in self.document.keys), (line, column))
-                raise _Abort(finding(self.display, *used, "alias",
-                                     f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes "
-                                     f"(an alias bomb?); the anchor is at line {line}"))
+                used_line, used_column = next(
+                    (
+                        self.document.keys[path[:n]]
+                        for n in range(len(path), 0, -1)
+                        if path[:n] in self.document.keys
+                    ),
+                    (line, column),
+                )
+                raise _Abort(
+                    finding(
+                        self.display,
+                        used_line,
+                        used_column,
+                        "alias",
+                        f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes "
+                        f"(an alias bomb?); the anchor is at line {line}",
+                    )
+                )
         self.seen.add(id(node))
         tag = node.tag
         kind = type(node).__name__
@@ -227,8 +319,10 @@ class _Builder:
         if kind == "SequenceNode":
             self._check_tag(tag, SEQ_TAG, line, column, path)
             inner = ancestors | {id(node)}
-            return [self.build(item, (*path, index), depth + 1, inner)
-                    for index, item in enumerate(node.value)]
+            return [
+                self.build(item, (*path, index), depth + 1, inner)
+                for index, item in enumerate(node.value)
+            ]
         if tag not in PLAIN_TAGS:
             self._tag_finding(tag, line, column, path)
             return node.value
@@ -240,18 +334,38 @@ class _Builder:
         for key_node, value_node in node.value:
             key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if key_node.tag == YAML_TAG + "merge":
-                raise _Abort(finding(self.display, key_line, key_column, "alias",
-                                     "merge keys (<<) are not supported; write the keys out"))
+                raise _Abort(
+                    finding(
+                        self.display,
+                        key_line,
+                        key_column,
+                        "alias",
+                        "merge keys (<<) are not supported; write the keys out",
+                    )
+                )
             if type(key_node).__name__ != "ScalarNode":
-                raise _Abort(finding(self.display, key_line, key_column, "yaml-syntax",
-                                     "a mapping key must be a plain scalar, not a list or map"))
+                raise _Abort(
+                    finding(
+                        self.display,
+                        key_line,
+                        key_column,
+                        "yaml-syntax",
+                        "a mapping key must be a plain scalar, not a list or map",
+                    )
+                )
             key = self._scalar(key_node) if key_node.tag in PLAIN_TAGS else key_node.value
             key = key if isinstance(key, str) else str(key)
             if key in first_seen:
-                self.findings.append(finding(
-                    self.display, key_line, key_column, "duplicate-key",
-                    f"duplicate key '{key}' (first at line {first_seen[key]})",
-                    _path_text((*path, key))))
+                self.findings.append(
+                    finding(
+                        self.display,
+                        key_line,
+                        key_column,
+                        "duplicate-key",
+                        f"duplicate key '{key}' (first at line {first_seen[key]})",
+                        _path_text((*path, key)),
+                    )
+                )
                 continue
             first_seen[key] = key_line
             self.document.keys[(*path, key)] = (key_line, key_column)
@@ -263,8 +377,15 @@ class _Builder:
             return plain_scalar(node.tag, node.value)
         except ValueError:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
-            raise _Abort(finding(self.display, line, column, "yaml-syntax",
-                                 f"cannot read '{node.value}' as a number")) from None
+            raise _Abort(
+                finding(
+                    self.display,
+                    line,
+                    column,
+                    "yaml-syntax",
+                    f"cannot read '{node.value}' as a number",
+                )
+            ) from None
 
     def _check_tag(self, tag: str, expected: str, line: int, column: int, path: JsonPath) -> None:
         if tag != expected:
@@ -272,9 +393,16 @@ class _Builder:
 
     def _tag_finding(self, tag: str, line: int, column: int, path: JsonPath) -> None:
         shown = tag.replace(YAML_TAG, "!!")
-        self.findings.append(finding(self.display, line, column, "unsafe-tag",
-                                     f"tag '{shown}' is not allowed (it is not executed)",
-                                     _path_text(path)))
+        self.findings.append(
+            finding(
+                self.display,
+                line,
+                column,
+                "unsafe-tag",
+                f"tag '{shown}' is not allowed (it is not executed)",
+                _path_text(path),
+            )
+        )
 
 
 def plain_scalar(tag: str, value: str) -> Any:

@@ -28,8 +28,16 @@ def text(findings: list[Finding], files_checked: int, out: TextIO) -> None:
 def as_json(findings: list[Finding], files_checked: int, out: TextIO) -> None:
     """An array of finding objects (file, line, column, path, rule, severity, message, hint)."""
     records = [
-        {"file": f.file, "line": f.line, "column": f.column, "path": f.path, "rule": f.rule,
-         "severity": f.severity.value, "message": f.message, "hint": f.hint}
+        {
+            "file": f.file,
+            "line": f.line,
+            "column": f.column,
+            "path": f.path,
+            "rule": f.rule,
+            "severity": f.severity.value,
+            "message": f.message,
+            "hint": f.hint,
+        }
         for f in findings
     ]
     json.dump(records, out, ensure_ascii=False, indent=2)
@@ -41,8 +49,10 @@ def github(findings: list[Finding], files_checked: int, out: TextIO) -> None:
     for f in findings:
         level = "error" if f.severity == "error" else "warning"
         message = _escape_data(f"{f.message}. Hint: {f.hint}")
-        out.write(f"::{level} file={_escape_property(f.file)},line={f.line},col={f.column},"
-                  f"title={_escape_property(f.rule)}::{message}\n")
+        out.write(
+            f"::{level} file={_escape_property(f.file)},line={f.line},col={f.column},"
+            f"title={_escape_property(f.rule)}::{message}\n"
+        )
 
 
 def _escape_data(value: str) -> str:

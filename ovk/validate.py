@@ -27,10 +27,18 @@ from ovk.schemas import KINDS
 
 MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
 # Rules whose findings mean "a standard validator given the schema rejects this file too".
-SCHEMA_VERDICT_RULES = frozenset({
-    "file-size", "encoding", "yaml-syntax", "duplicate-key", "unsafe-tag", "alias",
-    "nesting-depth", "schema",
-})
+SCHEMA_VERDICT_RULES = frozenset(
+    {
+        "file-size",
+        "encoding",
+        "yaml-syntax",
+        "duplicate-key",
+        "unsafe-tag",
+        "alias",
+        "nesting-depth",
+        "schema",
+    }
+)
 
 
 @dataclass
@@ -55,8 +63,11 @@ def validate(root: Path, paths: Iterable[Path] = (), max_bytes: int = DEFAULT_MA
         files = requested
         wanted = {f.display for f in files}
         for year_dir in {f.year_dir for f in files if f.year_dir is not None}:
-            files = files + [agreement_file(p, root) for p in year_files(year_dir)
-                             if agreement_file(p, root).display not in wanted]
+            files = files + [
+                agreement_file(p, root)
+                for p in year_files(year_dir)
+                if agreement_file(p, root).display not in wanted
+            ]
     else:
         files = [agreement_file(p, root) for d in year_dirs(root) for p in year_files(d)]
         files += [agreement_file(p, root) for p in stray_files(root)]
@@ -89,10 +100,19 @@ class FileResult:
 def check_file(file: AgreementFile, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> FileResult:
     """Load one file and check it against the schema of its kind."""
     if file.kind is None:
-        return FileResult(None, [finding(
-            file.display, 1, 1, "unknown-file",
-            "not part of the layout: agreements/<year>/{overenskommelse,malomraden}.yaml, "
-            "<year>/divisions/<CODE>.yaml or <year>/uppdrag/<id>.yaml")])
+        return FileResult(
+            None,
+            [
+                finding(
+                    file.display,
+                    1,
+                    1,
+                    "unknown-file",
+                    "not part of the layout: agreements/<year>/{overenskommelse,malomraden}.yaml, "
+                    "<year>/divisions/<CODE>.yaml or <year>/uppdrag/<id>.yaml",
+                )
+            ],
+        )
     loaded = load_path(file.path, file.display, max_bytes)
     findings = list(loaded.findings)
     document = loaded.document
@@ -138,7 +158,9 @@ def schema_validator(kind: str, directory: Path) -> Any:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
-def schema_findings(document: Document, display: str, kind: str, root: Path | None) -> list[Finding]:
+def schema_findings(
+    document: Document, display: str, kind: str, root: Path | None
+) -> list[Finding]:
     """The schema findings of one loaded document, each located at its value (or key)."""
     from jsonschema.exceptions import best_match
 
@@ -153,8 +175,9 @@ def schema_findings(document: Document, display: str, kind: str, root: Path | No
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             path, key = (*path, extra[0]) if extra else path, True
         line, column = document.locate(path, key=key)
-        message = ("the file is empty; expected a mapping" if document.data is None
-                   else describe(error))
+        message = (
+            "the file is empty; expected a mapping" if document.data is None else describe(error)
+        )
         found.append(finding(display, line, column, "schema", message, json_path(path)))
     return found
 
@@ -169,18 +192,20 @@ def describe(error: Any) -> str:
             allowed = ", ".join(error.schema.get("properties", {}))
             return f"unknown key '{extra[0] if extra else '?'}' in {where} (allowed: {allowed})"
         case "required":
-            return error.message.replace("property", f"key in {where}")
+            return str(error.message).replace("property", f"key in {where}")
         case "type":
             return f"{where}: expected {_types(error.validator_value)}, got {_json_type(instance)}"
         case "enum":
             choices = ", ".join(str(c) for c in error.validator_value)
             return f"{where}: {_short(instance)} is not one of {choices}"
         case "format":
-            return f"{where}: {_short(instance)} is not a valid {error.validator_value} (YYYY-MM-DD)"
+            return (
+                f"{where}: {_short(instance)} is not a valid {error.validator_value} (YYYY-MM-DD)"
+            )
         case "pattern":
             return f"{where}: {_short(instance)} does not match {error.validator_value}"
         case _:
-            return f"{where}: {_short(error.message, 160)}"
+            return f"{where}: {_short(str(error.message), 160)}"
 
 
 def _types(value: Any) -> str:
@@ -191,8 +216,14 @@ def _types(value: Any) -> str:
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
-            dict: "object"}.get(type(value), type(value).__name__)
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }.get(type(value), type(value).__name__)
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -205,13 +236,27 @@ def _modeline_findings(document: Document, file: AgreementFile) -> list[Finding]
     expected = KINDS[file.kind]
     match = MODELINE.match(document.first_line.lstrip("\ufeff"))
     if not match:
-        return [finding(file.display, 1, 1, "modeline",
-                        f"first line should name the schema: "
-                        f"'# yaml-language-server: $schema=…/schema/{expected}'")]
+        return [
+            finding(
+                file.display,
+                1,
+                1,
+                "modeline",
+                f"first line should name the schema: "
+                f"'# yaml-language-server: $schema=…/schema/{expected}'",
+            )
+        ]
     target = match.group(1)
     if target.rsplit("/", 1)[-1] != expected:
-        return [finding(file.display, 1, 1, "modeline",
-                        f"names schema {target}, but a {file.kind} file uses {expected}")]
+        return [
+            finding(
+                file.display,
+                1,
+                1,
+                "modeline",
+                f"names schema {target}, but a {file.kind} file uses {expected}",
+            )
+        ]
     if "://" not in target and not (file.path.parent / target).is_file():
         return [finding(file.display, 1, 1, "modeline", f"schema {target} does not exist")]
     return []

@@ -69,8 +69,16 @@ def check_jsonschema_failures(files_by_kind: dict[str, list[Path]], schema_dir: 
     for kind, files in files_by_kind.items():
         if not files:
             continue
-        command = [sys.executable, "-m", "check_jsonschema", "--output-format", "json",
-                   "--schemafile", str(schema_dir / KINDS[kind]), *map(str, files)]
+        command = [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--output-format",
+            "json",
+            "--schemafile",
+            str(schema_dir / KINDS[kind]),
+            *map(str, files),
+        ]
         output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
         report = json.loads(output)
         for error in report.get("errors", []) + report.get("parse_errors", []):
@@ -85,8 +93,9 @@ def test_check_jsonschema_agrees_on_every_example(tmp_path: Path) -> None:
         name = case.name if case else "_base"
         root = case_tree(tmp_path, case) if case else make_tree(tmp_path / name)
         _, findings = validate_json(root)
-        ovk_failed |= {(root / f["file"]).resolve() for f in findings
-                       if f["rule"] in SCHEMA_VERDICT_RULES}
+        ovk_failed |= {
+            (root / f["file"]).resolve() for f in findings if f["rule"] in SCHEMA_VERDICT_RULES
+        }
         for path in (root / "agreements").rglob("*.yaml"):
             kind, _ = classify(path.resolve())
             if kind:

@@ -1,0 +1,106 @@
+"""Project-level promises: schemas in sync, rules documented, help with examples, clean code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from ovk import schemas
+from ovk.cli import app
+from ovk.findings import RULES
+from tests.conftest import REPO, run_ovk
+
+
+@pytest.mark.parametrize("kind", schemas.KINDS)
+def test_schema_files_match_the_generator(kind: str) -> None:
+    expected = schemas.dumps(schemas.build_all()[kind])
+    name = schemas.KINDS[kind]
+    assert (REPO / "schema" / name).read_text(encoding="utf-8") == expected, (
+        "run: python -m ovk.schemas"
+    )
+    assert (REPO / "ovk" / "data" / "schema" / name).read_text(encoding="utf-8") == expected
+
+
+def test_every_schema_property_has_title_and_description() -> None:
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for name, prop in node.get("properties", {}).items():
+                assert prop.get("title") and prop.get("description"), f"{where}.{name}"
+            for value in node.values():
+                walk(value, where)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, where)
+
+    for kind, schema in schemas.build_all().items():
+        assert schema["$id"].endswith(schemas.KINDS[kind])
+        walk(schema, kind)
+
+
+def test_rules_page_documents_every_rule() -> None:
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", page, re.MULTILINE))
+    assert documented == set(RULES)
+
+
+def command_names() -> list[str]:
+    return [
+        command.name or command.callback.__name__
+        for command in app.registered_commands
+        if command.callback is not None
+    ]
+
+
+@pytest.mark.parametrize("command", command_names())
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = run_ovk(command, "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
+    assert f"ovk {command}" in result.stdout
+
+
+def test_version_prints_the_version() -> None:
+    from ovk import __version__
+
+    result = run_ovk("--version")
+    assert (result.exit_code, result.stdout.strip()) == (0, f"ovk {__version__}")
+
+
+def test_usage_error_is_one_line_and_exit_2() -> None:
+    result = run_ovk("validate", "--format", "xml")
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("ovk: error:")
+
+
+def test_missing_path_is_a_usage_error() -> None:
+    result = run_ovk("--root", str(REPO), "validate", "agreements/2031/nope.yaml")
+    assert (result.exit_code, result.stderr.strip()) == (
+        2,
+        "ovk: error: no such file or folder: agreements/2031/nope.yaml",
+    )
+
+
+def test_python_dash_m_ovk_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ovk", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("ovk ")
+
+
+@pytest.mark.parametrize(
+    "tool",
+    [
+        ["ruff", "check", "ovk", "tests"],
+        ["ruff", "format", "--check", "ovk", "tests"],
+        ["mypy", "--strict", "ovk"],
+    ],
+)
+def test_code_quality(tool: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", *tool], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,204 @@
+"""The shipped agreements: valid for ovk and for check-jsonschema, and faithful to the seeds."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ovk.loader import load_path
+from ovk.repository import classify
+from ovk.schemas import KINDS
+from tests.conftest import REPO, run_ovk
+from tests.test_examples import check_jsonschema_failures
+
+SEEDS = REPO / "tests" / "data" / "seeds"
+AGREEMENTS = REPO / "agreements"
+
+
+def load(relative: str) -> Any:
+    document = load_path(AGREEMENTS / relative, relative).document
+    assert document is not None
+    return document.data
+
+
+def test_shipped_agreements_validate_clean() -> None:
+    result = run_ovk("--root", str(REPO), "validate", "--strict")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.endswith("file(s) valid\n")
+
+
+def test_check_jsonschema_accepts_every_shipped_file_with_its_modeline_schema() -> None:
+    by_kind: dict[str, list[Path]] = {kind: [] for kind in KINDS}
+    for path in AGREEMENTS.rglob("*.yaml"):
+        kind, _ = classify(path.resolve())
+        assert kind is not None, path
+        first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+        schema = (path.parent / first.split("$schema=", 1)[1]).resolve()
+        assert schema == (REPO / "schema" / KINDS[kind]).resolve()
+        by_kind[kind].append(path.resolve())
+    assert check_jsonschema_failures(by_kind, REPO / "schema") == set()
+
+
+# --- faithfulness: every line of the seed text is somewhere in the year's YAML ---------------
+
+# Lines the model holds as structure rather than text: labels of the printed layout, table
+# header rows, page numbers, and numbered source lists whose numbers became row numbers.
+STRUCTURAL = re.compile(
+    r"^(Uppföljning:?|VERKSAMHETSOMRÅDE|MÅL KF|INDIKATOR|GRUNDVERKSAMHET"
+    r"|SÄRSKILT UPPDRAG (KF|NÄMND)|Titel( Utfall \d{4})+|\d+\. Målområde .+"
+    r"|Kommunfullmäktiges mål KFs önskade resultat 2024-2026 på|Totalt Kvinnor Män"
+    r"|.+ Nuvärde Jämför-|Särskilda uppdrag Beskrivning Mottagar|\d+/\d+)$"
+)
+
+
+DERIVED = {"unit", "kolada"}  # readings of the printed text, not printed text themselves
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in DERIVED:
+                yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+    elif isinstance(value, float):
+        yield f"{value:.1f}".replace(".", ",")  # amounts are printed with a decimal comma
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("•", " ")).strip()
+
+
+def year_corpus(year: int) -> str:
+    parts: list[str] = []
+    for path in sorted((AGREEMENTS / str(year)).rglob("*.yaml")):
+        parts.extend(strings(load(path.relative_to(AGREEMENTS).as_posix())))
+    return normalise(" ".join(parts)).replace(" ", "")
+
+
+def placed(line: str, corpus: str) -> bool:
+    """The line's words stand in the YAML, allowing for a glued left-column heading (two parts),
+    a line-end hyphen and a source-list number that became a row number."""
+    squeezed = line.replace(" ", "")
+    if squeezed.rstrip("-") in corpus:
+        return True
+    words = line.split(" ")
+    if re.fullmatch(r"\d+\.", words[0]) and "".join(words[1:]) in corpus:
+        return True
+    return any(
+        "".join(words[:k]) in corpus and "".join(words[k:]) in corpus for k in range(1, len(words))
+    )
+
+
+@pytest.mark.parametrize(
+    ("seed", "year"), [("000_bb714ca2407689ad.txt", 2024), ("001_cafd86e176d861e0.txt", 2026)]
+)
+def test_every_line_of_the_seed_is_in_the_yaml(seed: str, year: int) -> None:
+    corpus = year_corpus(year)
+    missing = []
+    for number, raw in enumerate((SEEDS / seed).read_text(encoding="utf-8").splitlines(), 1):
+        line = normalise(raw)
+        if line and not STRUCTURAL.match(line) and not placed(line, corpus):
+            missing.append(f"{number}: {line}")
+    assert missing == []
+
+
+# --- counts, checked by hand against the seed spans -------------------------------------------
+
+
+def count_blocks(blocks: list[Any]) -> tuple[int, int]:
+    """(paragraphs, list items) in a list of text blocks."""
+    paragraphs = items = 0
+    for block in blocks:
+        if isinstance(block, str):
+            paragraphs += 1
+        elif "list" in block:
+            for item in block["list"]:
+                if isinstance(item, str):
+                    items += 1
+                else:
+                    items += count_blocks([item])[1]
+    return paragraphs, items
+
+
+def division_counts(relative: str) -> dict[str, int]:
+    data = load(relative)
+    sections = data["grunduppdrag"]["sections"]
+    areas = [area for section in sections for area in section["areas"]]
+    paragraphs = items = 0
+    for holder in [*sections, *areas]:
+        for key in ("text", "uppfoljning"):
+            p, i = count_blocks(holder.get(key) or [])
+            paragraphs, items = paragraphs + p, items + i
+    return {
+        "sections": len(sections),
+        "areas": len(areas),
+        "paragraphs": paragraphs,
+        "list_items": items,
+    }
+
+
+def test_2024_klk_grunduppdrag_counts() -> None:
+    counts = division_counts("2024/divisions/KLK.yaml")
+    assert counts == {"sections": 7, "areas": 28, "paragraphs": 139, "list_items": 92}
+    headings = [s["heading"] for s in load("2024/divisions/KLK.yaml")["grunduppdrag"]["sections"]]
+    assert headings == [
+        "Allmänt",
+        "Gemensamt för KLKs verksamheter",
+        "Ekonomiavdelningen",
+        "HR-avdelningen",
+        "Kommunikation och Kundservice",
+        "IT-avdelningen",
+        "Kommunledningskansliet",
+    ]
+
+
+def test_2024_ersattning_adds_up_to_204_6() -> None:
+    ersattning = load("2024/divisions/KLK.yaml")["ersattning"]
+    assert len(ersattning["rows"]) == 6
+    assert round(sum(row["belopp"] for row in ersattning["rows"]), 1) == 204.6
+    assert ersattning["total"] == {"label": "Summa gemensamt", "belopp": 204.6}
+
+
+def goals(year: int) -> list[dict[str, Any]]:
+    data = load(f"{year}/malomraden.yaml")
+    found = []
+    for malomrade in data["malomraden"]:
+        found.extend(malomrade["goals"])
+        for vo in malomrade["verksamhetsomraden"]:
+            found.extend(vo["goals"])
+    return found
+
+
+def test_2024_goals_indicators_and_uppdrag_counts() -> None:
+    year_goals = goals(2024)
+    assert len(year_goals) == 8
+    assert sum(len(t["rows"]) for g in year_goals for t in g["nyckeltal"]) == 30
+    uppdrag = sorted(p.stem for p in (AGREEMENTS / "2024" / "uppdrag").glob("*.yaml"))
+    assert len(uppdrag) == 8
+    assert "kartlaggning-gallande-taxor" in uppdrag
+
+
+def test_2024_kolada_ids_are_kept() -> None:
+    ids = {
+        kpi
+        for g in goals(2024)
+        for t in g["nyckeltal"]
+        for row in t["rows"]
+        if row.get("source")
+        for kpi in row["source"]["kolada"]
+    }
+    assert {"U01405", "N00712", "N66077", "N07403", "U01420"} <= ids
+
+
+def test_json_format_is_an_array_of_findings(tmp_path: Path) -> None:
+    result = run_ovk("--root", str(REPO), "validate", "--format", "json")
+    assert json.loads(result.stdout) == []
