@@ -202,3 +202,88 @@ def test_2024_kolada_ids_are_kept() -> None:
 def test_json_format_is_an_array_of_findings(tmp_path: Path) -> None:
     result = run_ovk("--root", str(REPO), "validate", "--format", "json")
     assert json.loads(result.stdout) == []
+
+
+DIVISION_COUNTS_2026 = {
+    "NKF": {"sections": 3, "areas": 12, "paragraphs": 22, "list_items": 3},
+    "SHB": {"sections": 7, "areas": 20, "paragraphs": 65, "list_items": 12},
+    "TEK": {"sections": 11, "areas": 14, "paragraphs": 75, "list_items": 15},
+    "KLK": {"sections": 7, "areas": 31, "paragraphs": 107, "list_items": 153},
+    "ROS": {"sections": 3, "areas": 16, "paragraphs": 21, "list_items": 3},
+    "DU": {"sections": 1, "areas": 8, "paragraphs": 11, "list_items": 3},
+    "DSO": {"sections": 1, "areas": 7, "paragraphs": 12, "list_items": 3},
+}
+
+
+@pytest.mark.parametrize("code", DIVISION_COUNTS_2026)
+def test_2026_grunduppdrag_counts(code: str) -> None:
+    assert division_counts(f"2026/divisions/{code}.yaml") == DIVISION_COUNTS_2026[code]
+
+
+def test_2026_goals_indicators_uppdrag_and_grundverksamhet() -> None:
+    year_goals = goals(2026)
+    assert [g["number"] for g in year_goals] == [
+        "1.1.1",
+        "1.1.3",
+        "1.1.4",
+        "2.1.1",
+        "2.1.2",
+        "4.1.1",
+        "4.1.2",
+        "6.1.1",
+        "6.1.2",
+        "7.1.1",
+    ]
+    assert sum(len(t["rows"]) for g in year_goals for t in g["nyckeltal"]) == 38
+    numbers = sorted(
+        load(f"2026/uppdrag/{p.name}")["number"]
+        for p in (AGREEMENTS / "2026" / "uppdrag").glob("*.yaml")
+    )
+    assert numbers == [
+        "1.1.2",
+        "1.1.5",
+        "1.2.1",
+        "2.1.3",
+        "2.1.4",
+        "2.1.5",
+        "2.2.1.",
+        "4.2.1.",
+        "5.1.3",
+        "5.2.1.",
+        "6.1.3",
+        "6.1.4",
+        "7.1.2",
+        "7.1.3",
+        "7.2.1.",
+        "7.2.2.",
+    ]
+    data = load("2026/malomraden.yaml")
+    entries = [e["number"] for m in data["malomraden"] for e in m["grundverksamhet"]]
+    entries += [
+        e["number"]
+        for m in data["malomraden"]
+        for vo in m["verksamhetsomraden"]
+        for e in vo["grundverksamhet"]
+    ]
+    assert sorted(entries) == [
+        "2.2.2.",
+        "2.2.3.",
+        "2.2.4.",
+        "2.2.5.",
+        "2.2.6.",
+        "4.2.2.",
+        "6.2.1.",
+        "7.2.3.",
+    ]
+
+
+def test_2026_compensation_tables_are_recorded_as_missing() -> None:
+    for code in ("TEK", "SHB", "NKF", "KLK", "ROS"):
+        ersattning = load(f"2026/divisions/{code}.yaml")["ersattning"]
+        assert ersattning["missing_in_source"] is True
+        assert ersattning["rows"] == []
+    for code in (
+        "DSO",
+        "DU",
+    ):  # "Ersättning … till Division social omsorg och Division Utbildning ges ej."
+        assert load(f"2026/divisions/{code}.yaml")["ersattning"] is None
