@@ -243,17 +243,17 @@ def _check_uppdrag(files: YearFiles, codes: set[str] | None, out: _Reporter) -> 
                     f"målområde '{malomrade}' is not in malomraden.yaml "
                     f"(ids: {', '.join(sorted(places))})",
                 )
-            elif verksamhetsomrade is not None and (
-                verksamhetsomrade not in places.get(malomrade or "", set())
-                and not any(verksamhetsomrade in vo for vo in places.values())
-            ):
-                out.add(
-                    display,
-                    document,
-                    ("verksamhetsomrade",),
-                    "unknown-reference",
-                    f"verksamhetsområde '{verksamhetsomrade}' is not in malomraden.yaml",
-                )
+            elif verksamhetsomrade is not None:
+                # Under its målområde when one is named, else anywhere in the year.
+                allowed = places[malomrade] if malomrade else set().union(*places.values())
+                if verksamhetsomrade not in allowed:
+                    out.add(
+                        display,
+                        document,
+                        ("verksamhetsomrade",),
+                        "unknown-reference",
+                        f"verksamhetsområde '{verksamhetsomrade}' is not in malomraden.yaml",
+                    )
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovk.findings import Finding, finding
+from ovk.findings import Finding, finding, json_path
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64  # agreement files nest about a dozen levels; this leaves room, not abuse
@@ -363,7 +363,7 @@ class _Builder:
                         key_column,
                         "duplicate-key",
                         f"duplicate key '{key}' (first at line {first_seen[key]})",
-                        _path_text((*path, key)),
+                        json_path((*path, key)),
                     )
                 )
                 continue
@@ -400,7 +400,7 @@ class _Builder:
                 column,
                 "unsafe-tag",
                 f"tag '{shown}' is not allowed (it is not executed)",
-                _path_text(path),
+                json_path(path),
             )
         )
 
@@ -430,9 +430,3 @@ def plain_scalar(tag: str, value: str) -> Any:
     if lowered == ".nan":
         return float("nan")
     return float(digits)
-
-
-def _path_text(path: JsonPath) -> str:
-    from ovk.findings import json_path
-
-    return json_path(path)

@@ -63,11 +63,8 @@ def validate(root: Path, paths: Iterable[Path] = (), max_bytes: int = DEFAULT_MA
         files = requested
         wanted = {f.display for f in files}
         for year_dir in {f.year_dir for f in files if f.year_dir is not None}:
-            files = files + [
-                agreement_file(p, root)
-                for p in year_files(year_dir)
-                if agreement_file(p, root).display not in wanted
-            ]
+            context = [agreement_file(p, root) for p in year_files(year_dir)]
+            files = files + [f for f in context if f.display not in wanted]
     else:
         files = [agreement_file(p, root) for d in year_dirs(root) for p in year_files(d)]
         files += [agreement_file(p, root) for p in stray_files(root)]
