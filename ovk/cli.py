@@ -139,6 +139,78 @@ def validate(
     raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Origin(StrEnum):
+    KF = "KF"
+    KS = "KS"
+
+
+class SortKey(StrEnum):
+    due = "due"
+    number = "number"
+    owner = "owner"
+
+
+@app.command(name="list")
+def list_uppdrag(
+    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only uppdrag given to this division.")] = None,
+    lead: Annotated[str | None, typer.Option(help="Only uppdrag this division leads.")] = None,
+    origin: Annotated[Origin | None, typer.Option(help="Only uppdrag from KF or KS.")] = None,
+    due_before: Annotated[
+        str | None, typer.Option(help="Only uppdrag due before this date (YYYY-MM-DD).")
+    ] = None,
+    due_after: Annotated[
+        str | None, typer.Option(help="Only uppdrag due after this date (YYYY-MM-DD).")
+    ] = None,
+    sort: Annotated[SortKey, typer.Option(help="Sort by due date, number or owner.")] = SortKey.due,
+    output_format: Annotated[
+        ListFormat,
+        typer.Option("--format", help="table, json (an array) or csv (for Excel: BOM and ';')."),
+    ] = ListFormat.table,
+) -> None:
+    """List the year's särskilda uppdrag by owner and due date.
+
+    "alla verksamheter" counts as every division of the year. In the table, ! marks a due
+    date that has passed and ~ one within 30 days.
+
+    Examples:
+
+        ovk list --owner KLK
+
+        ovk list --year 2026 --due-before 2026-07-01 --format csv > uppdrag.csv
+    """
+    import datetime as dt
+    import json
+
+    from ovk.listing import Filters, parse_date, record, select, to_csv
+    from ovk.model import load_year, resolve_year
+    from ovk.reporters import uppdrag_table
+
+    root = _root()
+    filters = Filters(
+        owner=owner,
+        lead=lead,
+        origin=origin.value if origin else None,
+        due_before=parse_date(due_before, "--due-before") if due_before else None,
+        due_after=parse_date(due_after, "--due-after") if due_after else None,
+    )
+    chosen = select(load_year(root, resolve_year(root, year)), filters, sort.value)
+    if output_format is ListFormat.json:
+        typer.echo(json.dumps([record(u) for u in chosen], ensure_ascii=False, indent=2))
+    elif output_format is ListFormat.csv:
+        sys.stdout.write(to_csv(chosen))
+        if not chosen:
+            typer.echo("no uppdrag match", err=True)
+    else:
+        uppdrag_table(chosen, dt.date.today(), sys.stdout, sys.stdout.isatty())
+
+
 def main() -> None:
     """Entry point of the `ovk` console script."""
     app()

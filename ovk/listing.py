@@ -1,0 +1,120 @@
+"""`ovk list`: select and sort a year's särskilda uppdrag, and shape them for output."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ovk.errors import UsageError
+from ovk.model import Uppdrag, Year
+
+SOON = dt.timedelta(days=30)  # a due date this close (or past) is marked
+
+
+@dataclass(frozen=True)
+class Filters:
+    owner: str | None = None
+    lead: str | None = None
+    origin: str | None = None
+    due_before: dt.date | None = None
+    due_after: dt.date | None = None
+
+
+SORT_KEYS: dict[str, Callable[[Uppdrag], Any]] = {
+    "due": lambda u: (u.due is None, u.due or dt.date.max, u.number_key),
+    "number": lambda u: u.number_key,
+    "owner": lambda u: (u.owners[:1], u.number_key),
+}
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def select(year: Year, filters: Filters, sort: str = "due") -> list[Uppdrag]:
+    """The uppdrag matching every filter, sorted; unknown codes are usage errors."""
+    for option, code in (("--owner", filters.owner), ("--lead", filters.lead)):
+        if code is not None and code not in year.divisions:
+            raise UsageError(
+                f"{option} {code!r} is not a division of {year.year} "
+                f"(divisions: {', '.join(year.divisions)})"
+            )
+
+    def matches(u: Uppdrag) -> bool:
+        if filters.owner and filters.owner not in u.owners:
+            return False
+        if filters.lead and filters.lead != u.lead:
+            return False
+        if filters.origin and filters.origin != u.origin:
+            return False
+        if filters.due_before and not (u.due and u.due < filters.due_before):
+            return False
+        return not (filters.due_after and not (u.due and u.due > filters.due_after))
+
+    return sorted(filter(matches, year.uppdrag), key=SORT_KEYS[sort])
+
+
+def urgency(u: Uppdrag, today: dt.date) -> str | None:
+    """'past' when the due date has passed, 'soon' within 30 days, else None."""
+    if u.due is None:
+        return None
+    if u.due < today:
+        return "past"
+    return "soon" if u.due - today <= SOON else None
+
+
+def record(u: Uppdrag) -> dict[str, Any]:
+    """The JSON object of one uppdrag (the contract in PRODUCT.md plus id, financing, followup)."""
+    return {
+        "year": u.year,
+        "number": u.number,
+        "title": u.title,
+        "origin": u.origin,
+        "owners": list(u.owners),
+        "lead": u.lead,
+        "start": u.start.isoformat() if u.start else None,
+        "due": u.due.isoformat() if u.due else None,
+        "file": u.file,
+        "id": u.id,
+        "financing": u.financing,
+        "followup": list(u.followup),
+    }
+
+
+CSV_COLUMNS = (
+    "year",
+    "number",
+    "id",
+    "title",
+    "origin",
+    "owners",
+    "lead",
+    "start",
+    "due",
+    "financing",
+    "followup",
+    "file",
+)
+
+
+def to_csv(uppdrag: Iterable[Uppdrag]) -> str:
+    """CSV for Excel in Sweden: BOM, ';' between fields, ISO dates, lists joined with ', '."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for u in uppdrag:
+        row = record(u)
+        writer.writerow(
+            [
+                ", ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                for v in (row[c] for c in CSV_COLUMNS)
+            ]
+        )
+    return "\ufeff" + buffer.getvalue()
