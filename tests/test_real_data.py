@@ -331,3 +331,11 @@ def test_2026_compensation_tables_are_recorded_as_missing() -> None:
         "DU",
     ):  # "Ersättning … till Division social omsorg och Division Utbildning ges ej."
         assert load(f"2026/divisions/{code}.yaml")["ersattning"] is None
+
+
+def test_transcription_notes_page_lists_every_note() -> None:
+    from tests.transcription_notes import markdown
+
+    page = (REPO / "docs" / "transcription.md").read_text(encoding="utf-8")
+    assert page == markdown(), "run: python -m tests.transcription_notes > docs/transcription.md"
+    assert page.count("\n| `agreements/") > 150
