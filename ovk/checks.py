@@ -120,17 +120,23 @@ def _check_codes(
             )
 
 
+def _check_file_name(display: str, document: Document, key: str, out: _Reporter) -> None:
+    """The file name is the identity: a division's code, an uppdrag's id."""
+    value = document.data[key]
+    if value != Path(display).stem:
+        out.add(
+            display,
+            document,
+            (key,),
+            "filename-id",
+            f"{key} '{value}' in file {Path(display).name}; the file name is the {key}",
+        )
+
+
 def _check_divisions(files: YearFiles, codes: set[str] | None, out: _Reporter) -> None:
     for display, document in files.divisions:
         data = document.data
-        if data["code"] != Path(display).stem:
-            out.add(
-                display,
-                document,
-                ("code",),
-                "filename-id",
-                f"code '{data['code']}' in file {Path(display).name}; the file name is the code",
-            )
+        _check_file_name(display, document, "code", out)
         if codes is not None and data["code"] not in codes:
             out.add(
                 display,
@@ -185,14 +191,7 @@ def _check_uppdrag(files: YearFiles, codes: set[str] | None, out: _Reporter) -> 
     first_by_id: dict[str, str] = {}
     for display, document in files.uppdrag:
         data = document.data
-        if data["id"] != Path(display).stem:
-            out.add(
-                display,
-                document,
-                ("id",),
-                "filename-id",
-                f"id '{data['id']}' in file {Path(display).name}; the file name is the id",
-            )
+        _check_file_name(display, document, "id", out)
         if data["id"] in first_by_id:
             out.add(
                 display,

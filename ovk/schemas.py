@@ -393,23 +393,28 @@ def goal() -> Schema:
     )
 
 
+def goal_area_properties(word: str, text: str, goals: str) -> dict[str, Schema]:
+    """What målområden and verksamhetsområden share: identity, focus, goals, grundverksamhet."""
+    return {
+        "id": slug("Id", f"Stable identity of the {word.lower()}."),
+        "number": number(),
+        "title": field("Titel", f"The title without the word '{word}'.", type="string"),
+        "fokus": fokus(),
+        "text": blocks("Text", text),
+        "goals": array_of("Mål", goals, {"$ref": "#/$defs/goal"}),
+        "grundverksamhet": array_of(
+            "Grundverksamhet", "GRUNDVERKSAMHET entries.", {"$ref": "#/$defs/grundverksamhet"}
+        ),
+    }
+
+
 def malomraden_schema() -> Schema:
     verksamhetsomrade = obj(
         "Verksamhetsområde",
         "A sub-area of a målområde.",
         {
-            "id": slug("Id", "Stable identity of the verksamhetsområde."),
-            "number": number(),
-            "title": field(
-                "Titel", "The title without the word 'Verksamhetsområde'.", type="string"
-            ),
-            "fokus": fokus(),
-            "text": blocks("Text", "Any further text."),
-            "goals": array_of(
-                "Mål", "The goals of the verksamhetsområde.", {"$ref": "#/$defs/goal"}
-            ),
-            "grundverksamhet": array_of(
-                "Grundverksamhet", "GRUNDVERKSAMHET entries.", {"$ref": "#/$defs/grundverksamhet"}
+            **goal_area_properties(
+                "Verksamhetsområde", "Any further text.", "The goals of the verksamhetsområde."
             ),
             "note": note(),
         },
@@ -419,16 +424,8 @@ def malomraden_schema() -> Schema:
         "Målområde",
         "A goal area.",
         {
-            "id": slug("Id", "Stable identity of the målområde."),
-            "number": number(),
-            "title": field("Titel", "The title without the word 'Målområde'.", type="string"),
-            "fokus": fokus(),
-            "text": blocks("Text", "Any introductory text."),
-            "goals": array_of(
-                "Mål", "Goals directly under the målområde.", {"$ref": "#/$defs/goal"}
-            ),
-            "grundverksamhet": array_of(
-                "Grundverksamhet", "GRUNDVERKSAMHET entries.", {"$ref": "#/$defs/grundverksamhet"}
+            **goal_area_properties(
+                "Målområde", "Any introductory text.", "Goals directly under the målområde."
             ),
             "verksamhetsomraden": array_of(
                 "Verksamhetsområden", "The sub-areas.", verksamhetsomrade
