@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +17,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from ovk import __version__
-from ovk.errors import ExitCode, OvkError
+from ovk.errors import ExitCode, OvkError, UsageError
 
 
 class OvkGroup(TyperGroup):
@@ -209,6 +211,73 @@ def list_uppdrag(
             typer.echo("no uppdrag match", err=True)
     else:
         uppdrag_table(chosen, dt.date.today(), sys.stdout, sys.stdout.isatty())
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+class DiffOnly(StrEnum):
+    uppdrag = "uppdrag"
+    goals = "goals"
+    grunduppdrag = "grunduppdrag"
+    ekonomi = "ekonomi"
+    agreement = "agreement"
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="A year, a git revision, or REV:YEAR.")],
+    new: Annotated[str, typer.Argument(help="A year, a git revision, or REV:YEAR.")],
+    output_format: Annotated[
+        DiffFormat,
+        typer.Option("--format", help="text (coloured on a terminal), markdown (GitHub) or json."),
+    ] = DiffFormat.text,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there are differences, 0 when none.")
+    ] = False,
+    only: Annotated[
+        DiffOnly | None, typer.Option(help="Only changes of this kind of content.")
+    ] = None,
+    division: Annotated[
+        str | None, typer.Option(help="Only changes that concern this division (code).")
+    ] = None,
+) -> None:
+    """Show what changed between two years, or between two git revisions.
+
+    Entities are matched by identity (division code, id); across years, goals, uppdrag and
+    grunduppdrag left over are matched by title similarity, and the report says how each was
+    matched. Changed text is shown word by word, amounts with their difference. Two
+    revisions compare every year present in either; REV:YEAR compares one year at a
+    revision with the working tree (the pull-request case). Git is read with git archive;
+    the working tree is never touched.
+
+    Examples:
+
+        ovk diff 2024 2026 --format markdown > diff.md
+
+        ovk diff origin/main:2026 2026 --only uppdrag --exit-code
+    """
+    from ovk.diff import diff as run_diff
+    from ovk.diff import narrow
+    from ovk.diffreport import REPORTERS
+
+    comparison = run_diff(_root(), old, new)
+    if division is not None and division not in comparison.division_names:
+        known = ", ".join(sorted(comparison.division_names))
+        raise UsageError(f"--division {division!r} is not a division (divisions: {known})")
+    if only is not None or division is not None:
+        chosen = narrow(comparison.changes, only.value if only else None, division)
+        comparison = replace(comparison, changes=tuple(chosen))
+    REPORTERS[output_format.value](comparison, sys.stdout, _colour(sys.stdout))
+    raise typer.Exit(ExitCode.FINDINGS if exit_code and comparison.changes else ExitCode.OK)
+
+
+def _colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
 
 
 def main() -> None:

@@ -1,0 +1,73 @@
+"""Agreements as they were at a git revision, read with git itself.
+
+A revision's agreements/ (and schema/, when it has one) is exported with `git archive` into a
+temporary folder; the user's working tree, index and HEAD are never touched.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from ovk.errors import UsageError
+from ovk.repository import AGREEMENTS
+
+GIT_TIMEOUT = 120  # seconds; a hung git (a credential prompt, a lock) must not hang ovk
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, timeout=GIT_TIMEOUT, check=False
+        )
+    except FileNotFoundError:
+        raise UsageError("git is not installed; revisions cannot be compared") from None
+    except subprocess.TimeoutExpired:
+        raise UsageError(f"git {' '.join(args)} did not answer in {GIT_TIMEOUT} s") from None
+
+
+def is_revision(root: Path, rev: str) -> bool:
+    """Whether `rev` names a commit of the git repository holding `root`."""
+    if rev.startswith("-"):  # never let a revision be read as an option of git
+        return False
+    return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").returncode == 0
+
+
+def describe(root: Path, rev: str) -> str:
+    """`rev` with its short commit id, for report headings: "main (3f2a9c1)"."""
+    done = _git(root, "rev-parse", "--short", f"{rev}^{{commit}}")
+    short = done.stdout.decode().strip()
+    return f"{rev} ({short})" if short and short != rev else rev
+
+
+def export(root: Path, rev: str, into: Path) -> Path:
+    """Write the revision's agreements/ and schema/ under `into`; return that root."""
+    prefix = _prefix(root)
+    treeish = f"{rev}:{prefix.rstrip('/')}" if prefix else rev
+    listing = _git(root, "ls-tree", "--name-only", treeish)
+    present = set(listing.stdout.decode("utf-8", "replace").split("\n"))
+    if listing.returncode != 0 or AGREEMENTS not in present:
+        raise UsageError(f"revision {rev!r} has no {prefix}{AGREEMENTS}/ folder")
+    wanted = [name for name in (AGREEMENTS, "schema") if name in present]
+    done = _git(root, "archive", "--format=tar", treeish, "--", *wanted)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"git archive {rev} failed: {message[-1] if message else 'no output'}")
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        archive.extractall(into, filter="data")
+    return into
+
+
+def _prefix(root: Path) -> str:
+    """Where `root` lies inside its git work tree ("" at the top, else "sub/dir/")."""
+    done = _git(root, "rev-parse", "--show-prefix")
+    if done.returncode != 0:
+        raise UsageError(f"{root} is not inside a git repository; compare years instead")
+    return done.stdout.decode().strip()
+
+
+def temporary_root() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="ovk-rev-")
