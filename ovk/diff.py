@@ -163,9 +163,11 @@ def _compare_years(
     have_old = old_year in available_years(old.root)
     have_new = new_year in available_years(new.root)
     for side, year, have in ((old, old_year, have_old), (new, new_year, have_new)):
-        if side.must_exist and not have:
-            years = ", ".join(map(str, available_years(side.root)))
-            raise UsageError(f"no agreement for {year} (years: {years})")
+        # a year may be new or gone at a revision; a year of the tree, or two different
+        # years, must be there
+        if not have and (side.must_exist or old_year != new_year):
+            years = ", ".join(map(str, available_years(side.root))) or "none"
+            raise UsageError(f"no agreement for {year} in {side.label} (years: {years})")
     if not have_old and not have_new:
         raise UsageError(f"no agreement for {new_year} in {old.label} or {new.label}")
     if not (have_old and have_new):

@@ -234,16 +234,23 @@ def as_markdown(comparison: Comparison, out: TextIO, terminal: bool = False) -> 
     out.write("\n".join(_markdown_lines(comparison)) + "\n")
 
 
-def md(text: str) -> str:
-    """Data text made literal in GitHub Markdown: HTML-escaped, Markdown syntax escaped."""
+def md(text: str, line_start: bool = False) -> str:
+    """Data text made literal in GitHub Markdown: HTML-escaped, inline syntax escaped, and
+    at the start of a line (`line_start`) no list or quote marker either."""
     text = html.escape(text, quote=False)
     text = re.sub(r"([\\`*_\[\]|~#!])", r"\\\1", text)
-    return re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-+>])", r"\\\1", text))
+    if line_start:
+        text = re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-+>])", r"\\\1", text))
+    return text
 
 
 def _md_pieces(line: list[Piece]) -> str:
     style = {"delete": "~~{}~~", "insert": "**{}**", "equal": "{}"}
-    return " ".join(style[p.op].format(md(p.text)) for p in line if p.text)
+    shown = [p for p in line if p.text]
+    return " ".join(
+        style[p.op].format(md(p.text, line_start=n == 0 and p.op == "equal"))
+        for n, p in enumerate(shown)
+    )
 
 
 def _markdown_lines(comparison: Comparison) -> Iterator[str]:
@@ -255,7 +262,7 @@ def _markdown_lines(comparison: Comparison) -> Iterator[str]:
     yield "Deleted words are ~~struck through~~, inserted words **bold**."
     yield ""
     items = entities(comparison.changes)
-    yield "| Kind | Added | Removed | Renamed | Changed |"
+    yield "| Kind | Added | Removed | Renamed or renumbered | Changed |"
     yield "| --- | ---: | ---: | ---: | ---: |"
     for category in ONLY_CHOICES:
         tally = counts([i for i in items if CATEGORIES[i.first.kind] == category])
@@ -263,7 +270,7 @@ def _markdown_lines(comparison: Comparison) -> Iterator[str]:
             yield f"| {CATEGORY_NAMES[category]} | " + " | ".join(map(str, tally.values())) + " |"
     yield ""
     grouped = groups(comparison)
-    yield "| Division | Added | Removed | Renamed | Changed |"
+    yield "| Division | Added | Removed | Renamed or renumbered | Changed |"
     yield "| --- | ---: | ---: | ---: | ---: |"
     for key, group_items in grouped:
         tally = counts(group_items)
