@@ -31,9 +31,9 @@ MAX_PAIRINGS = 2500  # paragraph pairs compared in one replaced run before givin
 # Fields whose values are sets of codes or words: reported as members added and removed.
 MEMBER_FIELDS = frozenset({"owners", "delas_till", "followup", "parties", "divisions", "kolada"})
 
-# Transcribers' notes: compared between revisions of one year, not between years (they speak
-# of two different source documents, not of a change in the agreement).
-TRANSCRIPTION_FIELDS = frozenset({"note"})
+# Compared between revisions of one year, not between years: transcribers' notes (they speak
+# of two different source documents) and printed row numbers of indicator tables.
+SAME_YEAR_FIELDS = frozenset({"note", "nr"})
 
 # Which `--only` category each entity kind belongs to.
 CATEGORIES = {
@@ -73,7 +73,17 @@ class Members:
     items: tuple[str, ...]
 
 
-Value = str | int | float | bool | None | Text | Members
+@dataclass(frozen=True)
+class Values:
+    """An indicator's values: (column label, value as printed) in column order."""
+
+    cells: tuple[tuple[str, str], ...]
+
+    def __str__(self) -> str:
+        return " · ".join(f"{label} {value}" for label, value in self.cells)
+
+
+Value = str | int | float | bool | None | Text | Members | Values
 
 
 @dataclass
@@ -321,10 +331,10 @@ def _goal(goal: dict[str, Any], place: str, codes: tuple[str, ...], file: str) -
     for table in goal["nyckeltal"]:
         labels = {column["key"]: column["label"] for column in table["columns"]}
         for row in table["rows"]:
-            values: dict[str, Value] = {
-                f"{labels.get(key, key)}": value for key, value in row["values"].items()
-            }
-            values.update(_fields(row, "nr", "kategori", "unit"))
+            values = _fields(row, "nr", "kategori", "unit")
+            values["values"] = Values(
+                tuple((labels.get(key, key), value) for key, value in row["values"].items())
+            )
             source = row.get("source") or {"text": None, "kolada": []}
             values["source"] = source["text"]
             values["kolada"] = Members(tuple(source["kolada"]))
@@ -622,10 +632,7 @@ def _whole(change: str, entity: Entity, path: str) -> Change:
 def _field_changes(
     a: Entity, b: Entity, a_path: str, b_path: str, how: str, fuzzy: bool
 ) -> Iterator[Change]:
-    for name in dict.fromkeys([*b.fields, *a.fields]):
-        old, new = a.fields.get(name), b.fields.get(name)
-        if old == new or (fuzzy and name in TRANSCRIPTION_FIELDS):
-            continue
+    for name, old, new in _changed_fields(a.fields, b.fields, fuzzy):
         change = {"title": "renamed", "heading": "renamed", "number": "renumbered"}.get(
             name, "changed"
         )
@@ -643,6 +650,26 @@ def _field_changes(
             a_path if a_path != b_path else None,
             b.unit,
         )
+
+
+def _changed_fields(
+    old: dict[str, Value], new: dict[str, Value], fuzzy: bool
+) -> Iterator[tuple[str, Value, Value]]:
+    """(field, old, new) for each field that differs; indicator values column by column
+    when the two tables share columns, else as a whole (2024's Nuvärde/Jämförvärde columns
+    against 2026's Utfall per year)."""
+    for name in dict.fromkeys([*new, *old]):
+        before, after = old.get(name), new.get(name)
+        if before == after or (fuzzy and name in SAME_YEAR_FIELDS):
+            continue
+        if isinstance(before, Values) and isinstance(after, Values):
+            cells_before, cells_after = dict(before.cells), dict(after.cells)
+            if cells_before.keys() & cells_after.keys():
+                for label in dict.fromkeys([*cells_after, *cells_before]):
+                    if cells_before.get(label) != cells_after.get(label):
+                        yield label, cells_before.get(label), cells_after.get(label)
+                continue
+        yield name, before, after
 
 
 # --- narrowing -----------------------------------------------------------------------------

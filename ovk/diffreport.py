@@ -23,6 +23,7 @@ from ovk.diff import (
     Piece,
     Text,
     Value,
+    Values,
     text_changes,
     word_changes,
 )
@@ -133,6 +134,8 @@ def detail(change: Change) -> list[list[Piece]]:
                 Piece("equal", f"{unit.strip()} ({sign}{sv_number(abs(delta))})".strip()),
             ]
         ]
+    if isinstance(old, Values) or isinstance(new, Values):
+        return [[Piece("delete", shown(old)), Piece("equal", "→"), Piece("insert", shown(new))]]
     if isinstance(old, str) and isinstance(new, str) and len(new.split()) >= LONG_STRING:
         return [word_changes(old, new)]
     return [[Piece("delete", shown(old)), Piece("equal", "→"), Piece("insert", shown(new))]]
@@ -335,6 +338,8 @@ def record(change: Change) -> dict[str, Any]:
 
 
 def _json_value(value: Value) -> Any:
+    if isinstance(value, Values):
+        return dict(value.cells)
     if isinstance(value, Text):
         return str(value)
     if isinstance(value, Members):
