@@ -45,14 +45,15 @@ def describe(root: Path, rev: str) -> str:
 
 def export(root: Path, rev: str, into: Path) -> Path:
     """Write the revision's agreements/ and schema/ under `into`; return that root."""
-    prefix = _prefix(root)
-    treeish = f"{rev}:{prefix.rstrip('/')}" if prefix else rev
-    listing = _git(root, "ls-tree", "--name-only", treeish)
-    present = set(listing.stdout.decode("utf-8", "replace").split("\n"))
+    top, prefix = _place(root)
+    treeish = f"{rev}:{prefix}" if prefix else f"{rev}^{{tree}}"
+    listing = _git(top, "ls-tree", "--name-only", treeish)
+    present = set(listing.stdout.decode("utf-8", "replace").splitlines())
     if listing.returncode != 0 or AGREEMENTS not in present:
-        raise UsageError(f"revision {rev!r} has no {prefix}{AGREEMENTS}/ folder")
+        where = f"{prefix}/{AGREEMENTS}" if prefix else AGREEMENTS
+        raise UsageError(f"revision {rev!r} has no {where}/ folder")
     wanted = [name for name in (AGREEMENTS, "schema") if name in present]
-    done = _git(root, "archive", "--format=tar", treeish, "--", *wanted)
+    done = _git(top, "archive", "--format=tar", treeish, "--", *wanted)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(f"git archive {rev} failed: {message[-1] if message else 'no output'}")
@@ -61,12 +62,14 @@ def export(root: Path, rev: str, into: Path) -> Path:
     return into
 
 
-def _prefix(root: Path) -> str:
-    """Where `root` lies inside its git work tree ("" at the top, else "sub/dir/")."""
-    done = _git(root, "rev-parse", "--show-prefix")
+def _place(root: Path) -> tuple[Path, str]:
+    """The top of the git work tree holding `root`, and `root`'s path inside it ("" at the
+    top). Git runs at the top, where revision paths mean the same for every command."""
+    done = _git(root, "rev-parse", "--show-toplevel", "--show-prefix")
     if done.returncode != 0:
         raise UsageError(f"{root} is not inside a git repository; compare years instead")
-    return done.stdout.decode().strip()
+    top, _, prefix = done.stdout.decode().partition("\n")
+    return Path(top), prefix.strip().rstrip("/")
 
 
 def temporary_root() -> tempfile.TemporaryDirectory[str]:

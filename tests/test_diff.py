@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, run_ovk
+from tests.conftest import REPO, make_tree, run_ovk
 
 REPORT = REPO / "docs" / "diff-2024-2026.md"
 
@@ -268,3 +268,23 @@ def test_the_committed_2024_2026_report_is_current() -> None:
     result = run_ovk("--root", str(REPO), "diff", "2024", "2026", "--format", "markdown")
     assert result.exit_code == 0
     assert REPORT.read_text(encoding="utf-8") == result.stdout
+
+
+def test_a_root_below_the_top_of_the_repository_reads_its_own_folder(tmp_path: Path) -> None:
+    top = tmp_path / "top"
+    root = make_tree(top / "kommun")
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", ".")
+    git(top, "commit", "-q", "-m", "base")
+    make_four_edits(root)
+    assert summary(changes(root, "main:2026", "2026")) == sorted(FOUR_EDITS)
+
+
+def test_invalid_data_is_a_located_error_not_a_crash(repo: Path) -> None:
+    (repo / "agreements/2026/uppdrag/broken.yaml").write_text("x: [\n", encoding="utf-8")
+    result = run_ovk("--root", str(repo), "diff", "HEAD:2026", "2026")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "ovk: error: agreements/2026/uppdrag/broken.yaml:2:1 is not valid; "
+        "run 'ovk validate' for details\n"
+    )
