@@ -211,6 +211,53 @@ def list_uppdrag(
         uppdrag_table(chosen, dt.date.today(), sys.stdout, sys.stdout.isatty())
 
 
+# --- tools: fmt, new, export, schema -------------------------------------------------------
+
+
+@app.command()
+def fmt(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to format (default: everything under agreements/).",
+            show_default=False,
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; exit 1 and name the files fmt would change."),
+    ] = False,
+) -> None:
+    """Rewrite agreement files in the canonical style, keeping every comment and value.
+
+    Indentation, key order (the schema's), quoting, no line wrapping, and the schema modeline
+    on the first line. A file is rewritten only when it changes, and only if reading it back
+    gives exactly the same data. Files that do not load are named and left alone (exit 1).
+
+    Examples:
+
+        ovk fmt
+
+        ovk fmt --check agreements/2026/uppdrag/okat-valdeltagande.yaml
+    """
+    from ovk.formatting import format_paths
+
+    outcomes = format_paths(_root(), paths or [], check=check)
+    changed = [o for o in outcomes if o.changed]
+    problems = [o for o in outcomes if o.problem]
+    for outcome in changed:
+        typer.echo(f"{'would reformat' if check else 'reformatted'} {outcome.display}")
+    for outcome in problems:
+        typer.echo(
+            f"{outcome.display}:{outcome.line}:{outcome.column}: cannot format: {outcome.problem}",
+            err=True,
+        )
+    unchanged = len(outcomes) - len(changed) - len(problems)
+    verb = "would be reformatted" if check else "reformatted"
+    typer.echo(f"{len(changed)} file(s) {verb}, {unchanged} unchanged", err=True)
+    raise typer.Exit(ExitCode.FINDINGS if problems or (check and changed) else ExitCode.OK)
+
+
 def main() -> None:
     """Entry point of the `ovk` console script."""
     app()
