@@ -258,6 +258,65 @@ def fmt(
     raise typer.Exit(ExitCode.FINDINGS if problems or (check and changed) else ExitCode.OK)
 
 
+class ExportFormat(StrEnum):
+    ics = "ics"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def export(
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="ics (calendar: due dates and follow-ups), csv (Excel: BOM and ';') or json "
+            "(the whole year; schema/export.schema.json).",
+        ),
+    ],
+    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write to this file (default: standard output).", dir_okay=False
+        ),
+    ] = None,
+    followup_dates: Annotated[
+        str | None,
+        typer.Option(
+            "--followup-dates",
+            help="ics: dates of the follow-up occasions as occasion=MM-DD, comma separated "
+            "(default: vår=04-30,delår=08-31,helår=12-31).",
+        ),
+    ] = None,
+) -> None:
+    """Export a year's agreement for calendars, spreadsheets or other programs.
+
+    ics holds one all-day event per uppdrag due date and one per follow-up occasion (vår,
+    delår, helår) with UIDs that never change, so a calendar subscription updates in place.
+    The output depends only on the data, so it can be published from CI.
+
+    Examples:
+
+        ovk export --year 2026 --format ics -o ovk-2026.ics
+
+        ovk export --format csv > uppdrag.csv
+    """
+    from ovk.export import export as run_export
+    from ovk.model import resolve_year
+
+    root = _root()
+    text = run_export(root, resolve_year(root, year), output_format.value, followup_dates)
+    if output is None:  # bytes, so the CRLF of ics reaches a pipe as written, on any OS
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    else:
+        from ovk.atomic import write_atomically
+
+        write_atomically(output, text)
+
+
 def main() -> None:
     """Entry point of the `ovk` console script."""
     app()

@@ -9,13 +9,12 @@ Before anything is written, the new text is loaded again and must give exactly t
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovk.atomic import write_atomically
 from ovk.errors import UsageError
 from ovk.loader import dump_round_trip, load_path, load_round_trip, load_text
 from ovk.repository import agreement_file, modeline_for, stray_files, year_dirs, year_files
@@ -118,20 +117,6 @@ def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
     if changed and not check:
         write_atomically(path, formatted)
     return Outcome(file.display, changed)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: a temporary file beside it, then os.replace."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", text=True)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def files_to_format(root: Path, paths: Iterable[Path]) -> list[Path]:
