@@ -15,7 +15,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from ovk import __version__
-from ovk.errors import ExitCode, OvkError
+from ovk.errors import ExitCode, OvkError, UsageError
 
 
 class OvkGroup(TyperGroup):
@@ -315,6 +315,56 @@ def export(
         from ovk.atomic import write_atomically
 
         write_atomically(output, text)
+
+
+class SchemaKind(StrEnum):
+    overenskommelse = "overenskommelse"
+    malomraden = "malomraden"
+    division = "division"
+    uppdrag = "uppdrag"
+    export = "export"
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind | None,
+        typer.Argument(
+            help="The schema to print (default with -o: all of them).", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the schema file(s) into this folder.", file_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Print or write the JSON Schemas (draft 2020-12) of the agreement files and the export.
+
+    Editors and other validators use them: the first line of every agreement file names its
+    schema for VS Code's YAML extension, and `check-jsonschema --schemafile` takes them as is.
+
+    Examples:
+
+        ovk schema uppdrag
+
+        ovk schema -o schema/
+    """
+    from ovk.atomic import write_atomically
+    from ovk.schemas import EXPORT_SCHEMA, KINDS, all_schema_files, dumps
+
+    files = all_schema_files()
+    names = {**KINDS, "export": EXPORT_SCHEMA}
+    if output is None:
+        if kind is None:
+            raise UsageError("name a schema (" + ", ".join(names) + ") or write all with -o DIR")
+        sys.stdout.write(dumps(files[names[kind.value]]))
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for name in [names[kind.value]] if kind else list(files):
+        write_atomically(output / name, dumps(files[name]))
+        typer.echo(output / name)
 
 
 def main() -> None:
