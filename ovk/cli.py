@@ -367,6 +367,129 @@ def schema(
         typer.echo(output / name)
 
 
+new_app = typer.Typer(
+    name="new",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(new_app)
+
+
+@new_app.callback()
+def new() -> None:
+    """Start new agreement files from the schema: an uppdrag, a division, a whole year.
+
+    Examples:
+
+        ovk new uppdrag --year 2026 --number 2.1.4 --title "E-arkiv" --owners KLK,TEK
+
+        ovk new year 2027 --from 2026
+    """
+
+
+@new_app.command(name="uppdrag")
+def new_uppdrag(
+    title: Annotated[str, typer.Option(help="The title as printed.")],
+    owners: Annotated[
+        str, typer.Option(help="Division codes, comma separated, or 'alla verksamheter'.")
+    ],
+    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
+    number: Annotated[str | None, typer.Option(help="The number, e.g. 2.1.4.")] = None,
+    identity: Annotated[
+        str | None, typer.Option("--id", help="The id and file name (default: from the title).")
+    ] = None,
+    origin: Annotated[Origin, typer.Option(help="KF or KS (NÄMND).")] = Origin.KS,
+    lead: Annotated[str | None, typer.Option(help="The lead division's code.")] = None,
+    start: Annotated[str | None, typer.Option(help="Startdatum, YYYY-MM-DD.")] = None,
+    due: Annotated[str | None, typer.Option(help="Slutdatum, YYYY-MM-DD.")] = None,
+    followup: Annotated[
+        str, typer.Option(help="Follow-up occasions, comma separated.")
+    ] = "vår,delår,helår",
+) -> None:
+    """Write a new särskilt uppdrag file, formatted and valid, for you to fill in its text.
+
+    Examples:
+
+        ovk new uppdrag --year 2026 --number 2.1.4 --title "E-arkiv" --owners KLK,TEK --lead KLK
+
+        ovk new uppdrag --title "Ny e-tjänst" --owners "alla verksamheter" --due 2026-12-31
+    """
+    from ovk.model import resolve_year
+    from ovk.scaffold import NewUppdrag
+    from ovk.scaffold import new_uppdrag as run_new_uppdrag
+
+    root = _root()
+    spec = NewUppdrag(
+        year=resolve_year(root, year),
+        title=title,
+        owners=owners,
+        number=number,
+        id=identity,
+        origin=origin.value,
+        lead=lead,
+        start=start,
+        due=due,
+        followup=followup,
+    )
+    path = run_new_uppdrag(root, spec)
+    typer.echo(f"created {path.relative_to(root).as_posix()}")
+
+
+@new_app.command(name="division")
+def new_division(
+    code: Annotated[str, typer.Option(help="The division code, e.g. TEK.")],
+    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="The division's name (default: as overenskommelse.yaml lists it)."),
+    ] = None,
+) -> None:
+    """Write a new division file with an empty 'Allmänt' section of its grunduppdrag.
+
+    A code the year's agreement does not list yet is added to overenskommelse.yaml.
+
+    Examples:
+
+        ovk new division --year 2026 --code TEK
+    """
+    from ovk.model import resolve_year
+    from ovk.scaffold import new_division as run_new_division
+
+    root = _root()
+    for path in run_new_division(root, resolve_year(root, year), code, name):
+        typer.echo(f"wrote {path.relative_to(root).as_posix()}")
+
+
+@new_app.command(name="year")
+def new_year(
+    year: Annotated[int, typer.Argument(help="The new year.", show_default=False)],
+    source: Annotated[
+        int | None, typer.Option("--from", help="The year to copy (default: the latest).")
+    ] = None,
+) -> None:
+    """Start next year's agreement as a copy of a year, so it begins as a pull request.
+
+    Grunduppdrag, goals and indicators are carried over with the year moved on; särskilda
+    uppdrag due before the new year starts are left behind and listed. Ids never change;
+    an existing year folder is never overwritten.
+
+    Examples:
+
+        ovk new year 2027 --from 2026
+    """
+    from ovk.model import resolve_year
+    from ovk.scaffold import new_year as run_new_year
+
+    root = _root()
+    result = run_new_year(root, year, resolve_year(root, source))
+    typer.echo(f"created {result.folder.relative_to(root).as_posix()}/")
+    typer.echo(f"carried over {len(result.carried)} uppdrag")
+    if result.left_behind:
+        typer.echo(f"left behind {len(result.left_behind)} uppdrag (due before {year}):")
+        for file, due_date in result.left_behind:
+            typer.echo(f"  {file} (due {due_date})")
+
+
 def main() -> None:
     """Entry point of the `ovk` console script."""
     app()

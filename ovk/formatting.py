@@ -35,13 +35,18 @@ class Outcome:
 
 def format_text(text: str, kind: str, depth_below_root: int) -> str:
     """The canonical text of one agreement file of `kind` (its data must load cleanly)."""
-    lines = text.split("\n", 1)
-    if MODELINE.match(lines[0]):
-        text = lines[1] if len(lines) > 1 else ""
-    data = load_round_trip(text)
+    data = load_round_trip(without_modeline(text))
     schema = build_all()[kind]
     reorder(data, schema, schema)
     return dump_round_trip(data, modeline_for(kind, depth_below_root))
+
+
+def without_modeline(text: str) -> str:
+    """`text` without its first line when that is a schema modeline (it is written anew)."""
+    lines = text.split("\n", 1)
+    if MODELINE.match(lines[0]):
+        return lines[1] if len(lines) > 1 else ""
+    return text
 
 
 def reorder(value: Any, schema: Schema, root: Schema) -> None:
