@@ -51,13 +51,30 @@ app = typer.Typer(
     cls=OvkGroup,
     help="Keep the överenskommelse om verksamhet as YAML in git: validate, diff, list, render.",
     no_args_is_help=True,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
 class State:
     root: Path | None = None
+
+
+def _root_hint(ctx: Context) -> Path | None:
+    """The --root given before the word being completed, if any."""
+    value = ctx.find_root().params.get("root")
+    return Path(value) if value else None
+
+
+def complete_year(ctx: Context, incomplete: str) -> list[str]:
+    from ovk.completion import years
+
+    return years(_root_hint(ctx), incomplete)
+
+
+def complete_division(ctx: Context, incomplete: str) -> list[str]:
+    from ovk.completion import division_codes
+
+    return division_codes(_root_hint(ctx), incomplete)
 
 
 def _version(value: bool) -> None:
@@ -158,9 +175,18 @@ class SortKey(StrEnum):
 
 @app.command(name="list")
 def list_uppdrag(
-    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
-    owner: Annotated[str | None, typer.Option(help="Only uppdrag given to this division.")] = None,
-    lead: Annotated[str | None, typer.Option(help="Only uppdrag this division leads.")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(help="Only uppdrag given to this division.", autocompletion=complete_division),
+    ] = None,
+    lead: Annotated[
+        str | None,
+        typer.Option(help="Only uppdrag this division leads.", autocompletion=complete_division),
+    ] = None,
     origin: Annotated[Origin | None, typer.Option(help="Only uppdrag from KF or KS.")] = None,
     due_before: Annotated[
         str | None, typer.Option(help="Only uppdrag due before this date (YYYY-MM-DD).")
@@ -274,7 +300,10 @@ def export(
             "(the whole year; schema/export.schema.json).",
         ),
     ],
-    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -391,15 +420,24 @@ def new() -> None:
 def new_uppdrag(
     title: Annotated[str, typer.Option(help="The title as printed.")],
     owners: Annotated[
-        str, typer.Option(help="Division codes, comma separated, or 'alla verksamheter'.")
+        str,
+        typer.Option(
+            help="Division codes, comma separated, or 'alla verksamheter'.",
+            autocompletion=complete_division,
+        ),
     ],
-    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
     number: Annotated[str | None, typer.Option(help="The number, e.g. 2.1.4.")] = None,
     identity: Annotated[
         str | None, typer.Option("--id", help="The id and file name (default: from the title).")
     ] = None,
     origin: Annotated[Origin, typer.Option(help="KF or KS (NÄMND).")] = Origin.KS,
-    lead: Annotated[str | None, typer.Option(help="The lead division's code.")] = None,
+    lead: Annotated[
+        str | None, typer.Option(help="The lead division's code.", autocompletion=complete_division)
+    ] = None,
     start: Annotated[str | None, typer.Option(help="Startdatum, YYYY-MM-DD.")] = None,
     due: Annotated[str | None, typer.Option(help="Slutdatum, YYYY-MM-DD.")] = None,
     followup: Annotated[
@@ -437,8 +475,13 @@ def new_uppdrag(
 
 @new_app.command(name="division")
 def new_division(
-    code: Annotated[str, typer.Option(help="The division code, e.g. TEK.")],
-    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
+    code: Annotated[
+        str, typer.Option(help="The division code, e.g. TEK.", autocompletion=complete_division)
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
     name: Annotated[
         str | None,
         typer.Option(help="The division's name (default: as overenskommelse.yaml lists it)."),
@@ -464,7 +507,10 @@ def new_division(
 def new_year(
     year: Annotated[int, typer.Argument(help="The new year.", show_default=False)],
     source: Annotated[
-        int | None, typer.Option("--from", help="The year to copy (default: the latest).")
+        int | None,
+        typer.Option(
+            "--from", help="The year to copy (default: the latest).", autocompletion=complete_year
+        ),
     ] = None,
 ) -> None:
     """Start next year's agreement as a copy of a year, so it begins as a pull request.
