@@ -278,7 +278,10 @@ def fmt(
             f"{outcome.display}:{outcome.line}:{outcome.column}: cannot format: {outcome.problem}",
             err=True,
         )
-    unchanged = len(outcomes) - len(changed) - len(problems)
+    skipped = [o for o in outcomes if o.skipped]
+    for outcome in skipped:
+        typer.echo(f"skipped {outcome.display}: not part of the agreements layout", err=True)
+    unchanged = len(outcomes) - len(changed) - len(problems) - len(skipped)
     verb = "would be reformatted" if check else "reformatted"
     typer.echo(f"{len(changed)} file(s) {verb}, {unchanged} unchanged", err=True)
     raise typer.Exit(ExitCode.FINDINGS if problems or (check and changed) else ExitCode.OK)
@@ -471,6 +474,7 @@ def new_uppdrag(
     )
     path = run_new_uppdrag(root, spec)
     typer.echo(f"created {path.relative_to(root).as_posix()}")
+    _check_new(root, [path.parent.parent])
 
 
 @new_app.command(name="division")
@@ -499,8 +503,10 @@ def new_division(
     from ovk.scaffold import new_division as run_new_division
 
     root = _root()
-    for path in run_new_division(root, resolve_year(root, year), code, name):
+    written = run_new_division(root, resolve_year(root, year), code, name)
+    for path in written:
         typer.echo(f"wrote {path.relative_to(root).as_posix()}")
+    _check_new(root, [written[0].parent.parent])
 
 
 @new_app.command(name="year")
@@ -534,6 +540,20 @@ def new_year(
         typer.echo(f"left behind {len(result.left_behind)} uppdrag (due before {year}):")
         for file, due_date in result.left_behind:
             typer.echo(f"  {file} (due {due_date})")
+    _check_new(root, [result.folder])
+
+
+def _check_new(root: Path, paths: list[Path]) -> None:
+    """Validate the year folder `new` wrote into (a number already taken shows up on either
+    file); errors mean exit 1, and the files stay for you to fix."""
+    from ovk.reporters import REPORTERS
+    from ovk.validate import validate as run_validate
+
+    report = run_validate(root, paths)
+    if report.findings:
+        REPORTERS["text"](report.findings, report.files_checked, sys.stdout)
+    if report.errors:
+        raise typer.Exit(ExitCode.FINDINGS)
 
 
 def main() -> None:

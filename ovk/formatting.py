@@ -31,6 +31,7 @@ class Outcome:
     problem: str | None = None  # why the file could not be formatted
     line: int = 1
     column: int = 1
+    skipped: bool = False  # not part of the layout: no schema says how to format it
 
 
 def format_text(text: str, kind: str, depth_below_root: int) -> str:
@@ -98,7 +99,7 @@ def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
     """Format one file in place (atomically, only when it changes); with `check`, only tell."""
     file = agreement_file(path, root)
     if file.kind is None or file.year_dir is None:
-        return Outcome(file.display, False, "not an agreement file of the layout")
+        return Outcome(file.display, False, skipped=True)
     loaded = load_path(path, file.display)
     if loaded.document is None or loaded.findings:
         first = loaded.findings[0]

@@ -35,7 +35,7 @@ def assert_valid_and_formatted(root: Path, *paths: Path) -> None:
 def test_new_uppdrag_is_valid_and_formatted(base_tree: Path) -> None:
     code, out, err = ovk(
         base_tree,
-        *("new", "uppdrag", "--year", "2026", "--number", "2.1.4"),
+        *("new", "uppdrag", "--year", "2026", "--number", "2.1.9"),
         *("--title", "Ny e-tjänst för bygglov", "--owners", "KLK,TEK", "--lead", "KLK"),
         *("--due", "2026-12-31", "--origin", "KF"),
     )
@@ -47,7 +47,7 @@ def test_new_uppdrag_is_valid_and_formatted(base_tree: Path) -> None:
     assert document is not None
     data = document.data
     assert (data["number"], data["owners"], data["lead"], data["due"], data["origin"]) == (
-        "2.1.4",
+        "2.1.9",
         ["KLK", "TEK"],
         "KLK",
         "2026-12-31",
@@ -115,3 +115,18 @@ def test_new_year_never_overwrites(repo_copy: Path) -> None:
     code, _, err = ovk(repo_copy, "new", "year", "2026", "--from", "2024")
     assert code == 2 and "exists" in err
     assert not list((repo_copy / "agreements").glob(".*"))  # no staging folder left
+
+
+def test_new_uppdrag_with_a_number_taken_is_written_and_reported(base_tree: Path) -> None:
+    code, out, _ = ovk(
+        base_tree, "new", "uppdrag", "--title", "Dubbel", "--owners", "KLK", "--number", "2.1.3"
+    )
+    assert code == 1
+    assert "created agreements/2026/uppdrag/dubbel.yaml" in out and "duplicate-number" in out
+
+
+@pytest.mark.parametrize("command", ["uppdrag", "division", "year"])
+def test_every_new_command_has_help_with_an_example(command: str) -> None:
+    result = run_ovk("new", command, "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout and f"ovk new {command}" in result.stdout
