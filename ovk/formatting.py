@@ -9,6 +9,8 @@ Before anything is written, the new text is loaded again and must give exactly t
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +50,32 @@ def without_modeline(text: str) -> str:
     if MODELINE.match(lines[0]):
         return lines[1] if len(lines) > 1 else ""
     return text
+
+
+_COMMENT = re.compile(r"(?:^|\s)#(.*)$")
+
+
+def comments(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, text) of every comment; a ' #' inside quotes counts too, alike on both
+    sides of a rewrite, so comparing the two is still fair."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _COMMENT.search(line)
+        if match:
+            found.append((number, line.index("#", match.start()) + 1, match.group(1).strip()))
+    return found
+
+
+def lost_comments(before: str, after: str) -> list[tuple[int, int, str]]:
+    """The comments of `before` that `after` no longer has (located in `before`)."""
+    remaining = Counter(text for _, _, text in comments(after))
+    lost = []
+    for line, column, text in comments(before):
+        if remaining[text]:
+            remaining[text] -= 1
+        else:
+            lost.append((line, column, text))
+    return lost
 
 
 def reorder(value: Any, schema: Schema, root: Schema) -> None:
@@ -115,6 +143,18 @@ def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
         formatted = format_text(original, file.kind, depth)
     except Exception as error:  # ruamel.yaml's own constructor (e.g. an impossible date)
         return Outcome(file.display, False, f"cannot read for rewriting: {error}")
+    body = without_modeline(original)
+    lost = lost_comments(body, formatted)
+    if lost:  # ruamel.yaml drops comments inside flow lists [a, # like this
+        line, column, text = lost[0]
+        return Outcome(
+            file.display,
+            False,
+            f"the comment {text!r} would be lost (comments inside [...] or {{...}} are not "
+            "kept); move it to a line of its own",
+            line + (body != original),  # the modeline line was taken off
+            column,
+        )
     again = load_text(formatted, file.display)
     if again.document is None or again.document.data != loaded.document.data:
         # Never write what would change the data; this is a bug in ovk if it ever happens.

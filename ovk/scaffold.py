@@ -19,7 +19,7 @@ from typing import Any
 
 from ovk.atomic import write_atomically
 from ovk.errors import DataError, UsageError
-from ovk.formatting import reorder, without_modeline
+from ovk.formatting import lost_comments, reorder, without_modeline
 from ovk.loader import dump_round_trip, load_round_trip
 from ovk.repository import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
 from ovk.schemas import (
@@ -274,9 +274,17 @@ def _load(path: Path) -> Any:
 
 def _copy(source: Path, target: Path, kind: str, year: int) -> None:
     """One file, year moved on, through the round-trip writer (comments and order kept)."""
-    data = _load(source)
+    body = without_modeline(source.read_text(encoding="utf-8-sig"))
+    data = load_round_trip(body)
     if "year" in data:
         data["year"] = year
     schema = build_all()[kind]
     reorder(data, schema, schema)
-    target.write_text(_render(kind, data), encoding="utf-8")
+    text = _render(kind, data)
+    lost = lost_comments(body, text)
+    if lost:
+        raise DataError(
+            f"{source}: the comment {lost[0][2]!r} would be lost in the copy; "
+            "run 'ovk fmt' on the year first"
+        )
+    target.write_text(text, encoding="utf-8")

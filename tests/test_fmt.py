@@ -140,3 +140,15 @@ def test_fmt_writes_only_files_that_change(base_tree: Path) -> None:
     assert result.exit_code == 0
     assert {p: p.stat().st_mtime_ns for p in files} == stamps
     assert not list(base_tree.rglob(".*.yaml.*"))  # no temporary files left
+
+
+def test_fmt_refuses_to_drop_a_comment_inside_a_flow_list(base_tree: Path) -> None:
+    path = base_tree / "agreements" / "2026" / "uppdrag" / "okat-valdeltagande.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "owners: [KLK]", "owners: [KLK, # only KLK\n  ]"
+    )
+    path.write_text(text, encoding="utf-8")
+    result = run_ovk("--root", str(base_tree), "fmt")
+    assert result.exit_code == 1
+    assert "okat-valdeltagande.yaml:15:15: cannot format: the comment 'only KLK'" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
