@@ -313,6 +313,13 @@ def export(
             "-o", "--output", help="Write to this file (default: standard output).", dir_okay=False
         ),
     ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            help="ics and csv: only uppdrag given to this division.",
+            autocompletion=complete_division,
+        ),
+    ] = None,
     followup_dates: Annotated[
         str | None,
         typer.Option(
@@ -332,13 +339,13 @@ def export(
 
         ovk export --year 2026 --format ics -o ovk-2026.ics
 
-        ovk export --format csv > uppdrag.csv
+        ovk export --format ics --owner KLK -o klk.ics
     """
     from ovk.export import export as run_export
     from ovk.model import resolve_year
 
     root = _root()
-    text = run_export(root, resolve_year(root, year), output_format.value, followup_dates)
+    text = run_export(root, resolve_year(root, year), output_format.value, followup_dates, owner)
     if output is None:  # bytes, so the CRLF of ics reaches a pipe as written, on any OS
         sys.stdout.flush()
         sys.stdout.buffer.write(text.encode("utf-8"))

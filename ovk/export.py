@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import UsageError
-from ovk.listing import SORT_KEYS, to_csv
+from ovk.listing import SORT_KEYS, Filters, select, to_csv
 from ovk.model import Uppdrag, Year, load_year, read
 from ovk.repository import AGREEMENTS
 from ovk.schemas import FOLLOWUP_OCCASIONS
@@ -223,11 +223,23 @@ def to_json(document: Mapping[str, Any]) -> str:
 FORMATS = ("ics", "csv", "json")
 
 
-def export(root: Path, year: int, output_format: str, followup_dates: str | None = None) -> str:
-    """The year's export in `output_format` (one of FORMATS) as text."""
+def export(
+    root: Path,
+    year: int,
+    output_format: str,
+    followup_dates: str | None = None,
+    owner: str | None = None,
+) -> str:
+    """The year's export in `output_format` (one of FORMATS) as text; ics and csv can be
+    narrowed to the uppdrag of one division (`owner`), with the same UIDs."""
     if output_format == "json":
+        if owner is not None:
+            raise UsageError("--owner applies to ics and csv; json holds the whole year")
         return to_json(year_document(root, year))
     loaded = load_year(root, year)
+    if owner is not None:
+        chosen = select(loaded, Filters(owner=owner), "number")
+        loaded = Year(loaded.year, loaded.divisions, tuple(chosen))
     if output_format == "csv":
         return to_export_csv(loaded)
     return to_ics(loaded, parse_followup_dates(followup_dates, year))

@@ -116,3 +116,17 @@ def test_export_schema_files_match_the_generator() -> None:
 def test_unknown_year_is_a_usage_error() -> None:
     result = run_ovk("--root", str(REPO), "export", "--year", "1999", "--format", "json")
     assert result.exit_code == 2
+
+
+def test_a_division_gets_its_own_calendar_with_the_same_uids() -> None:
+    whole = icalendar.Calendar.from_ical(export("--year", "2026", "--format", "ics"))
+    own = icalendar.Calendar.from_ical(
+        export("--year", "2026", "--format", "ics", "--owner", "SHB")
+    )
+    year = load_year(REPO, 2026)
+    expected = {f"2026-{u.id}-due@ovk" for u in year.uppdrag if "SHB" in u.owners and u.due}
+    due_uids = {str(e["UID"]) for e in own.walk("VEVENT") if str(e["UID"]).endswith("-due@ovk")}
+    assert due_uids == expected and expected
+    assert due_uids < {str(e["UID"]) for e in whole.walk("VEVENT")}
+    result = run_ovk("--root", str(REPO), "export", "--format", "json", "--owner", "SHB")
+    assert result.exit_code == 2
