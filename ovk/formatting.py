@@ -139,9 +139,11 @@ def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
         return Outcome(file.display, False, "the file is empty")
     # The modeline is relative to the folder holding agreements/, wherever that stands.
     depth = len(path.resolve().relative_to(file.year_dir.parent.parent).parts) - 1
+    from ruamel.yaml.error import YAMLError
+
     try:
         formatted = format_text(original, file.kind, depth)
-    except Exception as error:  # ruamel.yaml's own constructor (e.g. an impossible date)
+    except (ValueError, YAMLError) as error:  # ruamel.yaml's constructor: an impossible date
         return Outcome(file.display, False, f"cannot read for rewriting: {error}")
     body = without_modeline(original)
     lost = lost_comments(body, formatted)

@@ -21,6 +21,7 @@ from ovk.atomic import write_atomically
 from ovk.errors import DataError, UsageError
 from ovk.formatting import lost_comments, reorder, without_modeline
 from ovk.loader import dump_round_trip, load_round_trip
+from ovk.model import read
 from ovk.repository import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
 from ovk.schemas import (
     ALL_DIVISIONS,
@@ -173,6 +174,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     if path.exists():
         raise UsageError(f"{path.relative_to(root)} exists")
     agreement_path = folder / "overenskommelse.yaml"
+    read(agreement_path, root)  # through the safe loader and schema first: DataError if broken
     agreement = _load(agreement_path)
     listed = {d["code"]: d["name"] for d in agreement.get("divisions", [])}
     if name is None and code not in listed:
