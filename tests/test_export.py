@@ -130,3 +130,18 @@ def test_a_division_gets_its_own_calendar_with_the_same_uids() -> None:
     assert due_uids < {str(e["UID"]) for e in whole.walk("VEVENT")}
     result = run_ovk("--root", str(REPO), "export", "--format", "json", "--owner", "SHB")
     assert result.exit_code == 2
+
+
+def test_check_jsonschema_accepts_the_json_export(tmp_path: Path) -> None:
+    target = tmp_path / "ovk-2026.json"
+    run_ovk("--root", str(REPO), "export", "--format", "json", "-o", str(target))
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "check_jsonschema"),
+            *("--schemafile", str(REPO / "schema" / schemas.EXPORT_SCHEMA), str(target)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
