@@ -53,13 +53,30 @@ app = typer.Typer(
     cls=OvkGroup,
     help="Keep the överenskommelse om verksamhet as YAML in git: validate, diff, list, render.",
     no_args_is_help=True,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
 class State:
     root: Path | None = None
+
+
+def _root_hint(ctx: Context) -> Path | None:
+    """The --root given before the word being completed, if any."""
+    value = ctx.find_root().params.get("root")
+    return Path(value) if value else None
+
+
+def complete_year(ctx: Context, incomplete: str) -> list[str]:
+    from ovk.completion import years
+
+    return years(_root_hint(ctx), incomplete)
+
+
+def complete_division(ctx: Context, incomplete: str) -> list[str]:
+    from ovk.completion import division_codes
+
+    return division_codes(_root_hint(ctx), incomplete)
 
 
 def _version(value: bool) -> None:
@@ -160,9 +177,18 @@ class SortKey(StrEnum):
 
 @app.command(name="list")
 def list_uppdrag(
-    year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
-    owner: Annotated[str | None, typer.Option(help="Only uppdrag given to this division.")] = None,
-    lead: Annotated[str | None, typer.Option(help="Only uppdrag this division leads.")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(help="Only uppdrag given to this division.", autocompletion=complete_division),
+    ] = None,
+    lead: Annotated[
+        str | None,
+        typer.Option(help="Only uppdrag this division leads.", autocompletion=complete_division),
+    ] = None,
     origin: Annotated[Origin | None, typer.Option(help="Only uppdrag from KF or KS.")] = None,
     due_before: Annotated[
         str | None, typer.Option(help="Only uppdrag due before this date (YYYY-MM-DD).")
@@ -242,7 +268,11 @@ def diff(
         DiffOnly | None, typer.Option(help="Only changes of this kind of content.")
     ] = None,
     division: Annotated[
-        str | None, typer.Option(help="Only changes that concern this division (code).")
+        str | None,
+        typer.Option(
+            help="Only changes that concern this division (code).",
+            autocompletion=complete_division,
+        ),
     ] = None,
 ) -> None:
     """Show what changed between two years, or between two git revisions.
@@ -278,6 +308,332 @@ def diff(
 def _colour(stream: Any) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
+# --- tools: fmt, new, export, schema -------------------------------------------------------
+
+
+@app.command()
+def fmt(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders to format (default: everything under agreements/).",
+            show_default=False,
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; exit 1 and name the files fmt would change."),
+    ] = False,
+) -> None:
+    """Rewrite agreement files in the canonical style, keeping every comment and value.
+
+    Indentation, key order (the schema's), quoting, no line wrapping, and the schema modeline
+    on the first line. A file is rewritten only when it changes, and only if reading it back
+    gives exactly the same data. Files that do not load are named and left alone (exit 1).
+
+    Examples:
+
+        ovk fmt
+
+        ovk fmt --check agreements/2026/uppdrag/okat-valdeltagande.yaml
+    """
+    from ovk.formatting import format_paths
+
+    outcomes = format_paths(_root(), paths or [], check=check)
+    changed = [o for o in outcomes if o.changed]
+    problems = [o for o in outcomes if o.problem]
+    for outcome in changed:
+        typer.echo(f"{'would reformat' if check else 'reformatted'} {outcome.display}")
+    for outcome in problems:
+        typer.echo(
+            f"{outcome.display}:{outcome.line}:{outcome.column}: cannot format: {outcome.problem}",
+            err=True,
+        )
+    skipped = [o for o in outcomes if o.skipped]
+    for outcome in skipped:
+        typer.echo(f"skipped {outcome.display}: not part of the agreements layout", err=True)
+    unchanged = len(outcomes) - len(changed) - len(problems) - len(skipped)
+    verb = "would be reformatted" if check else "reformatted"
+    typer.echo(f"{len(changed)} file(s) {verb}, {unchanged} unchanged", err=True)
+    raise typer.Exit(ExitCode.FINDINGS if problems or (check and changed) else ExitCode.OK)
+
+
+class ExportFormat(StrEnum):
+    ics = "ics"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def export(
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="ics (calendar: due dates and follow-ups), csv (Excel: BOM and ';') or json "
+            "(the whole year; schema/export.schema.json).",
+        ),
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write to this file (default: standard output).", dir_okay=False
+        ),
+    ] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            help="ics and csv: only uppdrag given to this division.",
+            autocompletion=complete_division,
+        ),
+    ] = None,
+    followup_dates: Annotated[
+        str | None,
+        typer.Option(
+            "--followup-dates",
+            help="ics: dates of the follow-up occasions as occasion=MM-DD, comma separated "
+            "(default: vår=04-30,delår=08-31,helår=12-31).",
+        ),
+    ] = None,
+) -> None:
+    """Export a year's agreement for calendars, spreadsheets or other programs.
+
+    ics holds one all-day event per uppdrag due date and one per follow-up occasion (vår,
+    delår, helår) with UIDs that never change, so a calendar subscription updates in place.
+    The output depends only on the data, so it can be published from CI.
+
+    Examples:
+
+        ovk export --year 2026 --format ics -o ovk-2026.ics
+
+        ovk export --format ics --owner KLK -o klk.ics
+    """
+    from ovk.export import export as run_export
+    from ovk.model import resolve_year
+
+    root = _root()
+    text = run_export(root, resolve_year(root, year), output_format.value, followup_dates, owner)
+    if output is None:  # bytes, so the CRLF of ics reaches a pipe as written, on any OS
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    else:
+        from ovk.atomic import write_atomically
+
+        write_atomically(output, text)
+
+
+class SchemaKind(StrEnum):
+    overenskommelse = "overenskommelse"
+    malomraden = "malomraden"
+    division = "division"
+    uppdrag = "uppdrag"
+    export = "export"
+
+
+@app.command()
+def schema(
+    kind: Annotated[
+        SchemaKind | None,
+        typer.Argument(
+            help="The schema to print (default with -o: all of them).", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Write the schema file(s) into this folder.", file_okay=False
+        ),
+    ] = None,
+) -> None:
+    """Print or write the JSON Schemas (draft 2020-12) of the agreement files and the export.
+
+    Editors and other validators use them: the first line of every agreement file names its
+    schema for VS Code's YAML extension, and `check-jsonschema --schemafile` takes them as is.
+
+    Examples:
+
+        ovk schema uppdrag
+
+        ovk schema -o schema/
+    """
+    from ovk.atomic import write_atomically
+    from ovk.schemas import EXPORT_SCHEMA, KINDS, all_schema_files, dumps
+
+    files = all_schema_files()
+    names = {**KINDS, "export": EXPORT_SCHEMA}
+    if output is None:
+        if kind is None:
+            raise UsageError("name a schema (" + ", ".join(names) + ") or write all with -o DIR")
+        sys.stdout.write(dumps(files[names[kind.value]]))
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for name in [names[kind.value]] if kind else list(files):
+        write_atomically(output / name, dumps(files[name]))
+        typer.echo(output / name)
+
+
+new_app = typer.Typer(
+    name="new",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(new_app)
+
+
+@new_app.callback()
+def new() -> None:
+    """Start new agreement files from the schema: an uppdrag, a division, a whole year.
+
+    Examples:
+
+        ovk new uppdrag --year 2026 --number 2.1.4 --title "E-arkiv" --owners KLK,TEK
+
+        ovk new year 2027 --from 2026
+    """
+
+
+@new_app.command(name="uppdrag")
+def new_uppdrag(
+    title: Annotated[str, typer.Option(help="The title as printed.")],
+    owners: Annotated[
+        str,
+        typer.Option(
+            help="Division codes, comma separated, or 'alla verksamheter'.",
+            autocompletion=complete_division,
+        ),
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
+    number: Annotated[str | None, typer.Option(help="The number, e.g. 2.1.4.")] = None,
+    identity: Annotated[
+        str | None, typer.Option("--id", help="The id and file name (default: from the title).")
+    ] = None,
+    origin: Annotated[Origin, typer.Option(help="KF or KS (NÄMND).")] = Origin.KS,
+    lead: Annotated[
+        str | None, typer.Option(help="The lead division's code.", autocompletion=complete_division)
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="Startdatum, YYYY-MM-DD.")] = None,
+    due: Annotated[str | None, typer.Option(help="Slutdatum, YYYY-MM-DD.")] = None,
+    followup: Annotated[
+        str, typer.Option(help="Follow-up occasions, comma separated.")
+    ] = "vår,delår,helår",
+) -> None:
+    """Write a new särskilt uppdrag file, formatted and valid, for you to fill in its text.
+
+    Examples:
+
+        ovk new uppdrag --year 2026 --number 2.1.4 --title "E-arkiv" --owners KLK,TEK --lead KLK
+
+        ovk new uppdrag --title "Ny e-tjänst" --owners "alla verksamheter" --due 2026-12-31
+    """
+    from ovk.model import resolve_year
+    from ovk.scaffold import NewUppdrag
+    from ovk.scaffold import new_uppdrag as run_new_uppdrag
+
+    root = _root()
+    spec = NewUppdrag(
+        year=resolve_year(root, year),
+        title=title,
+        owners=owners,
+        number=number,
+        id=identity,
+        origin=origin.value,
+        lead=lead,
+        start=start,
+        due=due,
+        followup=followup,
+    )
+    path = run_new_uppdrag(root, spec)
+    typer.echo(f"created {path.relative_to(root).as_posix()}")
+    _check_new(root, [path.parent.parent])
+
+
+@new_app.command(name="division")
+def new_division(
+    code: Annotated[
+        str, typer.Option(help="The division code, e.g. TEK.", autocompletion=complete_division)
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="The division's name (default: as overenskommelse.yaml lists it)."),
+    ] = None,
+) -> None:
+    """Write a new division file with an empty 'Allmänt' section of its grunduppdrag.
+
+    A code the year's agreement does not list yet is added to overenskommelse.yaml.
+
+    Examples:
+
+        ovk new division --year 2026 --code TEK
+    """
+    from ovk.model import resolve_year
+    from ovk.scaffold import new_division as run_new_division
+
+    root = _root()
+    written = run_new_division(root, resolve_year(root, year), code, name)
+    for path in written:
+        typer.echo(f"wrote {path.relative_to(root).as_posix()}")
+    _check_new(root, [written[0].parent.parent])
+
+
+@new_app.command(name="year")
+def new_year(
+    year: Annotated[int, typer.Argument(help="The new year.", show_default=False)],
+    source: Annotated[
+        int | None,
+        typer.Option(
+            "--from", help="The year to copy (default: the latest).", autocompletion=complete_year
+        ),
+    ] = None,
+) -> None:
+    """Start next year's agreement as a copy of a year, so it begins as a pull request.
+
+    Grunduppdrag, goals and indicators are carried over with the year moved on; särskilda
+    uppdrag due before the new year starts are left behind and listed. Ids never change;
+    an existing year folder is never overwritten.
+
+    Examples:
+
+        ovk new year 2027 --from 2026
+    """
+    from ovk.model import resolve_year
+    from ovk.scaffold import new_year as run_new_year
+
+    root = _root()
+    result = run_new_year(root, year, resolve_year(root, source))
+    typer.echo(f"created {result.folder.relative_to(root).as_posix()}/")
+    typer.echo(f"carried over {len(result.carried)} uppdrag")
+    if result.left_behind:
+        typer.echo(f"left behind {len(result.left_behind)} uppdrag (due before {year}):")
+        for file, due_date in result.left_behind:
+            typer.echo(f"  {file} (due {due_date})")
+    _check_new(root, [result.folder])
+
+
+def _check_new(root: Path, paths: list[Path]) -> None:
+    """Validate the year folder `new` wrote into (a number already taken shows up on either
+    file); errors mean exit 1, and the files stay for you to fix."""
+    from ovk.reporters import REPORTERS
+    from ovk.validate import validate as run_validate
+
+    report = run_validate(root, paths)
+    if report.findings:
+        REPORTERS["text"](report.findings, report.files_checked, sys.stdout)
+    if report.errors:
+        raise typer.Exit(ExitCode.FINDINGS)
 
 
 def main() -> None:

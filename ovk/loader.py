@@ -430,3 +430,56 @@ def plain_scalar(tag: str, value: str) -> Any:
     if lowered == ".nan":
         return float("nan")
     return float(digits)
+
+
+# --- writing: the same door, the other way ------------------------------------------------------
+#
+# `ovk fmt` and `ovk new` write through one ruamel.yaml round-trip instance, so comments, flow
+# lists and the author's quotes survive. The canonical style is the one the shipped data was
+# written in: two-space mappings, list dashes indented two under their key, `null` spelled out,
+# double quotes where quotes are needed (single ones around text that holds
+# double quotes), and no line wrapping (a paragraph stays one line, so a
+# changed sentence is a one-line diff).
+
+WRITE_WIDTH = 1_000_000  # never fold: long paragraphs stay on one line
+
+
+def _round_trip_yaml() -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.emitter import Emitter
+
+    class _DoubleQuotingEmitter(Emitter):
+        """Double quotes where quotes are needed, single ones only around text holding `"`."""
+
+        def choose_scalar_style(self) -> Any:
+            style = super().choose_scalar_style()
+            if style == "'" and '"' not in self.event.value:
+                return '"'
+            return style
+
+    yaml = YAML(typ="rt")
+    yaml.Emitter = _DoubleQuotingEmitter
+    yaml.width = WRITE_WIDTH
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    yaml.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar(YAML_TAG + "null", "null")
+    )
+    return yaml
+
+
+def load_round_trip(text: str) -> Any:
+    """`text` as ruamel.yaml's commented structures, for rewriting (load it with `load_text`
+    first: this parser is not bounded, it only runs on text that passed the safe loader)."""
+    return _round_trip_yaml().load(text)
+
+
+def dump_round_trip(data: Any, first_line: str | None = None) -> str:
+    """The canonical text of `data` (commented structures or plain data), after `first_line`."""
+    import io
+
+    buffer = io.StringIO()
+    if first_line is not None:
+        buffer.write(first_line + "\n")
+    _round_trip_yaml().dump(data, buffer)
+    return buffer.getvalue()

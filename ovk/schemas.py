@@ -761,6 +761,60 @@ def build_all() -> dict[str, Schema]:
     return {kind: build() for kind, build in BUILDERS.items()}
 
 
+EXPORT_SCHEMA = "export.schema.json"
+
+
+def export_schema() -> Schema:
+    """The schema of `ovk export --format json`: a whole year in one document.
+
+    The four file kinds' schemas are embedded as resources of their own (`$defs`, each with
+    its `$id`), so this file alone validates an export, offline, in any 2020-12 validator.
+    """
+    kinds = build_all()
+
+    def kind_ref(kind: str, title: str, description: str) -> Schema:
+        return field(title, description, **{"$ref": KINDS[kind]})
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_BASE_URI + EXPORT_SCHEMA,
+        "title": "Överenskommelse om verksamhet (export)",
+        "description": "One year's agreement as one document: every file of the year folder.",
+        "type": "object",
+        "properties": {
+            "year": year(),
+            "overenskommelse": kind_ref(
+                "overenskommelse", "Överenskommelse", "The data of overenskommelse.yaml."
+            ),
+            "malomraden": field(
+                "Målområden och mål",
+                "The data of malomraden.yaml, or null when the year has none.",
+                anyOf=[{"type": "null"}, {"$ref": KINDS["malomraden"]}],
+            ),
+            "divisions": array_of(
+                "Verksamheter",
+                "The data of divisions/<CODE>.yaml, in the order of the agreement's divisions.",
+                {"$ref": KINDS["division"]},
+            ),
+            "uppdrag": array_of(
+                "Särskilda uppdrag",
+                "The data of uppdrag/<id>.yaml, by id.",
+                {"$ref": KINDS["uppdrag"]},
+            ),
+        },
+        "required": ["year", "overenskommelse", "malomraden", "divisions", "uppdrag"],
+        "additionalProperties": False,
+        "$defs": kinds,
+    }
+
+
+def all_schema_files() -> dict[str, Schema]:
+    """File name → schema, for every schema ovk publishes (the four kinds and the export)."""
+    files = {KINDS[kind]: schema for kind, schema in build_all().items()}
+    files[EXPORT_SCHEMA] = export_schema()
+    return files
+
+
 def dumps(schema: Schema) -> str:
     """The canonical text of a schema file."""
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
@@ -769,8 +823,8 @@ def dumps(schema: Schema) -> str:
 def write_all(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind, schema in build_all().items():
-        path = directory / KINDS[kind]
+    for name, schema in all_schema_files().items():
+        path = directory / name
         path.write_text(dumps(schema), encoding="utf-8")
         written.append(path)
     return written

@@ -1,0 +1,245 @@
+"""`ovk export`: a year's agreement for calendars (ics), spreadsheets (csv) and programs (json).
+
+The ics calendar is written here, by hand, to RFC 5545: CRLF line endings, lines folded at
+75 octets, text escaped, all-day events, and UIDs that depend only on the year and the ids in
+the data, so a subscribed calendar updates its events instead of duplicating them. The output
+depends only on the data (DTSTAMP is fixed per year, or taken from SOURCE_DATE_EPOCH), so two
+exports of the same commit are byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ovk.errors import UsageError
+from ovk.listing import SORT_KEYS, Filters, select, to_csv
+from ovk.model import Uppdrag, Year, load_year, read
+from ovk.repository import AGREEMENTS
+from ovk.schemas import FOLLOWUP_OCCASIONS
+
+# The source names the three occasions (våruppföljning, delårsrapport, årsbokslut) but gives
+# no dates. By default each falls on the last day of the period it follows up: January-April,
+# January-August and the whole year. `--followup-dates` sets the municipality's own.
+DEFAULT_FOLLOWUP_DATES = {"vår": (4, 30), "delår": (8, 31), "helår": (12, 31)}
+FOLLOWUP_NAMES = {"vår": "Våruppföljning", "delår": "Delårsrapport", "helår": "Helårsuppföljning"}
+UID_DOMAIN = "ovk"
+TIMEZONE = "Europe/Stockholm"
+PRODID = "-//ovk//överenskommelse om verksamhet//SV"
+
+# Central European time as the IANA zone has it since 1996: CEST from the last Sunday of
+# March, CET from the last Sunday of October.
+VTIMEZONE = (
+    "BEGIN:VTIMEZONE",
+    f"TZID:{TIMEZONE}",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0200",
+    "TZNAME:CEST",
+    "DTSTART:19700329T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0200",
+    "TZOFFSETTO:+0100",
+    "TZNAME:CET",
+    "DTSTART:19701025T030000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+)
+
+
+def parse_followup_dates(text: str | None, year: int) -> dict[str, dt.date]:
+    """`vår=04-30,delår=08-31,helår=12-31` (any subset) over the defaults, as dates in `year`."""
+    month_days = dict(DEFAULT_FOLLOWUP_DATES)
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        occasion, _, month_day = part.partition("=")
+        occasion = occasion.strip()
+        if occasion not in FOLLOWUP_OCCASIONS:
+            raise UsageError(
+                f"--followup-dates: unknown occasion {occasion!r} "
+                f"(occasions: {', '.join(FOLLOWUP_OCCASIONS)})"
+            )
+        try:
+            month, day = (int(n) for n in month_day.strip().split("-"))
+            dt.date(year, month, day)
+        except ValueError:
+            raise UsageError(f"--followup-dates: {part.strip()!r} is not occasion=MM-DD") from None
+        month_days[occasion] = (month, day)
+    return {o: dt.date(year, *month_days[o]) for o in FOLLOWUP_OCCASIONS}
+
+
+# --- ics ---------------------------------------------------------------------------------------
+
+
+def escape_text(text: str) -> str:
+    """A TEXT value escaped as RFC 5545 section 3.3.11 asks."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """One content line folded at 75 octets (never inside a UTF-8 character), CRLF ended."""
+    parts: list[str] = []
+    current, size, limit = "", 0, 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append(current)
+            current, size, limit = " ", 1, 75
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n".join(parts) + "\r\n"
+
+
+def _event(uid: str, day: dt.date, summary: str, description: str, stamp: str) -> list[str]:
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{day + dt.timedelta(days=1):%Y%m%d}",
+        f"SUMMARY:{escape_text(summary)}",
+        f"DESCRIPTION:{escape_text(description)}",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def _label(u: Uppdrag) -> str:
+    return f"{u.number} {u.title}" if u.number else u.title
+
+
+def _dtstamp(year: int) -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        return f"{moment:%Y%m%dT%H%M%SZ}"
+    return f"{year}0101T000000Z"
+
+
+def to_ics(year: Year, followup_dates: Mapping[str, dt.date]) -> str:
+    """The year's uppdrag due dates and follow-up occasions as an iCalendar (RFC 5545) text."""
+    stamp = _dtstamp(year.year)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(f'Överenskommelse om verksamhet {year.year}')}",
+        f"X-WR-TIMEZONE:{TIMEZONE}",
+        *VTIMEZONE,
+    ]
+    for u in sorted(year.uppdrag, key=SORT_KEYS["number"]):
+        if u.due is None:
+            continue
+        description = "\n".join(
+            [
+                f"Särskilt uppdrag ({u.origin}): {_label(u)}",
+                f"Mottagare: {', '.join(u.owners) or '-'}",
+                f"Huvudansvarig: {u.lead or '-'}",
+                f"Startdatum: {u.start.isoformat() if u.start else '-'}",
+                f"Uppföljning: {', '.join(u.followup) or '-'}",
+                f"Fil: {u.file}",
+            ]
+        )
+        lines += _event(
+            f"{year.year}-{u.id}-due@{UID_DOMAIN}",
+            u.due,
+            f"Slutdatum: {_label(u)}",
+            description,
+            stamp,
+        )
+    for occasion in FOLLOWUP_OCCASIONS:
+        reporting = [
+            u for u in sorted(year.uppdrag, key=SORT_KEYS["number"]) if occasion in u.followup
+        ]
+        description = "\n".join(
+            [
+                f"{FOLLOWUP_NAMES[occasion]} {year.year} av överenskommelsen om verksamhet.",
+                "Särskilda uppdrag som följs upp:" if reporting else "",
+                *(f"- {_label(u)} ({', '.join(u.owners)})" for u in reporting),
+            ]
+        ).rstrip("\n")
+        lines += _event(
+            f"{year.year}-uppfoljning-{_ascii(occasion)}@{UID_DOMAIN}",
+            followup_dates[occasion],
+            f"{FOLLOWUP_NAMES[occasion]} {year.year}",
+            description,
+            stamp,
+        )
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) for line in lines)
+
+
+def _ascii(occasion: str) -> str:
+    return occasion.replace("å", "a").replace("ä", "a").replace("ö", "o")
+
+
+# --- csv and json ------------------------------------------------------------------------------
+
+
+def to_export_csv(year: Year) -> str:
+    """The year's uppdrag as `ovk list --format csv` writes them (BOM, ';'), by number."""
+    return to_csv(sorted(year.uppdrag, key=SORT_KEYS["number"]))
+
+
+def year_document(root: Path, year: int) -> dict[str, Any]:
+    """Every file of the year folder as one document (see schema/export.schema.json)."""
+    folder = root / AGREEMENTS / str(year)
+    agreement = read(folder / "overenskommelse.yaml", root)
+    malomraden_path = folder / "malomraden.yaml"
+    codes = [division["code"] for division in agreement["divisions"]]
+    division_paths = {p.stem: p for p in (folder / "divisions").glob("*.yaml")}
+    ordered = [division_paths[c] for c in codes if c in division_paths]
+    ordered += sorted(p for c, p in division_paths.items() if c not in codes)
+    return {
+        "year": year,
+        "overenskommelse": agreement,
+        "malomraden": read(malomraden_path, root) if malomraden_path.is_file() else None,
+        "divisions": [read(p, root) for p in ordered],
+        "uppdrag": [read(p, root) for p in sorted((folder / "uppdrag").glob("*.yaml"))],
+    }
+
+
+def to_json(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+FORMATS = ("ics", "csv", "json")
+
+
+def export(
+    root: Path,
+    year: int,
+    output_format: str,
+    followup_dates: str | None = None,
+    owner: str | None = None,
+) -> str:
+    """The year's export in `output_format` (one of FORMATS) as text; ics and csv can be
+    narrowed to the uppdrag of one division (`owner`), with the same UIDs."""
+    if output_format == "json":
+        if owner is not None:
+            raise UsageError("--owner applies to ics and csv; json holds the whole year")
+        return to_json(year_document(root, year))
+    loaded = load_year(root, year)
+    if owner is not None:
+        chosen = select(loaded, Filters(owner=owner), "number")
+        loaded = Year(loaded.year, loaded.divisions, tuple(chosen))
+    if output_format == "csv":
+        return to_export_csv(loaded)
+    return to_ics(loaded, parse_followup_dates(followup_dates, year))

@@ -1,0 +1,190 @@
+"""`ovk fmt`: rewrite agreement files in the canonical style, keeping every comment and value.
+
+A file is formatted only when the safe loader reads it without findings; the rewrite goes
+through the round-trip writer in `ovk.loader`, mapping keys are put in the order of their
+schema's `properties` (keys the schema does not know keep their order, after the known ones;
+comments travel with the key they follow), and the first line becomes the schema modeline.
+Before anything is written, the new text is loaded again and must give exactly the old data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ovk.atomic import write_atomically
+from ovk.errors import UsageError
+from ovk.loader import dump_round_trip, load_path, load_round_trip, load_text
+from ovk.repository import agreement_file, modeline_for, stray_files, year_dirs, year_files
+from ovk.schemas import Schema, build_all
+from ovk.validate import MODELINE
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `fmt` did (or would do) with one file."""
+
+    display: str
+    changed: bool
+    problem: str | None = None  # why the file could not be formatted
+    line: int = 1
+    column: int = 1
+    skipped: bool = False  # not part of the layout: no schema says how to format it
+
+
+def format_text(text: str, kind: str, depth_below_root: int) -> str:
+    """The canonical text of one agreement file of `kind` (its data must load cleanly)."""
+    data = load_round_trip(without_modeline(text))
+    schema = build_all()[kind]
+    reorder(data, schema, schema)
+    return dump_round_trip(data, modeline_for(kind, depth_below_root))
+
+
+def without_modeline(text: str) -> str:
+    """`text` without its first line when that is a schema modeline (it is written anew)."""
+    lines = text.split("\n", 1)
+    if MODELINE.match(lines[0]):
+        return lines[1] if len(lines) > 1 else ""
+    return text
+
+
+_COMMENT = re.compile(r"(?:^|\s)#(.*)$")
+
+
+def comments(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, text) of every comment; a ' #' inside quotes counts too, alike on both
+    sides of a rewrite, so comparing the two is still fair."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _COMMENT.search(line)
+        if match:
+            found.append((number, line.index("#", match.start()) + 1, match.group(1).strip()))
+    return found
+
+
+def lost_comments(before: str, after: str) -> list[tuple[int, int, str]]:
+    """The comments of `before` that `after` no longer has (located in `before`)."""
+    remaining = Counter(text for _, _, text in comments(after))
+    lost = []
+    for line, column, text in comments(before):
+        if remaining[text]:
+            remaining[text] -= 1
+        else:
+            lost.append((line, column, text))
+    return lost
+
+
+def reorder(value: Any, schema: Schema, root: Schema) -> None:
+    """Put the keys of every mapping under `value` in the order its schema lists them."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    schema = _resolve(schema, value, root)
+    if isinstance(value, CommentedMap):
+        properties = schema.get("properties", {})
+        wanted = [k for k in properties if k in value]
+        wanted += [k for k in value if k not in properties]
+        if list(value) != wanted:
+            for key in wanted:  # move_to_end keeps each key's comments (stored by key)
+                value.move_to_end(key)
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            inner = properties.get(key, extra if isinstance(extra, dict) else {})
+            reorder(item, inner, root)
+    elif isinstance(value, CommentedSeq):
+        items = schema.get("items", {})
+        for item in value:
+            reorder(item, items, root)
+
+
+def _resolve(schema: Schema, value: Any, root: Schema) -> Schema:
+    """The (sub)schema that describes `value`: `$ref`s followed, the fitting anyOf branch."""
+    for _ in range(32):  # refs in ovk's schemas never chain this deep
+        if "$ref" in schema:
+            schema = root["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+        elif "anyOf" in schema:
+            branches = [_resolve(branch, value, root) for branch in schema["anyOf"]]
+            schema = _pick(branches, value)
+        else:
+            break
+    return schema
+
+
+def _pick(branches: list[Schema], value: Any) -> Schema:
+    if isinstance(value, dict):
+        objects = [b for b in branches if "properties" in b]
+        fitting = [b for b in objects if set(value) <= set(b["properties"])]
+        return (fitting or objects or [{}])[0]
+    if isinstance(value, list):
+        return next((b for b in branches if "items" in b), {})
+    return {}
+
+
+def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
+    """Format one file in place (atomically, only when it changes); with `check`, only tell."""
+    file = agreement_file(path, root)
+    if file.kind is None or file.year_dir is None:
+        return Outcome(file.display, False, skipped=True)
+    loaded = load_path(path, file.display)
+    if loaded.document is None or loaded.findings:
+        first = loaded.findings[0]
+        return Outcome(
+            file.display, False, f"{first.rule} {first.message}", first.line, first.column
+        )
+    original = path.read_bytes().decode("utf-8-sig")
+    if loaded.document.data is None:
+        return Outcome(file.display, False, "the file is empty")
+    # The modeline is relative to the folder holding agreements/, wherever that stands.
+    depth = len(path.resolve().relative_to(file.year_dir.parent.parent).parts) - 1
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        formatted = format_text(original, file.kind, depth)
+    except (ValueError, YAMLError) as error:  # ruamel.yaml's constructor: an impossible date
+        return Outcome(file.display, False, f"cannot read for rewriting: {error}")
+    body = without_modeline(original)
+    lost = lost_comments(body, formatted)
+    if lost:  # ruamel.yaml drops comments inside flow lists [a, # like this
+        line, column, text = lost[0]
+        return Outcome(
+            file.display,
+            False,
+            f"the comment {text!r} would be lost (comments inside [...] or {{...}} are not "
+            "kept); move it to a line of its own",
+            line + (body != original),  # the modeline line was taken off
+            column,
+        )
+    again = load_text(formatted, file.display)
+    if again.document is None or again.document.data != loaded.document.data:
+        # Never write what would change the data; this is a bug in ovk if it ever happens.
+        return Outcome(file.display, False, "formatting would change the data; left as is")
+    changed = formatted.encode("utf-8") != path.read_bytes()
+    if changed and not check:
+        write_atomically(path, formatted)
+    return Outcome(file.display, changed)
+
+
+def files_to_format(root: Path, paths: Iterable[Path]) -> list[Path]:
+    """The named files (folders expanded to their YAML files), or every agreement file."""
+    chosen = list(paths)
+    if not chosen:
+        found = [p for d in year_dirs(root) for p in year_files(d)]
+        return found + stray_files(root)
+    files: list[Path] = []
+    for path in chosen:
+        if path.is_dir():  # a folder's files that belong to the layout
+            found = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
+            files.extend(p for p in found if agreement_file(p, root).kind is not None)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    return files
+
+
+def format_paths(root: Path, paths: Iterable[Path], *, check: bool) -> list[Outcome]:
+    """Format (or check) every file; one outcome per file, in order."""
+    return [format_file(path, root, check=check) for path in files_to_format(root, paths)]

@@ -1,0 +1,292 @@
+"""`ovk new`: new agreement files from the schema, and next year's folder from this year's.
+
+Everything is written through the round-trip writer in `ovk.loader`, in the schema's key
+order, with the schema modeline first, so a new file is already formatted (`ovk fmt --check`
+passes) and, with the values given, valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ovk.atomic import write_atomically
+from ovk.errors import DataError, UsageError
+from ovk.formatting import lost_comments, reorder, without_modeline
+from ovk.loader import dump_round_trip, load_round_trip
+from ovk.model import read
+from ovk.repository import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
+from ovk.schemas import (
+    ALL_DIVISIONS,
+    DIVISION_CODES,
+    FOLLOWUP_OCCASIONS,
+    NUMBER_PATTERN,
+    SLUG_PATTERN,
+    Schema,
+    build_all,
+)
+
+DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
+
+
+def slugify(text: str) -> str:
+    """An id from a title: 'Ökat valdeltagande 2.0' → 'okat-valdeltagande-2-0'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def skeleton(schema: Schema, values: dict[str, Any]) -> dict[str, Any]:
+    """Every property of `schema` in its order: the given value, else the empty one."""
+    out: dict[str, Any] = {}
+    for name, prop in schema["properties"].items():
+        if name in values:
+            out[name] = values[name]
+            continue
+        kinds = prop.get("type", [])
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        nullable = "null" in kinds or any(b.get("type") == "null" for b in prop.get("anyOf", []))
+        if name in schema["required"] and not nullable and "array" not in kinds:
+            if "$ref" in prop:  # text blocks
+                out[name] = []
+                continue
+            raise UsageError(f"a new file needs a value for '{name}'")
+        if nullable:
+            out[name] = None
+        elif "array" in kinds or "$ref" in prop:
+            out[name] = []
+        elif name in schema["required"]:
+            out[name] = False if "boolean" in kinds else None
+    return out
+
+
+def _flow(items: list[str]) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _quoted(text: str | None) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    return None if text is None else DoubleQuotedScalarString(text)
+
+
+def _render(kind: str, data: dict[str, Any]) -> str:
+    return dump_round_trip(data, modeline_for(kind, DEPTH[kind]))
+
+
+def _year_dir(root: Path, year: int) -> Path:
+    folder = root / AGREEMENTS / str(year)
+    if not folder.is_dir():
+        years = ", ".join(d.name for d in year_dirs(root))
+        raise UsageError(f"no agreement for {year} (years: {years}); start one with 'ovk new year'")
+    return folder
+
+
+def _codes(text: str, option: str, allow_all: bool) -> list[str]:
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    allowed = [*DIVISION_CODES, ALL_DIVISIONS] if allow_all else list(DIVISION_CODES)
+    for code in codes:
+        if code not in allowed:
+            raise UsageError(f"{option} {code!r} is not a division code ({', '.join(allowed)})")
+    return codes
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True)
+class NewUppdrag:
+    year: int
+    title: str
+    owners: str
+    number: str | None = None
+    id: str | None = None
+    origin: str = "KS"
+    lead: str | None = None
+    start: str | None = None
+    due: str | None = None
+    followup: str = ",".join(FOLLOWUP_OCCASIONS)
+
+
+def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
+    """Write agreements/<year>/uppdrag/<id>.yaml; refuses to overwrite."""
+    folder = _year_dir(root, spec.year)
+    identity = spec.id or slugify(spec.title)
+    if not re.match(SLUG_PATTERN, identity):
+        raise UsageError(f"--id {identity!r} is not an id (lower-case a-z, 0-9 and '-')")
+    if spec.number is not None and not re.match(NUMBER_PATTERN, spec.number):
+        raise UsageError(f"--number {spec.number!r} is not a number such as 2.1.4")
+    owners = _codes(spec.owners, "--owners", allow_all=True)
+    if not owners:
+        raise UsageError("--owners needs at least one division code")
+    lead = _codes(spec.lead, "--lead", allow_all=False)[0] if spec.lead else None
+    followup = [o.strip() for o in spec.followup.split(",") if o.strip()]
+    for occasion in followup:
+        if occasion not in FOLLOWUP_OCCASIONS:
+            raise UsageError(
+                f"--followup {occasion!r} is not one of {', '.join(FOLLOWUP_OCCASIONS)}"
+            )
+    path = folder / "uppdrag" / f"{identity}.yaml"
+    if path.exists():
+        raise UsageError(f"{path.relative_to(root)} exists; choose another --id")
+    data = skeleton(
+        build_all()["uppdrag"],
+        {
+            "id": identity,
+            "year": spec.year,
+            "number": _quoted(spec.number),
+            "title": spec.title,
+            "origin": spec.origin,
+            "owners": _flow(owners),
+            "lead": lead,
+            "start": _date(spec.start, "--start"),
+            "due": _date(spec.due, "--due"),
+            "followup": _flow(followup),
+        },
+    )
+    path.parent.mkdir(exist_ok=True)
+    write_atomically(path, _render("uppdrag", data))
+    return path
+
+
+def new_division(root: Path, year: int, code: str, name: str | None) -> list[Path]:
+    """Write agreements/<year>/divisions/<CODE>.yaml with an 'Allmänt' section; a code the
+    agreement does not list yet is added to overenskommelse.yaml (comments kept)."""
+    folder = _year_dir(root, year)
+    _codes(code, "--code", allow_all=False)
+    path = folder / "divisions" / f"{code}.yaml"
+    if path.exists():
+        raise UsageError(f"{path.relative_to(root)} exists")
+    agreement_path = folder / "overenskommelse.yaml"
+    read(agreement_path, root)  # through the safe loader and schema first: DataError if broken
+    agreement = _load(agreement_path)
+    listed = {d["code"]: d["name"] for d in agreement.get("divisions", [])}
+    if name is None and code not in listed:
+        raise UsageError(f"{code} is not a division of {year} yet; give its --name")
+    name = name or listed[code]
+    data = skeleton(
+        build_all()["division"],
+        {
+            "year": year,
+            "code": code,
+            "name": name,
+            "grunduppdrag": {
+                "number": None,
+                "title": f"Grunduppdrag {name}",
+                "sections": [
+                    skeleton(
+                        build_all()["division"]["properties"]["grunduppdrag"]["properties"][
+                            "sections"
+                        ]["items"],
+                        {"id": "allmant", "heading": "Allmänt", "areas": []},
+                    )
+                ],
+            },
+        },
+    )
+    path.parent.mkdir(exist_ok=True)
+    write_atomically(path, _render("division", data))
+    written = [path]
+    if code not in listed:
+        from ruamel.yaml.comments import CommentedMap
+
+        entry = CommentedMap([("code", code), ("name", name)])
+        divisions = agreement["divisions"]
+        if divisions and getattr(divisions[-1], "fa", None) and divisions[-1].fa.flow_style():
+            entry.fa.set_flow_style()  # like its neighbours
+        divisions.append(entry)
+        text = _render("overenskommelse", agreement)
+        write_atomically(agreement_path, text)
+        written.append(agreement_path)
+    return written
+
+
+@dataclass
+class NewYear:
+    folder: Path
+    carried: list[str] = field(default_factory=list)
+    left_behind: list[tuple[str, str]] = field(default_factory=list)  # (file, due date)
+
+
+def new_year(root: Path, year: int, source: int) -> NewYear:
+    """agreements/<year>/ as a copy of <source>: every file with its year moved on, except the
+    uppdrag due before the new year starts (left behind and listed). Ids never change."""
+    source_dir = _year_dir(root, source)
+    target = root / AGREEMENTS / str(year)
+    if target.exists():
+        raise UsageError(f"{target.relative_to(root)} exists; ovk new year never overwrites")
+    if not 2000 <= year <= 2100:
+        raise UsageError(f"{year} is not an agreement year (2000-2100)")
+    from ovk.validate import validate
+
+    if validate(root, [source_dir]).errors:
+        raise DataError(f"{source} has errors; run 'ovk validate {source_dir.relative_to(root)}'")
+    starts = dt.date(year, 1, 1)
+    result = NewYear(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=target.parent))
+    try:
+        for name, kind in YEAR_FILES.items():
+            if (source_dir / name).is_file():
+                _copy(source_dir / name, staging / name, kind, year)
+        for folder, kind in KIND_FOLDERS.items():
+            (staging / folder).mkdir()
+            for path in sorted((source_dir / folder).glob("*.yaml")):
+                relative = f"{AGREEMENTS}/{year}/{folder}/{path.name}"
+                if kind == "uppdrag":
+                    due = _due(path)
+                    if due is not None and due < starts:
+                        shown = f"{AGREEMENTS}/{source}/{folder}/{path.name}"
+                        result.left_behind.append((shown, due.isoformat()))
+                        continue
+                    result.carried.append(relative)
+                _copy(path, staging / folder / path.name, kind, year)
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
+
+
+def _due(path: Path) -> dt.date | None:
+    due = _load(path).get("due")
+    if due is None:
+        return None
+    return due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
+
+
+def _load(path: Path) -> Any:
+    return load_round_trip(without_modeline(path.read_text(encoding="utf-8-sig")))
+
+
+def _copy(source: Path, target: Path, kind: str, year: int) -> None:
+    """One file, year moved on, through the round-trip writer (comments and order kept)."""
+    body = without_modeline(source.read_text(encoding="utf-8-sig"))
+    data = load_round_trip(body)
+    if "year" in data:
+        data["year"] = year
+    schema = build_all()[kind]
+    reorder(data, schema, schema)
+    text = _render(kind, data)
+    lost = lost_comments(body, text)
+    if lost:
+        raise DataError(
+            f"{source}: the comment {lost[0][2]!r} would be lost in the copy; "
+            "run 'ovk fmt' on the year first"
+        )
+    target.write_text(text, encoding="utf-8")

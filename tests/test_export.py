@@ -1,0 +1,147 @@
+"""`ovk export`: ics that calendar libraries read, csv for Swedish Excel, json with a schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+
+from ovk import schemas
+from ovk.export import fold
+from ovk.model import load_year
+from tests.conftest import REPO, run_ovk
+
+
+def export(*args: str) -> str:
+    result = run_ovk("--root", str(REPO), "export", *args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_ics_parses_with_icalendar_and_holds_due_dates_and_followups() -> None:
+    text = export("--year", "2026", "--format", "ics")
+    calendar = icalendar.Calendar.from_ical(text)
+    events = list(calendar.walk("VEVENT"))
+    year = load_year(REPO, 2026)
+    due = {f"2026-{u.id}-due@ovk": u.due for u in year.uppdrag if u.due}
+    assert len(due) > 10
+    found = {str(e["UID"]): e.decoded("DTSTART") for e in events}
+    for uid, day in due.items():
+        assert found[uid] == day
+    assert found["2026-uppfoljning-var@ovk"] == dt.date(2026, 4, 30)
+    assert found["2026-uppfoljning-delar@ovk"] == dt.date(2026, 8, 31)
+    assert found["2026-uppfoljning-helar@ovk"] == dt.date(2026, 12, 31)
+    assert len(events) == len(due) + 3
+    assert len(found) == len(events)  # every UID once
+    assert calendar["X-WR-TIMEZONE"] == "Europe/Stockholm"
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Stockholm"]
+    titles = {str(e["SUMMARY"]) for e in events}
+    assert any("Mäns våld mot kvinnor" in t for t in titles)  # folded and unfolded intact
+
+
+def test_ics_is_rfc5545_shaped_and_reproducible(tmp_path: Path) -> None:
+    target = tmp_path / "ovk.ics"
+    run_ovk("--root", str(REPO), "export", "--format", "ics", "-o", str(target))
+    raw = target.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") > 100
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "ovk", "--root", str(REPO), "export", "--format", "ics"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        == raw
+    )  # the same bytes on standard output, and nothing from the clock
+
+
+def test_followup_dates_can_be_set() -> None:
+    text = export("--year", "2026", "--format", "ics", "--followup-dates", "vår=05-15")
+    events = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    var = next(e for e in events if str(e["UID"]) == "2026-uppfoljning-var@ovk")
+    assert var.decoded("DTSTART") == dt.date(2026, 5, 15)
+
+
+@pytest.mark.parametrize("bad", ["höst=05-01", "vår=13-01", "vår"])
+def test_bad_followup_dates_are_usage_errors(bad: str) -> None:
+    result = run_ovk("--root", str(REPO), "export", "--format", "ics", "--followup-dates", bad)
+    assert result.exit_code == 2 and result.stderr.startswith("ovk: error: --followup-dates")
+
+
+def test_fold_never_splits_a_character() -> None:
+    line = "SUMMARY:" + "åäö" * 60
+    folded = fold(line)
+    for part in folded.encode("utf-8").split(b"\r\n"):
+        assert len(part) <= 75
+        part.decode("utf-8")  # whole characters only
+    assert folded.replace("\r\n ", "").rstrip("\r\n") == line
+
+
+def test_csv_is_for_swedish_excel(tmp_path: Path) -> None:
+    target = tmp_path / "uppdrag.csv"
+    run_ovk("--root", str(REPO), "export", "--year", "2026", "--format", "csv", "-o", str(target))
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("year;number;id;title;")
+    assert "Mäns våld mot kvinnor" in text and "ö" in text
+
+
+def test_json_is_the_whole_year_and_valid_against_its_schema() -> None:
+    document = json.loads(export("--year", "2026", "--format", "json"))
+    schema = json.loads((REPO / "schema" / schemas.EXPORT_SCHEMA).read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    assert list(validator.iter_errors(document)) == []
+    assert document["year"] == 2026
+    assert [d["code"] for d in document["divisions"]] == [
+        d["code"] for d in document["overenskommelse"]["divisions"]
+    ]
+    assert len(document["uppdrag"]) == len(list((REPO / "agreements/2026/uppdrag").glob("*.yaml")))
+    document["uppdrag"][0]["owners"] = ["XYZ"]
+    assert list(validator.iter_errors(document))  # the embedded kind schemas do apply
+
+
+def test_export_schema_files_match_the_generator() -> None:
+    expected = schemas.dumps(schemas.export_schema())
+    for folder in (REPO / "schema", REPO / "ovk" / "data" / "schema"):
+        assert (folder / schemas.EXPORT_SCHEMA).read_text(encoding="utf-8") == expected
+
+
+def test_unknown_year_is_a_usage_error() -> None:
+    result = run_ovk("--root", str(REPO), "export", "--year", "1999", "--format", "json")
+    assert result.exit_code == 2
+
+
+def test_a_division_gets_its_own_calendar_with_the_same_uids() -> None:
+    whole = icalendar.Calendar.from_ical(export("--year", "2026", "--format", "ics"))
+    own = icalendar.Calendar.from_ical(
+        export("--year", "2026", "--format", "ics", "--owner", "SHB")
+    )
+    year = load_year(REPO, 2026)
+    expected = {f"2026-{u.id}-due@ovk" for u in year.uppdrag if "SHB" in u.owners and u.due}
+    due_uids = {str(e["UID"]) for e in own.walk("VEVENT") if str(e["UID"]).endswith("-due@ovk")}
+    assert due_uids == expected and expected
+    assert due_uids < {str(e["UID"]) for e in whole.walk("VEVENT")}
+    result = run_ovk("--root", str(REPO), "export", "--format", "json", "--owner", "SHB")
+    assert result.exit_code == 2
+
+
+def test_check_jsonschema_accepts_the_json_export(tmp_path: Path) -> None:
+    target = tmp_path / "ovk-2026.json"
+    run_ovk("--root", str(REPO), "export", "--format", "json", "-o", str(target))
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "check_jsonschema"),
+            *("--schemafile", str(REPO / "schema" / schemas.EXPORT_SCHEMA), str(target)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,154 @@
+"""`ovk fmt`: the canonical style, every comment and value kept, --check for hooks and CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ovk.formatting import format_text
+from ovk.loader import load_path, load_text
+from ovk.repository import classify
+from tests.conftest import BASE, CASES, REPO, run_ovk
+
+REAL_FILES = sorted((REPO / "agreements").rglob("*.yaml"))
+VALID_EXAMPLES = sorted(BASE.rglob("*.yaml")) + [
+    p
+    for case in CASES
+    for p in case.rglob("*.yaml")
+    if p.name != "case.yaml" and classify(p.resolve())[0] is not None
+]
+
+
+def formatted(path: Path) -> str:
+    kind, year_dir = classify(path.resolve())
+    assert kind is not None and year_dir is not None
+    depth = len(path.resolve().relative_to(year_dir.parent.parent).parts) - 1
+    return format_text(path.read_text(encoding="utf-8"), kind, depth)
+
+
+def test_shipped_data_is_formatted() -> None:
+    result = run_ovk("--root", str(REPO), "fmt", "--check")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "would reformat" not in result.stdout
+
+
+@pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_round_trip_keeps_the_data_of_every_real_file(path: Path) -> None:
+    before = load_path(path, path.name).document
+    text = formatted(path)
+    after = load_text(text, path.name).document
+    assert before is not None and after is not None
+    assert after.data == before.data
+    assert text == path.read_text(encoding="utf-8")  # already canonical
+
+
+@pytest.mark.parametrize("path", VALID_EXAMPLES, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_round_trip_keeps_the_data_of_every_loadable_example(path: Path) -> None:
+    loaded = load_path(path, path.name)
+    if loaded.document is None or loaded.findings or loaded.document.data is None:
+        pytest.skip("does not load cleanly; fmt leaves it alone")
+    try:
+        text = formatted(path)
+    except ValueError:  # ruamel.yaml cannot construct an impossible date: fmt reports it
+        pytest.skip("fmt reports it cannot rewrite this file")
+    after = load_text(text, path.name).document
+    assert after is not None and after.data == loaded.document.data
+    assert formatted_again(text, path) == text  # idempotent
+
+
+def formatted_again(text: str, path: Path) -> str:
+    kind, year_dir = classify(path.resolve())
+    assert kind is not None and year_dir is not None
+    depth = len(path.resolve().relative_to(year_dir.parent.parent).parts) - 1
+    return format_text(text, kind, depth)
+
+
+MESSY = """\
+# A note above everything, kept.
+year: 2026   # the year, kept
+id: okat-valdeltagande
+note: null
+title: 'Ökat valdeltagande'
+number: '2.1.3'
+origin: KF
+text:
+- Valdeltagandet i kommunen behöver höjas.   # end of a list item
+# between keys, kept
+owners: [KLK]
+followup:
+    - vår
+    - delår     # an occasion
+    - helår
+due: 2026-12-31
+start: 2026-01-01
+lead: null
+okänd: behålls   # a key the schema does not know stays, last
+"""
+
+
+def test_fmt_orders_keys_by_the_schema_and_keeps_every_comment(base_tree: Path) -> None:
+    path = base_tree / "agreements" / "2026" / "uppdrag" / "okat-valdeltagande.yaml"
+    path.write_text(MESSY, encoding="utf-8")
+    before = load_text(MESSY, "x").document
+
+    result = run_ovk("--root", str(base_tree), "fmt", "--check")
+    assert result.exit_code == 1
+    assert result.stdout == "would reformat agreements/2026/uppdrag/okat-valdeltagande.yaml\n"
+    assert path.read_text(encoding="utf-8") == MESSY  # --check changes nothing
+
+    result = run_ovk("--root", str(base_tree), "fmt")
+    assert result.exit_code == 0, result.stderr
+    text = path.read_text(encoding="utf-8")
+    after = load_text(text, "x").document
+    assert before is not None and after is not None and after.data == before.data
+    for comment in (
+        "# A note above everything, kept.",
+        "# the year, kept",
+        "# end of a list item",
+        "# between keys, kept",
+        "# an occasion",
+        "# a key the schema does not know stays, last",
+    ):
+        assert comment in text, comment
+    lines = text.splitlines()
+    assert lines[0] == "# yaml-language-server: $schema=../../../schema/uppdrag.schema.json"
+    keys = [line.split(":")[0] for line in lines if line[:1].isalpha()]
+    assert keys == [
+        *("id", "year", "number", "title", "origin", "text", "owners", "lead"),
+        *("start", "due", "followup", "note", "okänd"),
+    ]
+    assert 'number: "2.1.3"' in text and "title: Ökat valdeltagande" not in text
+    assert "  - Valdeltagandet" in text and "    - delår" not in text
+    assert run_ovk("--root", str(base_tree), "fmt", "--check").exit_code == 0
+
+
+def test_fmt_leaves_a_broken_file_alone_and_names_it(base_tree: Path) -> None:
+    path = base_tree / "agreements" / "2026" / "uppdrag" / "okat-valdeltagande.yaml"
+    broken = "id: [unclosed\n"
+    path.write_text(broken, encoding="utf-8")
+    result = run_ovk("--root", str(base_tree), "fmt", str(path))
+    assert result.exit_code == 1
+    assert "agreements/2026/uppdrag/okat-valdeltagande.yaml:2:1: cannot format:" in result.stderr
+    assert path.read_text(encoding="utf-8") == broken
+
+
+def test_fmt_writes_only_files_that_change(base_tree: Path) -> None:
+    files = sorted((base_tree / "agreements").rglob("*.yaml"))
+    stamps = {p: p.stat().st_mtime_ns for p in files}
+    result = run_ovk("--root", str(base_tree), "fmt")
+    assert result.exit_code == 0
+    assert {p: p.stat().st_mtime_ns for p in files} == stamps
+    assert not list(base_tree.rglob(".*.yaml.*"))  # no temporary files left
+
+
+def test_fmt_refuses_to_drop_a_comment_inside_a_flow_list(base_tree: Path) -> None:
+    path = base_tree / "agreements" / "2026" / "uppdrag" / "okat-valdeltagande.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "owners: [KLK]", "owners: [KLK, # only KLK\n  ]"
+    )
+    path.write_text(text, encoding="utf-8")
+    result = run_ovk("--root", str(base_tree), "fmt")
+    assert result.exit_code == 1
+    assert "okat-valdeltagande.yaml:15:15: cannot format: the comment 'only KLK'" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
