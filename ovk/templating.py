@@ -43,8 +43,6 @@ NBSP = "\u00a0"
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|{}$~#])")
 # An "&" that would start a character reference ("&amp;", "&#60;") must stay literal.
 _MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-# ":name:" is an emoji shortcode on GitHub.
-_MD_EMOJI = re.compile(r":(?=[0-9A-Za-z_+-]+:)")
 # At the start of a line: an ordered-list marker ("7. ", "1) "), a bullet ("-", "+"),
 # a heading ("#", escaped anyway), a block quote (">", escaped anyway) or a thematic break.
 _MD_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
@@ -64,13 +62,16 @@ def _one_line(text: str) -> str:
 
 
 def md_text(value: object) -> Markup:
-    """Text from the data, escaped so GitHub-flavoured Markdown shows it literally."""
+    """Text from the data, escaped so GitHub-flavoured Markdown shows it literally.
+
+    (GitHub's emoji shortcodes such as ":smile:" are replaced after Markdown is parsed, so no
+    escape can keep them; they are rare in agreements and lose no text.)
+    """
     if isinstance(value, Markup):
         return value
     text = _one_line(str(value))
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
-    text = _MD_EMOJI.sub(r"\\:", text)
     text = _MD_ORDERED.sub(r"\1\\\2", text)
     text = _MD_LEADING.sub(r"\\\1", text)
     return Markup(text)
