@@ -484,6 +484,10 @@ def main_view(source: Source) -> View:
         if (u.get("malomrade"), u.get("verksamhetsomrade")) not in known
     ]
     sections = sections_view(agreement["sections"], anchors)
+    # Untitled opening text stands right under the title, before the parties.
+    opening = 0
+    while opening < len(sections) and sections[opening]["heading"] is None:
+        opening += 1
     ersattningar = [
         {
             "anchor": anchors("ersattning", code),
@@ -505,7 +509,8 @@ def main_view(source: Source) -> View:
         "agreement": agreement_view(source),
         "parties": [{"name": p["name"], "code": p.get("code")} for p in agreement["parties"]],
         "divisions": [{"code": c, "name": n} for c, n in source.names.items()],
-        "sections": sections,
+        "opening": sections[:opening],
+        "sections": sections[opening:],
         "malomraden_heading": source.malomraden.get("heading") or "Målområden och mål",
         "malomraden_text": blocks(source.malomraden.get("text")),
         "malomraden_note": source.malomraden.get("note"),
@@ -561,7 +566,7 @@ class Renderer:
 
     def _page(self, template: str, view: View) -> str:
         links = None
-        if self.site:
+        if self.site or template == "index":  # an index is nothing but links
             links = {
                 "index": file_name(INDEX_STEM, self.fmt),
                 "main": file_name(MAIN_STEM, self.fmt),

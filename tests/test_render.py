@@ -244,6 +244,16 @@ def test_markdown_tables_stay_intact() -> None:
         assert any(t.type == "table_open" for t in tokens) or code in ("DSO", "DU")
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_markdown_documents_have_one_title_and_a_footer_rule(year: int) -> None:
+    renderer = Renderer(source(year), "md")
+    pages = [renderer.main(), renderer.index(), *map(renderer.bilaga, source(year).divisions)]
+    for page in pages:
+        shown = gfm(page)
+        assert shown.count("<h1>") == 1 and "<hr />" in shown
+        assert not re.search(r"<h[1-6]>[^<]*Skapad med ovk", shown)
+
+
 def test_html_has_one_h1_and_no_skipped_heading_levels() -> None:
     for year, code in divisions():
         for page in (
