@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import shutil
 import stat
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from html.parser import HTMLParser
@@ -409,7 +411,9 @@ def test_output_file_is_written_atomically_with_the_stdout_text(base_tree: Path)
     assert result.exit_code == 0
     assert target.read_text(encoding="utf-8") == printed
     assert [p.name for p in target.parent.iterdir()] == ["klk.md"]  # no temporary file left
-    assert stat.S_IMODE(target.stat().st_mode) & 0o044  # readable by others (umask allowing)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # not a private temp file
 
 
 def test_html_format_follows_the_output_suffix(base_tree: Path) -> None:
@@ -515,3 +519,11 @@ def test_repository_templates_equal_the_shipped_copies() -> None:
     repo = {p.name: p.read_bytes() for p in (REPO / "templates").iterdir()}
     shipped = {p.name: p.read_bytes() for p in (REPO / "ovk" / "data" / "templates").iterdir()}
     assert repo == shipped, "copy templates/ to ovk/data/templates/ (or back)"
+
+
+def test_the_site_checker_is_lint_clean() -> None:
+    for tool in (["ruff", "check"], ["ruff", "format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", *tool, "scripts"], cwd=REPO, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
