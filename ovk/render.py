@@ -19,7 +19,7 @@ from typing import Any
 
 from ovk import __version__
 from ovk.errors import UsageError
-from ovk.model import expand_owners, read
+from ovk.model import expand_owners, read, resolve_year
 from ovk.repository import AGREEMENTS
 from ovk.schemas import ALL_DIVISIONS
 from ovk.templating import environment, static_text
@@ -621,6 +621,7 @@ def output_path(path: Path, root: Path, cwd: Path | None = None) -> Path:
 
 def write_atomic(path: Path, text: str) -> Path:
     """Write `text` to `path` through a temporary file and a rename: never a half file."""
+    temporary: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
@@ -632,20 +633,23 @@ def write_atomic(path: Path, text: str) -> Path:
             suffix=".tmp",
             delete=False,
         ) as handle:
-            handle.write(text)
             temporary = Path(handle.name)
-        try:
-            # NamedTemporaryFile makes the file private (0600); a rendered page is not.
-            umask = os.umask(0)
-            os.umask(umask)
-            temporary.chmod(0o666 & ~umask)
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+            handle.write(text)
+        # NamedTemporaryFile makes the file private (0600); a rendered page is not.
+        temporary.chmod(0o666 & ~_umask())
+        os.replace(temporary, path)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)  # gone after the rename; left after a failure
     return path
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -673,8 +677,6 @@ class Outcome:
 
 def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     """Check the request, render, and write only under -o; every misuse is a UsageError."""
-    from ovk.model import resolve_year
-
     wanted = [request.code is not None, request.main, request.all]
     if sum(wanted) != 1:
         raise UsageError("give one of CODE, --main or --all")

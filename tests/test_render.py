@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from ovk.errors import UsageError
 from ovk.model import expand_owners, read
-from ovk.render import Renderer, Source, load_source
+from ovk.render import Renderer, Source, load_source, write_atomic
 from ovk.templating import md_text, sv_date, sv_number
 from tests.conftest import REPO, make_tree, run_ovk
 
@@ -414,6 +415,13 @@ def test_output_file_is_written_atomically_with_the_stdout_text(base_tree: Path)
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # not a private temp file
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()  # a folder cannot be replaced by a file
+    with pytest.raises(UsageError, match="cannot write"):
+        write_atomic(tmp_path / "taken", "text")
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
 
 
 def test_html_format_follows_the_output_suffix(base_tree: Path) -> None:
