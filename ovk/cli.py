@@ -253,8 +253,8 @@ def render(
 ) -> None:
     """Render a division's bilaga, the main document or a whole year as Markdown or HTML.
 
-    Templates come from the repository's templates/ folder, else the copies shipped with
-    ovk. Files are written atomically and only under -o.
+    Templates: the repository's templates/ first, then the copies shipped with ovk.
+    Files are written atomically, and only under -o.
 
     Examples:
 

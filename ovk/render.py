@@ -191,6 +191,9 @@ def indicator_table(raw: dict[str, Any], caption: str) -> View:
         "rows": rows,
         "has_nr": any(r["nr"] for r in rows),
         "has_kategori": any(r["kategori"] for r in rows),
+        # 2026 tables name no sources: no empty columns for them.
+        "has_source": any(r["source"] for r in rows),
+        "has_kolada": any(r["kolada"] for r in rows),
         "sources_heading": raw.get("sources_heading"),
         "footnotes": list(raw.get("footnotes") or []),
         "row_notes": [r for r in rows if r["note"]],
