@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from ovk import __version__
-from ovk.errors import UsageError
+from ovk.errors import DataError, UsageError
 from ovk.model import expand_owners, read, resolve_year
 from ovk.repository import AGREEMENTS
 from ovk.schemas import ALL_DIVISIONS
@@ -577,13 +579,21 @@ class Renderer:
             }
         # A single page carries its stylesheet, so the one file is complete.
         stylesheet = {"href": STYLESHEET} if self.site else {"inline": self.stylesheet()}
-        text = self.env.get_template(f"{template}.{self.fmt}").render(
-            **view,
-            year=self.source.year,
-            generator=self.generator,
-            links=links,
-            stylesheet=stylesheet,
-        )
+        name = f"{template}.{self.fmt}"
+        try:
+            text = self.env.get_template(name).render(
+                **view,
+                year=self.source.year,
+                generator=self.generator,
+                links=links,
+                stylesheet=stylesheet,
+            )
+        except jinja2.TemplateError as error:
+            # A template edited in the repository can break: say where, in one line.
+            where = getattr(error, "filename", None) or name
+            line = getattr(error, "lineno", None)
+            location = f"{where}:{line}" if line else where
+            raise DataError(f"template {location}: {error.message or error}") from None
         # Templates leave blank lines where blocks are skipped; one blank line is enough.
         return re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text).strip() + "\n"
 

@@ -350,9 +350,9 @@ def test_hostile_text_appears_literally_and_never_as_markup(hostile_tree: Path, 
         assert "<!-- c -->" not in markup, name
 
 
-def test_hostile_markdown_makes_no_markup_from_data(hostile_tree: Path) -> None:
+def test_hostile_markdown_makes_no_markup_from_data(hostile_tree: Path, tmp_path: Path) -> None:
     """Rendered as GitHub would, the data adds no element: the same tags as with plain data."""
-    plain = make_tree(hostile_tree.parent.parent / "plain" / "repo")
+    plain = make_tree(tmp_path / "plain")
     for name, page in documents(hostile_tree, "md").items():
         hostile_tags = [t for t, _ in parse_html(gfm(page)).tags]
         plain_tags = [t for t, _ in parse_html(gfm(documents(plain, "md")[name])).tags]
@@ -461,6 +461,23 @@ def test_templates_in_the_repository_override_the_shipped_ones(base_tree: Path) 
     result = run_ovk("--root", str(base_tree), "render", "KLK")
     assert result.stdout == "Egen mall: Kommunledningskontoret\n"
     assert run_ovk("--root", str(base_tree), "render", "--main").exit_code == 0  # shipped
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ nope }}", "ovk: error: template bilaga.md: 'nope' is undefined"),
+        ("x\n{% if %}", "bilaga.md:2: Expected an expression, got 'end of statement block'"),
+    ],
+)
+def test_a_broken_template_is_a_one_line_error(
+    base_tree: Path, template: str, message: str
+) -> None:
+    (base_tree / "templates").mkdir()
+    (base_tree / "templates" / "bilaga.md").write_text(template)
+    result = run_ovk("--root", str(base_tree), "render", "KLK")
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
 
 
 def test_generator_names_the_commit_when_the_root_is_in_git(base_tree: Path) -> None:
