@@ -164,6 +164,7 @@ def list_items(raw: list[Any]) -> list[View]:
 
 
 def indicator_table(raw: dict[str, Any], caption: str) -> View:
+    """An indicator table: its rows grouped by kategori, only the columns that have content."""
     columns = [{"key": c["key"], "label": c["label"]} for c in raw["columns"]]
     rows = []
     for row in raw["rows"]:
@@ -204,6 +205,7 @@ def indicator_table(raw: dict[str, Any], caption: str) -> View:
 
 
 def goal(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+    """A goal with its önskat resultat, indicator tables and the divisions it is shared to."""
     number = raw.get("number")
     caption = f"Indikatorer för mål {number}" if number else "Indikatorer"
     return {
@@ -222,6 +224,7 @@ def goal(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
 
 
 def grundverksamhet(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+    """A GRUNDVERKSAMHET entry that points at a division's grunduppdrag."""
     return {
         "anchor": anchors("gv", raw["id"]),
         "heading": heading(raw.get("number"), raw["title"], raw.get("suffix")),
@@ -240,10 +243,12 @@ def owners_text(owners: list[str], source: Source) -> str:
 
 
 def division_label(code: str, source: Source) -> str:
+    """ "Kommunledningskontoret (KLK)"."""
     return f"{source.names.get(code, code)} ({code})"
 
 
 def uppdrag(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+    """A särskilt uppdrag as a card: text, owners, lead, financing, dates, follow-up."""
     return {
         "anchor": anchors("uppdrag", raw["id"]),
         "heading": heading(raw.get("number"), raw["title"], raw.get("suffix")),
@@ -265,6 +270,7 @@ def uppdrag(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
 
 
 def malomrade_title(malomrade_id: str | None, source: Source) -> str | None:
+    """The printed number and title of a målområde, from its id."""
     for area in source.malomraden["malomraden"]:
         if area["id"] == malomrade_id:
             return heading(area.get("number"), area["title"])
@@ -272,6 +278,7 @@ def malomrade_title(malomrade_id: str | None, source: Source) -> str | None:
 
 
 def fokus(raw: dict[str, Any] | None) -> View | None:
+    """An "I fokus mandatperioden" text, or None."""
     if not raw:
         return None
     return {"heading": raw["heading"], "text": blocks(raw["text"]), "note": raw.get("note")}
@@ -340,6 +347,7 @@ def goal_areas(
 
 
 def ersattning(raw: dict[str, Any] | None) -> View | None:
+    """A division's ersättning table (amounts as floats), or None when it has none."""
     if raw is None:
         return None
     total = raw.get("total")
@@ -357,6 +365,7 @@ def ersattning(raw: dict[str, Any] | None) -> View | None:
 
 
 def find_section(sections: Iterable[dict[str, Any]], section_id: str) -> dict[str, Any] | None:
+    """The agreement section with `section_id`, at any depth."""
     for section in sections:
         if section["id"] == section_id:
             return section
@@ -382,6 +391,7 @@ def samrad(division: dict[str, Any], source: Source) -> View | None:
 
 
 def grunduppdrag(raw: dict[str, Any], anchors: Anchors) -> View:
+    """The grunduppdrag: its sections (Allmänt, departments) with areas and Uppföljning."""
     sections = []
     for section in raw["sections"]:
         section_anchor = anchors("gu", section["id"])
@@ -413,6 +423,7 @@ def grunduppdrag(raw: dict[str, Any], anchors: Anchors) -> View:
 
 
 def agreement_view(source: Source) -> View:
+    """What every page says about the agreement itself."""
     agreement = source.agreement
     return {
         "year": source.year,
@@ -460,6 +471,7 @@ def bilaga_view(source: Source, code: str) -> View:
 
 
 def sections_view(raw: list[dict[str, Any]], anchors: Anchors) -> list[View]:
+    """The agreement's general sections, recursively."""
     return [
         {
             "anchor": anchors("avsnitt", s["id"]),
@@ -526,6 +538,7 @@ def main_view(source: Source) -> View:
 
 
 def index_view(source: Source) -> View:
+    """The index of a rendered year: the main document and every bilaga."""
     return {
         "agreement": agreement_view(source),
         "bilagor": [{"code": code, "name": source.names[code]} for code in source.divisions],
@@ -551,10 +564,12 @@ def generator(root: Path) -> str:
 
 
 def file_name(stem: str, fmt: str) -> str:
+    """The file a page is written to in a rendered folder."""
     return f"{stem}.{fmt}"
 
 
 def bilaga_stem(code: str) -> str:
+    """ "bilaga-KLK"."""
     return f"bilaga-{code}"
 
 
@@ -567,6 +582,7 @@ class Renderer:
         self.generator = generator(source.root)
 
     def stylesheet(self) -> str:
+        """The stylesheet's text, from the same template search path."""
         return static_text(self.env, STYLESHEET)
 
     def _page(self, template: str, view: View) -> str:
@@ -598,12 +614,15 @@ class Renderer:
         return re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text).strip() + "\n"
 
     def bilaga(self, code: str) -> str:
+        """One division's bilaga; a usage error when the year has none for `code`."""
         return self._page("bilaga", bilaga_view(self.source, code))
 
     def main(self) -> str:
+        """The agreement's main document."""
         return self._page("main", main_view(self.source))
 
     def index(self) -> str:
+        """The index page linking the main document and every bilaga."""
         return self._page("index", index_view(self.source))
 
 
