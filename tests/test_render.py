@@ -297,6 +297,49 @@ PREFIXES = ("", "# ", "1. ", "- ", "> ", "+ ", "| ", "=== ")
 PINNED = STRUCTURAL | {"number", "kolada", "unit", "$schema"}
 
 
+# Optional text fields the example tree leaves empty; filled so every kind is tested.
+OPTIONAL_TEXT = {
+    "note",
+    "suffix",
+    "ansvarig",
+    "sources_heading",
+    "kompletterande_heading",
+    "onskat_resultat_heading",
+    "mottagare",
+    "financing",
+    "rapportering",
+    "diarienummer",
+    "kategori",
+    "nr",
+    "heading",
+}
+BLOCKS = {"text", "uppfoljning", "kompletterande", "onskat_resultat"}
+
+
+def enrich(node: Any, key: str | None = None) -> Any:
+    """The data with every optional text set and every block kind in every text."""
+    if node is None and key in OPTIONAL_TEXT:
+        return "x"
+    if node is None and key == "source":
+        return {"text": "x", "kolada": []}
+    if node is None and key == "fokus":
+        return {"heading": "x", "text": ["x"]}
+    if isinstance(node, dict):
+        return {k: enrich(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        items = [enrich(v) for v in node]
+        if key in BLOCKS:
+            items += [
+                {"heading": "x"},
+                {"list": ["x", {"list": ["x"]}]},
+                {"table": {"columns": ["x", "x"], "rows": [["x", "x"], ["x"]]}},
+            ]
+        elif key == "footnotes":
+            items.append("x")
+        return items
+    return node
+
+
 def poison(node: Any, counter: list[int], key: str | None = None) -> Any:
     """The data with every free-text string replaced by a unique hostile string."""
     if key in PINNED:
@@ -311,16 +354,21 @@ def poison(node: Any, counter: list[int], key: str | None = None) -> Any:
     return node
 
 
-@pytest.fixture(scope="module")
-def hostile_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example tree with every free-text field of every file made hostile (YAML is JSON)."""
-    root = make_tree(tmp_path_factory.mktemp("hostile") / "repo")
-    counter = [0]
+def rewrite(root: Path, transform: Callable[[Any], Any]) -> Path:
+    """Every agreement file of the tree transformed (written as JSON, which is YAML)."""
     for path in sorted((root / "agreements").rglob("*.yaml")):
         modeline = path.read_text(encoding="utf-8").splitlines()[0]
-        data = poison(read(path, root), counter)
+        data = transform(read(path, root))
         path.write_text(f"{modeline}\n{json.dumps(data, ensure_ascii=False, indent=1)}\n")
     return root
+
+
+@pytest.fixture(scope="module")
+def hostile_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example tree with every kind of text present, each a unique hostile string."""
+    counter = [0]
+    root = make_tree(tmp_path_factory.mktemp("hostile") / "repo")
+    return rewrite(root, lambda data: poison(enrich(data), counter))
 
 
 def hostile_texts(root: Path) -> list[str]:
@@ -340,7 +388,7 @@ def test_hostile_text_appears_literally_and_never_as_markup(hostile_tree: Path, 
     pages = documents(hostile_tree, fmt)
     shown = " ".join(as_text(page, fmt) for page in pages.values())
     expected = hostile_texts(hostile_tree)
-    assert len(expected) > 40
+    assert len(expected) > 200
     assert missing(iter(expected), shown) == []
     for name, page in pages.items():
         markup = page if fmt == "html" else gfm(page)
@@ -352,7 +400,7 @@ def test_hostile_text_appears_literally_and_never_as_markup(hostile_tree: Path, 
 
 def test_hostile_markdown_makes_no_markup_from_data(hostile_tree: Path, tmp_path: Path) -> None:
     """Rendered as GitHub would, the data adds no element: the same tags as with plain data."""
-    plain = make_tree(tmp_path / "plain")
+    plain = rewrite(make_tree(tmp_path / "plain"), enrich)
     for name, page in documents(hostile_tree, "md").items():
         hostile_tags = [t for t, _ in parse_html(gfm(page)).tags]
         plain_tags = [t for t, _ in parse_html(gfm(documents(plain, "md")[name])).tags]
