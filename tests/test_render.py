@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from ovk.errors import UsageError
 from ovk.model import expand_owners, read
 from ovk.render import Renderer, Source, load_source, write_atomic
-from ovk.templating import md_text, sv_date, sv_number
+from ovk.templating import md_text, sv_date, sv_number, text_language
 from tests.conftest import REPO, make_tree, run_ovk
 
 YEARS = (2024, 2026)
@@ -449,6 +449,28 @@ def test_sv_date(value: str | None, expected: str) -> None:
 )
 def test_md_text(value: str, expected: str) -> None:
     assert md_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ('Source typo kept ("i sin helhet bilaga", without "i").', "en"),
+        ('The parenthesis opened after "HME" is not closed in the source.', "en"),
+        ("Första stycket saknar avslutande punkt i källan.", "sv"),
+        ('Källan skriver "transsportvanor" (stavfel, bevarat).', "sv"),
+        ("", "sv"),
+    ],
+)
+def test_text_language(text: str, language: str) -> None:
+    assert text_language(text) == language
+
+
+def test_english_notes_are_marked_as_english_in_html() -> None:
+    page = Renderer(source(2024), "html").bilaga("KLK")
+    assert '<span lang="en">The parenthesis opened after &#34;HME&#34;' in page
+    swedish = "Punkttecknen saknas i textutdraget; de tre parallella raderna är lästa"
+    page = Renderer(source(2026), "html").bilaga("KLK")
+    assert f"Transkriberingsnotering:</span> {swedish}" in page
 
 
 # --- the command: files, formats, usage errors ------------------------------------------------
