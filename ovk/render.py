@@ -475,6 +475,7 @@ def sections_view(raw: list[dict[str, Any]], anchors: Anchors) -> list[View]:
     return [
         {
             "anchor": anchors("avsnitt", s["id"]),
+            "number": s.get("number"),
             "heading": heading(s.get("number"), s["heading"]) if s["heading"] else None,
             "text": blocks(s["text"]),
             "sections": sections_view(s.get("sections") or [], anchors),
@@ -505,6 +506,15 @@ def main_view(source: Source) -> View:
     opening = 0
     while opening < len(sections) and sections[opening]["heading"] is None:
         opening += 1
+    # A section numbered after the målområden part ("3. Särskilda uppdrag" after "2. Mål-
+    # områden och mål" in 2024) follows it, as printed.
+    part = _leading_number(source.malomraden.get("heading"))
+    later = [
+        s
+        for s in sections[opening:]
+        if part is not None and (_leading_number(s["number"]) or 0) > part
+    ]
+    earlier = [s for s in sections[opening:] if s not in later]
     ersattningar = [
         {
             "anchor": anchors("ersattning", code),
@@ -516,8 +526,9 @@ def main_view(source: Source) -> View:
     toc = [
         toc_entry("parter", "Parter"),
         toc_entry("verksamheter", "Verksamheter"),
-        *(toc_entry(s["anchor"], s["heading"], s["sections"]) for s in sections if s["heading"]),
+        *(toc_entry(s["anchor"], s["heading"], s["sections"]) for s in earlier if s["heading"]),
         toc_entry("mal", source.malomraden.get("heading") or "Målområden och mål", areas),
+        *(toc_entry(s["anchor"], s["heading"], s["sections"]) for s in later if s["heading"]),
         *([toc_entry("uppdrag", "Övriga särskilda uppdrag")] if rest else []),
         *([toc_entry("ersattning", "Ersättningar")] if ersattningar else []),
     ]
@@ -527,7 +538,8 @@ def main_view(source: Source) -> View:
         "parties": [{"name": p["name"], "code": p.get("code")} for p in agreement["parties"]],
         "divisions": [{"code": c, "name": n} for c, n in source.names.items()],
         "opening": sections[:opening],
-        "sections": sections[opening:],
+        "sections": earlier,
+        "later_sections": later,
         "malomraden_heading": source.malomraden.get("heading") or "Målområden och mål",
         "malomraden_text": blocks(source.malomraden.get("text")),
         "malomraden_note": source.malomraden.get("note"),
@@ -535,6 +547,12 @@ def main_view(source: Source) -> View:
         "other_uppdrag": rest,
         "ersattningar": ersattningar,
     }
+
+
+def _leading_number(text: str | None) -> int | None:
+    """3 for "3." or "3. Särskilda uppdrag"; None when the text starts with no number."""
+    match = re.match(r"\s*([0-9]+)", text or "")
+    return int(match.group(1)) if match else None
 
 
 def index_view(source: Source) -> View:
