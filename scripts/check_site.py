@@ -4,7 +4,8 @@
 
 Every `*.html` file in the given folders is checked by vnu (any error fails) and loaded in
 headless Chromium (the system's /usr/bin/chromium, driven by Playwright) where axe-core runs
-the WCAG 2.1 A and AA rules (any violation fails). A page that makes a request other than
+the WCAG 2.1 A and AA rules (any violation fails), then printed to an A4 PDF (nothing may
+stick out of the page's text width). A page that makes a request other than
 for its own folder's files fails too: the site must work offline. Exit 0 only when all pass.
 Needs the `site-check` extra (`pip install -e '.[site-check]'`), java, chromium and axe-core.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+A4_TEXT_WIDTH_PX = 642  # (210 mm - 2 x 20 mm) at 96 px per inch
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -85,9 +87,23 @@ def axe_violations(axe: Path, chromium: str, pages: list[Path]) -> list[str]:
                     f"{page_path.name}: {violation['id']} ({violation['impact']}): "
                     f"{violation['help']} — {len(violation['nodes'])} node(s): {targets}"
                 )
+            problems.extend(print_problems(page, page_path.name))
             page.close()
         browser.close()
     return problems
+
+
+def print_problems(page: Any, name: str) -> list[str]:
+    """Printed on A4 (the stylesheet's 20 mm margins leave 170 mm), nothing may stick out."""
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_TEXT_WIDTH_PX, "height": 1000})
+    overflow: int = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    page.pdf(format="A4", prefer_css_page_size=True)  # prints at all
+    if overflow > 0:
+        return [f"{name}: {overflow}px wider than an A4 page's text width when printed"]
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     print(f"vnu: {len(errors)} error(s) in {len(pages)} page(s)")
     print(
-        f"axe-core ({', '.join(WCAG_TAGS)}): {len(violations)} violation(s) in {len(pages)} page(s)"
+        f"axe-core ({', '.join(WCAG_TAGS)}) and A4 print: {len(violations)} problem(s) "
+        f"in {len(pages)} page(s)"
     )
     return 1 if errors or violations else 0
 
