@@ -519,6 +519,19 @@ def test_all_writes_every_bilaga_the_main_document_and_an_index(base_tree: Path,
     assert f"bilaga-KLK.{extensions[0]}" in index and f"overenskommelse.{extensions[0]}" in index
 
 
+def test_all_for_2026_writes_seven_bilagor_the_main_document_and_an_index(tmp_path: Path) -> None:
+    root = repo_copy(tmp_path / "repo")
+    result = run_ovk(
+        "--root", str(root), "render", "--all", "--year", "2026", "-o", str(root / "site")
+    )
+    assert (result.exit_code, result.stderr.strip()) == (0, f"wrote 10 file(s) to {root / 'site'}")
+    names = sorted(p.name for p in (root / "site").iterdir())
+    bilagor = [f"bilaga-{c}.html" for c in ("TEK", "SHB", "ROS", "KLK", "NKF", "DSO", "DU")]
+    assert names == sorted([*bilagor, "index.html", "overenskommelse.html", "style.css"])
+    page = (root / "site" / "bilaga-KLK.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="style.css">' in page and "<style>" not in page
+
+
 def test_main_document_renders(base_tree: Path) -> None:
     result = run_ovk("--root", str(base_tree), "render", "--main")
     assert result.exit_code == 0
