@@ -221,7 +221,11 @@ class RenderFormat(StrEnum):
 def render(
     code: Annotated[
         str | None,
-        typer.Argument(help="The division whose bilaga to render (e.g. KLK).", show_default=False),
+        typer.Argument(
+            metavar="CODE",
+            help="The division whose bilaga to render (e.g. KLK).",
+            show_default=False,
+        ),
     ] = None,
     year: Annotated[int | None, typer.Option(help="Agreement year (default: the latest).")] = None,
     main_document: Annotated[
