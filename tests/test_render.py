@@ -380,7 +380,12 @@ def hostile_texts(root: Path) -> list[str]:
 
 def documents(root: Path, fmt: str) -> dict[str, str]:
     renderer = Renderer(load_source(root, 2026), fmt)
-    return {"KLK": renderer.bilaga("KLK"), "TEK": renderer.bilaga("TEK"), "main": renderer.main()}
+    return {
+        "KLK": renderer.bilaga("KLK"),
+        "TEK": renderer.bilaga("TEK"),
+        "main": renderer.main(),
+        "index": renderer.index(),
+    }
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
