@@ -636,6 +636,87 @@ def _check_new(root: Path, paths: list[Path]) -> None:
         raise typer.Exit(ExitCode.FINDINGS)
 
 
+class RenderFormat(StrEnum):
+    md = "md"
+    html = "html"
+    both = "both"
+
+
+@app.command()
+def render(
+    code: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="CODE",
+            help="The division whose bilaga to render (e.g. KLK).",
+            show_default=False,
+            autocompletion=complete_division,
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
+    main_document: Annotated[
+        bool, typer.Option("--main", help="Render the agreement's main document.")
+    ] = False,
+    all_documents: Annotated[
+        bool,
+        typer.Option("--all", help="Render every bilaga, the main document and an index into -o."),
+    ] = False,
+    output_format: Annotated[
+        RenderFormat | None,
+        typer.Option(
+            "--format",
+            help="md or html; both only with --all. Default: html for --all or an -o "
+            "ending in .html, else md.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write (a folder with --all), inside the working folder or the "
+            "repository; without it, print to stdout.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Render a division's bilaga, the main document or a whole year as Markdown or HTML.
+
+    Templates: the repository's templates/ first, then the copies shipped with ovk.
+    Files are written atomically, and only under -o.
+
+    Examples:
+
+        ovk render KLK --year 2024
+
+        ovk render KLK --format html -o klk.html
+
+        ovk render --all --year 2026 -o site/
+    """
+    from ovk.render import Request, run
+
+    outcome = run(
+        _root(),
+        Request(
+            code=code,
+            year=year,
+            main=main_document,
+            all=all_documents,
+            fmt=output_format.value if output_format else None,
+            output=output,
+        ),
+    )
+    if outcome.text is not None:
+        sys.stdout.write(outcome.text)
+    elif outcome.written:
+        folder = outcome.written[0].parent
+        typer.echo(f"wrote {len(outcome.written)} file(s) to {folder}", err=True)
+
+
 def main() -> None:
     """Entry point of the `ovk` console script."""
     app()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,15 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 BASE = EXAMPLES / "_base"
 CASES = sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith("_"))
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="Rewrite tests/snapshots/ from the current output instead of comparing.",
+    )
 
 
 @dataclass
@@ -48,3 +59,22 @@ def make_tree(target: Path, case: Path | None = None) -> Path:
 @pytest.fixture
 def base_tree(tmp_path: Path) -> Path:
     return make_tree(tmp_path / "repo")
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text with tests/snapshots/NAME; `pytest --update-snapshots` rewrites them."""
+    update = bool(request.config.getoption("--update-snapshots"))
+    update = update or os.environ.get("OVK_UPDATE_SNAPSHOTS") == "1"
+
+    def check(name: str, text: str) -> None:
+        path = SNAPSHOTS / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            return
+        assert path.is_file(), f"no snapshot {name}; run: pytest --update-snapshots"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"{name} differs; if intended, run: pytest --update-snapshots"
+
+    return check

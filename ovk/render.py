@@ -1,0 +1,733 @@
+"""`ovk render`: a year's bilagor, main document and index through the Jinja templates.
+
+The year's files are read (schema-valid, or a DataError) and turned into a plain view-model
+of dicts and lists with every key present, so templates run under StrictUndefined and hold
+no logic beyond layout. Text from the data reaches the output only through the templates,
+where it is escaped (see ovk.templating). Files are written atomically and only where asked.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ovk import __version__
+from ovk.atomic import write_atomically
+from ovk.errors import DataError, UsageError
+from ovk.model import expand_owners, read, resolve_year
+from ovk.repository import AGREEMENTS
+from ovk.schemas import ALL_DIVISIONS
+from ovk.templating import environment, static_text
+
+FORMATS = ("md", "html")
+STYLESHEET = "style.css"
+MAIN_STEM = "overenskommelse"
+INDEX_STEM = "index"
+# The agreement section whose text is every division's samråd when its own file has none.
+SAMRAD_SECTION = "samrad-om-investeringar"
+ORIGINS = {"KF": "Kommunfullmäktige (KF)", "KS": "Kommunstyrelsen (KS)"}
+
+View = dict[str, Any]
+
+
+# --- reading a year --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Everything one year's documents are made from, as read from its files."""
+
+    root: Path
+    year: int
+    agreement: dict[str, Any]
+    malomraden: dict[str, Any]
+    divisions: dict[str, dict[str, Any]]  # code -> division file, in the agreement's order
+    names: dict[str, str]  # code -> name, for every division of the year
+    uppdrag: list[dict[str, Any]]  # sorted by number, then title
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.names)
+
+
+def load_source(root: Path, year: int) -> Source:
+    """Read one year's files; a file that is not schema-valid is a DataError."""
+    folder = root / AGREEMENTS / str(year)
+    agreement = read(folder / "overenskommelse.yaml", root)
+    names = {d["code"]: d["name"] for d in agreement["divisions"]}
+    divisions = {
+        code: read(folder / "divisions" / f"{code}.yaml", root)
+        for code in names
+        if (folder / "divisions" / f"{code}.yaml").is_file()
+    }
+    malomraden_file = folder / "malomraden.yaml"
+    malomraden = read(malomraden_file, root) if malomraden_file.is_file() else {"malomraden": []}
+    uppdrag = [read(path, root) for path in sorted((folder / "uppdrag").glob("*.yaml"))]
+    uppdrag.sort(key=lambda u: (_number_key(u.get("number")), u["title"]))
+    return Source(root, year, agreement, malomraden, divisions, names, uppdrag)
+
+
+def _number_key(number: str | None) -> tuple[int, ...]:
+    if not number:
+        return (10**9,)
+    return tuple(int(part) for part in number.rstrip(".").split("."))
+
+
+def check_division(source: Source, code: str) -> str:
+    """`code` if the year has a bilaga for it, else a usage error naming the ones it has."""
+    if code not in source.names:
+        raise UsageError(
+            f"{code!r} is not a division of {source.year} (divisions: {', '.join(source.codes)})"
+        )
+    if code not in source.divisions:
+        raise UsageError(
+            f"{code} has no bilaga in {source.year} "
+            f"(no {AGREEMENTS}/{source.year}/divisions/{code}.yaml; "
+            f"bilagor: {', '.join(source.divisions) or 'none'})"
+        )
+    return code
+
+
+# --- the view-model --------------------------------------------------------------------------
+
+
+# Ids the templates use themselves; data never gets them.
+FIXED_ANCHORS = frozenset(
+    {"innehall", "toc-heading", "mal", "uppdrag", "ersattning", "samrad", "parter", "verksamheter"}
+)
+
+
+@dataclass
+class Anchors:
+    """Unique HTML ids for one document (a duplicate id is invalid HTML)."""
+
+    used: set[str] = field(default_factory=lambda: set(FIXED_ANCHORS))
+
+    def __call__(self, *parts: str | None) -> str:
+        base = "-".join(re.sub(r"[^0-9A-Za-z-]+", "-", p).strip("-") for p in parts if p)
+        base = base.lower() or "avsnitt"
+        anchor, n = base, 1
+        while anchor in self.used:
+            n += 1
+            anchor = f"{base}-{n}"
+        self.used.add(anchor)
+        return anchor
+
+
+def heading(*parts: str | None) -> str:
+    """A printed number, title and suffix as one heading ("2.1.3 Ökat valdeltagande (KS)")."""
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def blocks(raw: list[Any] | None) -> list[View]:
+    """Text blocks with a `kind` each: paragraph, heading, list or table."""
+    result: list[View] = []
+    for block in raw or []:
+        if isinstance(block, str):
+            result.append({"kind": "paragraph", "text": block})
+        elif "heading" in block:
+            result.append({"kind": "heading", "text": block["heading"]})
+        elif "list" in block:
+            result.append({"kind": "list", "entries": list_items(block["list"])})
+        else:
+            columns = list(block["table"]["columns"])
+            width = max([len(columns), *(len(r) for r in block["table"]["rows"])])
+            rows = [[*row, *[""] * (width - len(row))] for row in block["table"]["rows"]]
+            result.append(
+                {
+                    "kind": "table",
+                    "columns": [*columns, *[""] * (width - len(columns))],
+                    "rows": rows,
+                }
+            )
+    return result
+
+
+def list_items(raw: list[Any]) -> list[View]:
+    """List items; a nested list belongs to the item before it (or stands alone, first)."""
+    items: list[View] = []
+    for entry in raw:
+        if isinstance(entry, str):
+            items.append({"text": entry, "children": []})
+        elif items:
+            items[-1]["children"].extend(list_items(entry["list"]))
+        else:
+            items.append({"text": None, "children": list_items(entry["list"])})
+    return items
+
+
+def indicator_table(raw: dict[str, Any], caption: str) -> View:
+    """An indicator table: its rows grouped by kategori, only the columns that have content."""
+    columns = [{"key": c["key"], "label": c["label"]} for c in raw["columns"]]
+    rows = []
+    for row in raw["rows"]:
+        source = row.get("source")
+        rows.append(
+            {
+                "nr": row.get("nr") or "",
+                "kategori": row.get("kategori"),
+                "title": row["title"],
+                "cells": [row["values"].get(c["key"], "") for c in columns],
+                "source": source["text"] if source else "",
+                "kolada": ", ".join(source["kolada"]) if source else "",
+                "note": row.get("note"),
+            }
+        )
+    groups: list[View] = []  # consecutive rows under one kategori
+    for row in rows:
+        if not groups or groups[-1]["kategori"] != row["kategori"]:
+            groups.append({"kategori": row["kategori"], "rows": []})
+        groups[-1]["rows"].append(row)
+    return {
+        "caption": raw.get("heading") or caption,
+        "heading": raw.get("heading"),
+        "ansvarig": raw.get("ansvarig"),
+        "columns": columns,
+        "groups": groups,
+        "rows": rows,
+        "has_nr": any(r["nr"] for r in rows),
+        "has_kategori": any(r["kategori"] for r in rows),
+        # 2026 tables name no sources: no empty columns for them.
+        "has_source": any(r["source"] for r in rows),
+        "has_kolada": any(r["kolada"] for r in rows),
+        "sources_heading": raw.get("sources_heading"),
+        "footnotes": list(raw.get("footnotes") or []),
+        "row_notes": [r for r in rows if r["note"]],
+        "note": raw.get("note"),
+    }
+
+
+def goal(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+    """A goal with its önskat resultat, indicator tables and the divisions it is shared to."""
+    number = raw.get("number")
+    caption = f"Indikatorer för mål {number}" if number else "Indikatorer"
+    return {
+        "anchor": anchors("mal", raw["id"]),
+        "heading": heading(number, raw["title"], raw.get("suffix")),
+        "level": raw["level"],
+        "text": blocks(raw.get("text")),
+        "onskat_resultat_heading": raw.get("onskat_resultat_heading") or "Önskat resultat",
+        "onskat_resultat": blocks(raw["onskat_resultat"]),
+        "nyckeltal": [indicator_table(t, caption) for t in raw["nyckeltal"]],
+        "kompletterande_heading": raw.get("kompletterande_heading") or "Kompletterande beskrivning",
+        "kompletterande": blocks(raw.get("kompletterande")),
+        "delas_till": owners_text(raw["delas_till"], source),
+        "note": raw.get("note"),
+    }
+
+
+def grundverksamhet(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+    """A GRUNDVERKSAMHET entry that points at a division's grunduppdrag."""
+    return {
+        "anchor": anchors("gv", raw["id"]),
+        "heading": heading(raw.get("number"), raw["title"], raw.get("suffix")),
+        "text": blocks(raw["text"]),
+        "owners": owners_text(raw["owners"], source),
+        "followup": ", ".join(raw["followup"]),
+        "note": raw.get("note"),
+    }
+
+
+def owners_text(owners: list[str], source: Source) -> str:
+    """Division codes as names for a reader; "alla verksamheter" stays as written."""
+    if ALL_DIVISIONS in owners:
+        return ALL_DIVISIONS
+    return ", ".join(division_label(code, source) for code in owners)
+
+
+def division_label(code: str, source: Source) -> str:
+    """ "Kommunledningskontoret (KLK)"."""
+    return f"{source.names.get(code, code)} ({code})"
+
+
+def uppdrag(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+    """A särskilt uppdrag as a card: text, owners, lead, financing, dates, follow-up."""
+    return {
+        "anchor": anchors("uppdrag", raw["id"]),
+        "heading": heading(raw.get("number"), raw["title"], raw.get("suffix")),
+        "origin": ORIGINS[raw["origin"]],
+        "malomrade": malomrade_title(raw.get("malomrade"), source),
+        "text": blocks(raw["text"]),
+        "kompletterande_heading": raw.get("kompletterande_heading") or "Kompletterande beskrivning",
+        "kompletterande": blocks(raw.get("kompletterande")),
+        "owners": owners_text(raw["owners"], source),
+        "lead": division_label(raw["lead"], source) if raw.get("lead") else None,
+        "mottagare": raw.get("mottagare"),
+        "financing": raw.get("financing"),
+        "rapportering": raw.get("rapportering"),
+        "start": raw.get("start"),
+        "due": raw.get("due"),
+        "followup": ", ".join(raw["followup"]),
+        "note": raw.get("note"),
+    }
+
+
+def malomrade_title(malomrade_id: str | None, source: Source) -> str | None:
+    """The printed number and title of a målområde, from its id."""
+    for area in source.malomraden["malomraden"]:
+        if area["id"] == malomrade_id:
+            return heading(area.get("number"), area["title"])
+    return None
+
+
+def fokus(raw: dict[str, Any] | None) -> View | None:
+    """An "I fokus mandatperioden" text, or None."""
+    if not raw:
+        return None
+    return {"heading": raw["heading"], "text": blocks(raw["text"]), "note": raw.get("note")}
+
+
+def goal_areas(
+    source: Source, anchors: Anchors, code: str | None, with_uppdrag: bool
+) -> list[View]:
+    """The målområden with their goals and grundverksamhet (and, for the main document,
+    uppdrag); for a division only the goals shared to it and entries that concern it, and
+    only the areas where something is left."""
+
+    def shared(raw_goal: dict[str, Any]) -> bool:
+        return code is None or code in expand_owners(raw_goal["delas_till"], source.codes)
+
+    def concerns(entry: dict[str, Any]) -> bool:
+        return code is None or code in expand_owners(entry["owners"], source.codes)
+
+    def placed(malomrade_id: str, vo_id: str | None) -> list[View]:
+        if not with_uppdrag:
+            return []
+        return [
+            uppdrag(u, source, anchors)
+            for u in source.uppdrag
+            if u.get("malomrade") == malomrade_id and u.get("verksamhetsomrade") == vo_id
+        ]
+
+    areas = []
+    for raw in source.malomraden["malomraden"]:
+        vos = []
+        for raw_vo in raw["verksamhetsomraden"]:
+            vo = {
+                "anchor": anchors("vo", raw_vo["id"]),
+                "heading": f"Verksamhetsområde {raw_vo['title']}",
+                "fokus": fokus(raw_vo.get("fokus")),
+                "text": blocks(raw_vo.get("text")),
+                "goals": [goal(g, source, anchors) for g in raw_vo["goals"] if shared(g)],
+                "grundverksamhet": [
+                    grundverksamhet(e, source, anchors)
+                    for e in raw_vo.get("grundverksamhet") or []
+                    if concerns(e)
+                ],
+                "uppdrag": placed(raw["id"], raw_vo["id"]),
+                "note": raw_vo.get("note"),
+            }
+            if vo["goals"] or vo["grundverksamhet"] or vo["uppdrag"] or code is None:
+                vos.append(vo)
+        area = {
+            "anchor": anchors("malomrade", raw["id"]),
+            "heading": heading("Målområde", raw.get("number"), raw["title"]),
+            "fokus": fokus(raw.get("fokus")),
+            "text": blocks(raw.get("text")),
+            "goals": [goal(g, source, anchors) for g in raw["goals"] if shared(g)],
+            "grundverksamhet": [
+                grundverksamhet(e, source, anchors)
+                for e in raw.get("grundverksamhet") or []
+                if concerns(e)
+            ],
+            "uppdrag": placed(raw["id"], None),
+            "verksamhetsomraden": vos,
+            "note": raw.get("note"),
+        }
+        if area["goals"] or area["grundverksamhet"] or area["uppdrag"] or vos or code is None:
+            areas.append(area)
+    return areas
+
+
+def ersattning(raw: dict[str, Any] | None) -> View | None:
+    """A division's ersättning table (amounts as floats), or None when it has none."""
+    if raw is None:
+        return None
+    total = raw.get("total")
+    return {
+        "heading": raw["heading"],
+        "text": blocks(raw.get("text")),
+        "unit": raw["unit"],
+        "missing": raw["missing_in_source"],
+        "rows": [
+            {"verksamhet": r["verksamhet"], "belopp": float(r["belopp"])} for r in raw["rows"]
+        ],
+        "total": {"label": total["label"], "belopp": float(total["belopp"])} if total else None,
+        "note": raw.get("note"),
+    }
+
+
+def find_section(sections: Iterable[dict[str, Any]], section_id: str) -> dict[str, Any] | None:
+    """The agreement section with `section_id`, at any depth."""
+    for section in sections:
+        if section["id"] == section_id:
+            return section
+        found = find_section(section.get("sections") or [], section_id)
+        if found is not None:
+            return found
+    return None
+
+
+def samrad(division: dict[str, Any], source: Source) -> View | None:
+    """The division's samråd text, or the agreement's shared one when the division has none."""
+    own = division.get("samrad")
+    if own:
+        return {"heading": own["heading"], "text": blocks(own["text"]), "shared": False}
+    section = find_section(source.agreement["sections"], SAMRAD_SECTION)
+    if section is None:
+        return None
+    return {
+        "heading": section["heading"] or "Samråd om investeringar",
+        "text": blocks(section["text"]),
+        "shared": True,
+    }
+
+
+def grunduppdrag(raw: dict[str, Any], anchors: Anchors) -> View:
+    """The grunduppdrag: its sections (Allmänt, departments) with areas and Uppföljning."""
+    sections = []
+    for section in raw["sections"]:
+        section_anchor = anchors("gu", section["id"])
+        sections.append(
+            {
+                "anchor": section_anchor,
+                "heading": heading(section.get("number"), section["heading"]),
+                "text": blocks(section["text"]),
+                "areas": [
+                    {
+                        "anchor": anchors(section_anchor, area["id"]),
+                        "heading": area["heading"],
+                        "text": blocks(area["text"]),
+                        "uppfoljning": blocks(area.get("uppfoljning")),
+                        "note": area.get("note"),
+                    }
+                    for area in section["areas"]
+                ],
+                "uppfoljning": blocks(section.get("uppfoljning")),
+                "note": section.get("note"),
+            }
+        )
+    return {
+        "anchor": anchors("grunduppdrag"),
+        "heading": heading(raw.get("number"), raw["title"]),
+        "sections": sections,
+        "note": raw.get("note"),
+    }
+
+
+def agreement_view(source: Source) -> View:
+    """What every page says about the agreement itself."""
+    agreement = source.agreement
+    return {
+        "year": source.year,
+        "title": agreement["title"],
+        "diarienummer": agreement.get("diarienummer"),
+        "note": agreement.get("note"),
+    }
+
+
+def toc_entry(anchor: str, label: str, children: Iterable[View] = ()) -> View:
+    """A table-of-contents entry; children are views with an anchor and a heading."""
+    return {
+        "anchor": anchor,
+        "label": label,
+        "children": [
+            {"anchor": c["anchor"], "label": c["heading"]} for c in children if c["heading"]
+        ],
+    }
+
+
+def bilaga_view(source: Source, code: str) -> View:
+    """Everything one division's bilaga shows."""
+    division = source.divisions[check_division(source, code)]
+    anchors = Anchors()
+    owned = [u for u in source.uppdrag if code in expand_owners(u["owners"], source.codes)]
+    gu = grunduppdrag(division["grunduppdrag"], anchors)
+    areas = goal_areas(source, anchors, code, with_uppdrag=False)
+    toc = [
+        toc_entry(gu["anchor"], gu["heading"], gu["sections"]),
+        toc_entry("mal", "Mål och indikatorer", areas),
+        toc_entry("uppdrag", "Särskilda uppdrag"),
+        toc_entry("ersattning", "Ersättning"),
+        toc_entry("samrad", "Samråd om investeringar"),
+    ]
+    return {
+        "toc": toc,
+        "agreement": agreement_view(source),
+        "division": {"code": code, "name": division["name"], "note": division.get("note")},
+        "grunduppdrag": gu,
+        "malomraden": areas,
+        "uppdrag": [uppdrag(u, source, anchors) for u in owned],
+        "ersattning": ersattning(division.get("ersattning")),
+        "samrad": samrad(division, source),
+    }
+
+
+def sections_view(raw: list[dict[str, Any]], anchors: Anchors) -> list[View]:
+    """The agreement's general sections, recursively."""
+    return [
+        {
+            "anchor": anchors("avsnitt", s["id"]),
+            "number": s.get("number"),
+            "heading": heading(s.get("number"), s["heading"]) if s["heading"] else None,
+            "text": blocks(s["text"]),
+            "sections": sections_view(s.get("sections") or [], anchors),
+            "note": s.get("note"),
+        }
+        for s in raw
+    ]
+
+
+def main_view(source: Source) -> View:
+    """Everything the agreement's main document shows."""
+    anchors = Anchors()
+    agreement = source.agreement
+    areas = goal_areas(source, anchors, None, with_uppdrag=True)
+    # Uppdrag whose målområde is unknown or unset still appear, after the målområden.
+    known = {(m["id"], None) for m in source.malomraden["malomraden"]} | {
+        (m["id"], vo["id"])
+        for m in source.malomraden["malomraden"]
+        for vo in m["verksamhetsomraden"]
+    }
+    rest = [
+        uppdrag(u, source, anchors)
+        for u in source.uppdrag
+        if (u.get("malomrade"), u.get("verksamhetsomrade")) not in known
+    ]
+    sections = sections_view(agreement["sections"], anchors)
+    # Untitled opening text stands right under the title, before the parties.
+    opening = 0
+    while opening < len(sections) and sections[opening]["heading"] is None:
+        opening += 1
+    # A section numbered after the målområden part ("3. Särskilda uppdrag" after "2. Mål-
+    # områden och mål" in 2024) follows it, as printed.
+    part = _leading_number(source.malomraden.get("heading"))
+    later = [
+        s
+        for s in sections[opening:]
+        if part is not None and (_leading_number(s["number"]) or 0) > part
+    ]
+    earlier = [s for s in sections[opening:] if s not in later]
+    ersattningar = [
+        {
+            "anchor": anchors("ersattning", code),
+            "heading": division_label(code, source),
+            "ersattning": ersattning(division.get("ersattning")),
+        }
+        for code, division in source.divisions.items()
+    ]
+    toc = [
+        toc_entry("parter", "Parter"),
+        toc_entry("verksamheter", "Verksamheter"),
+        *(toc_entry(s["anchor"], s["heading"], s["sections"]) for s in earlier if s["heading"]),
+        toc_entry("mal", source.malomraden.get("heading") or "Målområden och mål", areas),
+        *(toc_entry(s["anchor"], s["heading"], s["sections"]) for s in later if s["heading"]),
+        *([toc_entry("uppdrag", "Övriga särskilda uppdrag")] if rest else []),
+        *([toc_entry("ersattning", "Ersättningar")] if ersattningar else []),
+    ]
+    return {
+        "toc": toc,
+        "agreement": agreement_view(source),
+        "parties": [{"name": p["name"], "code": p.get("code")} for p in agreement["parties"]],
+        "divisions": [{"code": c, "name": n} for c, n in source.names.items()],
+        "opening": sections[:opening],
+        "sections": earlier,
+        "later_sections": later,
+        "malomraden_heading": source.malomraden.get("heading") or "Målområden och mål",
+        "malomraden_text": blocks(source.malomraden.get("text")),
+        "malomraden_note": source.malomraden.get("note"),
+        "malomraden": areas,
+        "other_uppdrag": rest,
+        "ersattningar": ersattningar,
+    }
+
+
+def _leading_number(text: str | None) -> int | None:
+    """3 for "3." or "3. Särskilda uppdrag"; None when the text starts with no number."""
+    match = re.match(r"\s*([0-9]+)", text or "")
+    return int(match.group(1)) if match else None
+
+
+def index_view(source: Source) -> View:
+    """The index of a rendered year: the main document and every bilaga."""
+    return {
+        "agreement": agreement_view(source),
+        "bilagor": [{"code": code, "name": source.names[code]} for code in source.divisions],
+    }
+
+
+# --- rendering and writing -------------------------------------------------------------------
+
+
+def generator(root: Path) -> str:
+    """ "ovk VERSION (commit abc1234)" when the root is in git, else "ovk VERSION"."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"ovk {__version__} (commit {commit})" if commit else f"ovk {__version__}"
+
+
+def file_name(stem: str, fmt: str) -> str:
+    """The file a page is written to in a rendered folder."""
+    return f"{stem}.{fmt}"
+
+
+def bilaga_stem(code: str) -> str:
+    """ "bilaga-KLK"."""
+    return f"bilaga-{code}"
+
+
+class Renderer:
+    """Renders one year's documents in one format; `site` links them as a folder."""
+
+    def __init__(self, source: Source, fmt: str, site: bool = False) -> None:
+        self.source, self.fmt, self.site = source, fmt, site
+        self.env = environment(source.root)
+        self.generator = generator(source.root)
+
+    def stylesheet(self) -> str:
+        """The stylesheet's text, from the same template search path."""
+        return static_text(self.env, STYLESHEET)
+
+    def _page(self, template: str, view: View) -> str:
+        links = None
+        if self.site or template == "index":  # an index is nothing but links
+            links = {
+                "index": file_name(INDEX_STEM, self.fmt),
+                "main": file_name(MAIN_STEM, self.fmt),
+                "bilagor": {c: file_name(bilaga_stem(c), self.fmt) for c in self.source.divisions},
+            }
+        # A single page carries its stylesheet, so the one file is complete.
+        stylesheet = {"href": STYLESHEET} if self.site else {"inline": self.stylesheet()}
+        name = f"{template}.{self.fmt}"
+        try:
+            text = self.env.get_template(name).render(
+                **view,
+                year=self.source.year,
+                generator=self.generator,
+                links=links,
+                stylesheet=stylesheet,
+            )
+        except jinja2.TemplateError as error:
+            # A template edited in the repository can break: say where, in one line.
+            where = getattr(error, "filename", None) or name
+            line = getattr(error, "lineno", None)
+            location = f"{where}:{line}" if line else where
+            raise DataError(f"template {location}: {error.message or error}") from None
+        # Templates leave blank lines where blocks are skipped; one blank line is enough.
+        return re.sub(r"\n[ \t]*(\n[ \t]*)+\n", "\n\n", text).strip() + "\n"
+
+    def bilaga(self, code: str) -> str:
+        """One division's bilaga; a usage error when the year has none for `code`."""
+        return self._page("bilaga", bilaga_view(self.source, code))
+
+    def main(self) -> str:
+        """The agreement's main document."""
+        return self._page("main", main_view(self.source))
+
+    def index(self) -> str:
+        """The index page linking the main document and every bilaga."""
+        return self._page("index", index_view(self.source))
+
+
+def render_site(source: Source, formats: Iterable[str], out_dir: Path) -> list[Path]:
+    """Every bilaga, the main document and an index (and, for HTML, the stylesheet)."""
+    written = []
+    for fmt in formats:
+        renderer = Renderer(source, fmt, site=True)
+        pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in source.divisions]
+        pages += [(MAIN_STEM, renderer.main()), (INDEX_STEM, renderer.index())]
+        for stem, text in pages:
+            written.append(write_atomic(out_dir / file_name(stem, fmt), text))
+        if fmt == "html":
+            written.append(write_atomic(out_dir / STYLESHEET, renderer.stylesheet()))
+    return written
+
+
+def output_path(path: Path, root: Path, cwd: Path | None = None) -> Path:
+    """`path` resolved; it must lie inside the working folder or the repository root."""
+    base = (cwd or Path.cwd()).resolve()
+    target = (base / path).resolve()
+    if not any(target.is_relative_to(allowed) for allowed in (base, root.resolve())):
+        raise UsageError(
+            f"-o {path} is outside the working folder and the repository; write below {base}"
+        )
+    return target
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write `text` to `path` through a temporary file and a rename: never a half file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, text)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    return path
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """What `ovk render` was asked for, before it is checked."""
+
+    code: str | None = None
+    year: int | None = None
+    main: bool = False
+    all: bool = False
+    fmt: str | None = None  # md, html or both (both only with all); None: from -o, else md
+    output: Path | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Rendered text for stdout, or the files written under -o."""
+
+    text: str | None
+    written: list[Path]
+
+
+def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
+    """Check the request, render, and write only under -o; every misuse is a UsageError."""
+    wanted = [request.code is not None, request.main, request.all]
+    if sum(wanted) != 1:
+        raise UsageError("give one of CODE, --main or --all")
+    if request.fmt == "both" and not request.all:
+        raise UsageError("--format both needs --all (one document has one format)")
+    if request.all and request.output is None:
+        raise UsageError("--all needs -o DIR")
+    target = output_path(request.output, root, cwd) if request.output is not None else None
+    source = load_source(root, resolve_year(root, request.year))
+
+    if request.all:
+        assert target is not None
+        if target.exists() and not target.is_dir():
+            raise UsageError(f"-o {request.output} is a file; --all writes into a folder")
+        formats = FORMATS if request.fmt == "both" else (request.fmt or "html",)
+        return Outcome(None, render_site(source, formats, target))
+
+    fmt = request.fmt or ("html" if target and target.suffix in (".html", ".htm") else "md")
+    renderer = Renderer(source, fmt)
+    if request.code is not None:
+        text = renderer.bilaga(check_division(source, request.code.upper()))
+    else:
+        text = renderer.main()
+    if target is None:
+        return Outcome(text, [])
+    if target.is_dir():
+        raise UsageError(f"-o {request.output} is a folder; name a file (or use --all)")
+    return Outcome(None, [write_atomic(target, text)])

@@ -1,0 +1,194 @@
+"""The one Jinja environment: templates, escaping and the Swedish filters, made in one place.
+
+Templates are looked up in the repository's `templates/` first (a municipality may edit them)
+and in the copies shipped in the package second, so a wheel install works. HTML templates
+(`*.html`) are autoescaped by Jinja. Markdown templates (`*.md`) are escaped by this module:
+the environment's `finalize` hook passes every `{{ value }}` of a Markdown template through
+`md_text` unless it is already marked safe, so a forgotten filter cannot leak raw data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+TEMPLATES = "templates"
+PACKAGE_TEMPLATES = Path(__file__).parent / "data" / TEMPLATES
+
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+NBSP = "\u00a0"
+
+# CommonMark lets a backslash escape any ASCII punctuation; these are the characters that
+# start inline syntax on GitHub (emphasis, code, links, autolinks, raw HTML, tables, math,
+# strikethrough) or that Jinja-looking text is made of.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|{}$~#])")
+# An "&" that would start a character reference ("&amp;", "&#60;") must stay literal.
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# At the start of a line: an ordered-list marker ("7. ", "1) "), a bullet ("-", "+"),
+# a heading ("#", escaped anyway), a block quote (">", escaped anyway) or a thematic break.
+_MD_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
+_MD_LEADING = re.compile(r"^([-+=])")
+
+
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def _one_line(text: str) -> str:
+    """Data text on one line: Markdown blocks and table rows must not be split by it.
+
+    Leading spaces go too (four of them would start a code block); other spaces, including
+    non-breaking ones, stay as written.
+    """
+    return _LINE_BREAKS.sub(" ", text).strip(" ")
+
+
+def md_text(value: object) -> Markup:
+    """Text from the data, escaped so GitHub-flavoured Markdown shows it literally.
+
+    (GitHub's emoji shortcodes such as ":smile:" are replaced after Markdown is parsed, so no
+    escape can keep them; they are rare in agreements and lose no text.)
+    """
+    if isinstance(value, Markup):
+        return value
+    text = _one_line(str(value))
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+    text = _MD_ORDERED.sub(r"\1\\\2", text)
+    text = _MD_LEADING.sub(r"\\\1", text)
+    return Markup(text)
+
+
+def md_heading(level: int) -> Markup:
+    """The "#" marks of a Markdown heading of `level` (1 to 6)."""
+    return Markup("#" * max(1, min(level, 6)))
+
+
+def md_indent(depth: int) -> Markup:
+    """The indentation of a nested Markdown list item."""
+    return Markup("  " * depth)
+
+
+def md_cell(value: object) -> Markup:
+    """Text for a Markdown table cell: escaped, on one line, `|` escaped (it ends a cell)."""
+    return md_text(value)
+
+
+def sv_date(value: dt.date | str | None) -> str:
+    """A date the Swedish way: "31 december 2026"; None gives an empty string."""
+    if value is None:
+        return ""
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def sv_number(value: float | int | None, decimals: int = 1) -> str:
+    """A number the Swedish way: decimal comma, non-breaking space between thousands.
+
+    At least `decimals` decimals ("4,0", "204,6") and never fewer than the value has, so a
+    rendered amount is never rounded away from the data.
+    """
+    if value is None:
+        return ""
+    exponent = Decimal(str(value)).as_tuple().exponent
+    places = max(decimals, -exponent if isinstance(exponent, int) else 0)
+    text = f"{value:,.{places}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def _autoescape(name: str | None) -> bool:
+    # Markdown templates are "autoescaped" too: macro output then stays Markup (safe) and
+    # every other value reaches `_finalize`, which escapes it for Markdown; Jinja's HTML
+    # escape that follows leaves Markup alone.
+    return name is not None and name.endswith((".html", ".md"))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Transcribers wrote some notes in English. WCAG 3.1.2 (language of parts, AA) wants such a
+# passage marked on a Swedish page; the data has no language field, so common function words
+# outside quotations decide.
+_ENGLISH = _words(
+    "the and is are was were of as read printed kept with without not from this that which its"
+    " has have on be by it one two after before here cell cells value values source typo missing"
+)
+_SWEDISH = _words(
+    "och är som att på av med för inte det den en ett har till i om var står de efter före här"
+    " saknas läst lästa tryckt källan"
+)
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|”[^”]*”")
+
+
+def text_language(text: str) -> str:
+    """ "en" for a text in English, else "sv" (the documents' language)."""
+    words = re.findall(r"[a-zåäöé]+", _QUOTED.sub(" ", text).lower())
+    english = sum(word in _ENGLISH for word in words)
+    swedish = sum(word in _SWEDISH for word in words)
+    return "en" if english > swedish else "sv"
+
+
+@jinja2.pass_context
+def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
+    """Escape every expression of a Markdown template; leave others to autoescape."""
+    if context.name is not None and context.name.endswith(".md"):
+        return md_text(value)
+    return value
+
+
+def template_dirs(root: Path | None) -> list[Path]:
+    """Where templates are looked up, first match wins: the repository's, then the package's."""
+    dirs = []
+    if root is not None and (root / TEMPLATES).is_dir():
+        dirs.append(root / TEMPLATES)
+    dirs.append(PACKAGE_TEMPLATES)
+    return dirs
+
+
+def environment(root: Path | None) -> jinja2.Environment:
+    """The Jinja environment every rendering goes through."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(root)]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=_autoescape,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        sv_date=sv_date,
+        sv_number=sv_number,
+        md=md_text,
+        md_cell=md_cell,
+        md_heading=md_heading,
+        md_indent=md_indent,
+        language=text_language,
+    )
+    return env
+
+
+def static_text(env: jinja2.Environment, name: str) -> str:
+    """A file beside the templates (the stylesheet), from the same search path."""
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    return source
