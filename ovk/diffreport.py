@@ -7,9 +7,7 @@ change concerns several or none), then by entity; each field change is a line of
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -27,6 +25,8 @@ from ovk.diff import (
     text_changes,
     word_changes,
 )
+from ovk.markdown import escape as md
+from ovk.swedish import sv_number
 
 COMMON = ""  # the group of changes that concern several divisions, or none
 STATUSES = ("added", "removed", "renamed", "changed")
@@ -164,16 +164,6 @@ def shown(value: Value) -> str:
     return str(value)
 
 
-def sv_number(value: float | int) -> str:
-    """A number as written in Swedish: decimal comma, at least one decimal for non-integers."""
-    if isinstance(value, int):
-        return str(value)
-    text = f"{value:.6f}".rstrip("0")
-    if text.endswith("."):
-        text += "0"
-    return text.replace(".", ",")
-
-
 def heading_line(item: EntityChanges) -> str:
     """The entity's label, and how it was matched when not by its id."""
     matched = item.fields[0].matched if item.fields else None
@@ -237,23 +227,9 @@ def as_markdown(comparison: Comparison, out: TextIO, terminal: bool = False) -> 
     out.write("\n".join(_markdown_lines(comparison)) + "\n")
 
 
-def md(text: str, line_start: bool = False) -> str:
-    """Data text made literal in GitHub Markdown: HTML-escaped, inline syntax escaped, and
-    at the start of a line (`line_start`) no list or quote marker either."""
-    text = html.escape(text, quote=False)
-    text = re.sub(r"([\\`*_\[\]|~#!])", r"\\\1", text)
-    if line_start:
-        text = re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-+>])", r"\\\1", text))
-    return text
-
-
 def _md_pieces(line: list[Piece]) -> str:
     style = {"delete": "~~{}~~", "insert": "**{}**", "equal": "{}"}
-    shown = [p for p in line if p.text]
-    return " ".join(
-        style[p.op].format(md(p.text, line_start=n == 0 and p.op == "equal"))
-        for n, p in enumerate(shown)
-    )
+    return " ".join(style[p.op].format(md(p.text)) for p in line if p.text)
 
 
 def _markdown_lines(comparison: Comparison) -> Iterator[str]:

@@ -9,72 +9,25 @@ the environment's `finalize` hook passes every `{{ value }}` of a Markdown templ
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from ovk.markdown import escape
+from ovk.swedish import sv_date, sv_number
+
 TEMPLATES = "templates"
 PACKAGE_TEMPLATES = Path(__file__).parent / "data" / TEMPLATES
 
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-NBSP = "\u00a0"
-
-# CommonMark lets a backslash escape any ASCII punctuation; these are the characters that
-# start inline syntax on GitHub (emphasis, code, links, autolinks, raw HTML, tables, math,
-# strikethrough) or that Jinja-looking text is made of.
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|{}$~#])")
-# An "&" that would start a character reference ("&amp;", "&#60;") must stay literal.
-_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-# At the start of a line: an ordered-list marker ("7. ", "1) "), a bullet ("-", "+"),
-# a heading ("#", escaped anyway), a block quote (">", escaped anyway) or a thematic break.
-_MD_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
-_MD_LEADING = re.compile(r"^([-+=])")
-
-
-_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+")
-
-
-def _one_line(text: str) -> str:
-    """Data text on one line: Markdown blocks and table rows must not be split by it.
-
-    Leading spaces go too (four of them would start a code block); other spaces, including
-    non-breaking ones, stay as written.
-    """
-    return _LINE_BREAKS.sub(" ", text).strip(" ")
-
 
 def md_text(value: object) -> Markup:
-    """Text from the data, escaped so GitHub-flavoured Markdown shows it literally.
-
-    (GitHub's emoji shortcodes such as ":smile:" are replaced after Markdown is parsed, so no
-    escape can keep them; they are rare in agreements and lose no text.)
-    """
+    """Text from the data, escaped for Markdown (see `ovk.markdown.escape`)."""
     if isinstance(value, Markup):
         return value
-    text = _one_line(str(value))
-    text = _MD_INLINE.sub(r"\\\1", text)
-    text = _MD_ENTITY.sub(r"\\&", text)
-    text = _MD_ORDERED.sub(r"\1\\\2", text)
-    text = _MD_LEADING.sub(r"\\\1", text)
-    return Markup(text)
+    return Markup(escape(value))
 
 
 def md_heading(level: int) -> Markup:
@@ -90,28 +43,6 @@ def md_indent(depth: int) -> Markup:
 def md_cell(value: object) -> Markup:
     """Text for a Markdown table cell: escaped, on one line, `|` escaped (it ends a cell)."""
     return md_text(value)
-
-
-def sv_date(value: dt.date | str | None) -> str:
-    """A date the Swedish way: "31 december 2026"; None gives an empty string."""
-    if value is None:
-        return ""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def sv_number(value: float | int | None, decimals: int = 1) -> str:
-    """A number the Swedish way: decimal comma, non-breaking space between thousands.
-
-    At least `decimals` decimals ("4,0", "204,6") and never fewer than the value has, so a
-    rendered amount is never rounded away from the data.
-    """
-    if value is None:
-        return ""
-    exponent = Decimal(str(value)).as_tuple().exponent
-    places = max(decimals, -exponent if isinstance(exponent, int) else 0)
-    text = f"{value:,.{places}f}"
-    return text.replace(",", NBSP).replace(".", ",")
 
 
 def _autoescape(name: str | None) -> bool:
