@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,16 @@ class Document:
     values: dict[JsonPath, Location] = field(default_factory=dict)
     keys: dict[JsonPath, Location] = field(default_factory=dict)
     first_line: str = ""
+    # The text of a fast-loaded document: its locations are found only when a finding asks.
+    unlocated: str | None = field(default=None, repr=False)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the value at `path` (or its key), else of its nearest ancestor."""
+        if self.unlocated is not None:
+            located = load_text(self.unlocated, "").document
+            self.unlocated = None
+            if located is not None:
+                self.values, self.keys = located.values, located.keys
         if key and path in self.keys:
             return self.keys[path]
         while path:
@@ -430,3 +438,137 @@ def plain_scalar(tag: str, value: str) -> Any:
     if lowered == ".nan":
         return float("nan")
     return float(digits)
+
+
+# The fast path. Most files in a run are clean, and ruamel.yaml's round-trip parser (pure
+# Python, needed for locations) is about 20 times slower than its C parser. `fast_load` reads
+# a file with the C parser's event stream and builds the data itself with the same YAML 1.2
+# resolution as above, but only says "here is the data" when nothing is in doubt: one document,
+# no directives, tags, anchors or aliases, no duplicate or non-scalar keys, no merge keys, no
+# deeper nesting than MAX_DEPTH. Anything else (and any error of the C parser) gives None, and
+# the caller takes the located path, which then produces every finding: findings come from one
+# code path only. tests/test_fast_path.py proves both paths read the same data.
+
+
+def fast_load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | None:
+    """The file's data read with the C parser, or None when only `load_path` may judge it."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return None
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if len(raw) > max_bytes:
+        return None
+    text = decode(raw, "")
+    if isinstance(text, Finding) or _early_finding(text, "") is not None:
+        return None
+    data = fast_data(text)
+    if data is _DOUBT:
+        return None
+    return Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
+
+
+_DOUBT: Any = object()
+
+
+def fast_data(text: str) -> Any:
+    """The data of `text` as `load_text` builds it, or `_DOUBT`."""
+    try:
+        from _ruamel_yaml import CParser
+    except ImportError:  # pragma: no cover - ruamel.yaml.clib is a dependency
+        return _DOUBT
+    try:
+        parser = CParser(text)
+        try:
+            return _build_from_events(parser)
+        finally:
+            parser.dispose()
+    except Exception:  # whatever the C parser objects to, the located path reports
+        return _DOUBT
+
+
+def _build_from_events(parser: Any) -> Any:
+    resolvers = _resolvers()
+    get_event = parser.get_event
+    event = get_event()  # StreamStart
+    event = get_event()
+    kind = type(event).__name__
+    if kind == "StreamEndEvent":
+        return None
+    if kind != "DocumentStartEvent" or event.version is not None or event.tags is not None:
+        return _DOUBT
+    # Each open container: [the container, the pending key of a mapping (None: none yet)]
+    stack: list[list[Any]] = []
+    root: Any = _DOUBT
+    while True:
+        event = get_event()
+        kind = type(event).__name__
+        if kind == "ScalarEvent":
+            if event.anchor is not None or event.tag is not None:
+                return _DOUBT
+            value = event.value
+            if event.implicit[0]:
+                tag = _resolve(resolvers, value)
+                if tag not in PLAIN_TAGS:
+                    return _DOUBT  # merge keys, '=' and the like: the located path says
+                try:
+                    value = plain_scalar(tag, value)
+                except ValueError:
+                    return _DOUBT
+            item: Any = value
+        elif kind == "MappingStartEvent" or kind == "SequenceStartEvent":
+            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+                return _DOUBT
+            if stack and type(stack[-1][0]) is dict and stack[-1][1] is _NO_KEY:
+                return _DOUBT  # a list or map as a key
+            stack.append([{} if kind == "MappingStartEvent" else [], _NO_KEY])
+            continue
+        elif kind == "MappingEndEvent" or kind == "SequenceEndEvent":
+            item = stack.pop()[0]
+        elif kind == "DocumentEndEvent":
+            break
+        else:  # AliasEvent: aliases are the located path's to bound
+            return _DOUBT
+        if not stack:
+            root = item
+            continue
+        top = stack[-1]
+        container = top[0]
+        if type(container) is list:
+            container.append(item)
+        elif top[1] is _NO_KEY:
+            key = item if isinstance(item, str) else str(item)
+            if key in container:
+                return _DOUBT  # a duplicate key: the located path names both lines
+            top[1] = key
+        else:
+            container[top[1]] = item
+            top[1] = _NO_KEY
+    if type(get_event()).__name__ != "StreamEndEvent":
+        return _DOUBT  # more than one document
+    return root
+
+
+_NO_KEY: Any = object()
+
+
+@cache
+def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """ruamel.yaml's own YAML 1.2 implicit resolvers, by first character (as it uses them)."""
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            for char in first:
+                # ruamel.yaml compiles its patterns lazily; compile each once, the same way.
+                table.setdefault(char, []).append((tag, re.compile(regexp.pattern, regexp.flags)))
+    return table
+
+
+def _resolve(resolvers: dict[str, list[tuple[str, re.Pattern[str]]]], value: str) -> str:
+    for tag, regexp in resolvers.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return YAML_TAG + "str"
