@@ -381,8 +381,11 @@ class _Builder:
         return result
 
     def _scalar(self, node: Any) -> Any:
+        # The round-trip parser marks where a folded (>) scalar was folded with '\a' (a
+        # character YAML does not allow in text); the value itself has no such marks.
+        value = node.value.replace("\a", "") if node.style == ">" else node.value
         try:
-            return plain_scalar(node.tag, node.value)
+            return plain_scalar(node.tag, value)
         except ValueError:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
             raise _Abort(
@@ -474,6 +477,8 @@ _DOUBT: Any = object()
 
 def fast_data(text: str) -> Any:
     """The data of `text` as `load_text` builds it, or `_DOUBT`."""
+    if _PARSERS_DIFFER.search(text):
+        return _DOUBT
     try:
         from _ruamel_yaml import CParser
     except ImportError:  # pragma: no cover - ruamel.yaml.clib is a dependency
@@ -498,7 +503,7 @@ def _build_from_events(parser: Any) -> Any:
         return None
     if kind != "DocumentStartEvent" or event.version is not None or event.tags is not None:
         return _DOUBT
-    # Each open container: [the container, the pending key of a mapping (None: none yet)]
+    # Each open container: [the container, a mapping's pending key or _NO_KEY, its line]
     stack: list[list[Any]] = []
     root: Any = _DOUBT
     while True:
@@ -508,6 +513,8 @@ def _build_from_events(parser: Any) -> Any:
             if event.anchor is not None or event.tag is not None:
                 return _DOUBT
             value = event.value
+            if event.style in _BLOCK_STYLES and (not value or value[0] == "\n"):
+                return _DOUBT  # leading empty lines, where the two parsers differ
             if event.implicit[0]:
                 tag = _resolve(resolvers, value)
                 if tag not in PLAIN_TAGS:
@@ -516,13 +523,15 @@ def _build_from_events(parser: Any) -> Any:
                     value = plain_scalar(tag, value)
                 except ValueError:
                     return _DOUBT
+            if stack and stack[-1][1] is not _NO_KEY and event.start_mark.line > stack[-1][2] + 1:
+                return _DOUBT  # comment lines between a key and its text trip ruamel.yaml up
             item: Any = value
         elif kind == "MappingStartEvent" or kind == "SequenceStartEvent":
             if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 return _DOUBT
             if stack and type(stack[-1][0]) is dict and stack[-1][1] is _NO_KEY:
                 return _DOUBT  # a list or map as a key
-            stack.append([{} if kind == "MappingStartEvent" else [], _NO_KEY])
+            stack.append([{} if kind == "MappingStartEvent" else [], _NO_KEY, 0])
             continue
         elif kind == "MappingEndEvent" or kind == "SequenceEndEvent":
             item = stack.pop()[0]
@@ -542,6 +551,7 @@ def _build_from_events(parser: Any) -> Any:
             if key in container:
                 return _DOUBT  # a duplicate key: the located path names both lines
             top[1] = key
+            top[2] = event.end_mark.line
         else:
             container[top[1]] = item
             top[1] = _NO_KEY
@@ -551,6 +561,10 @@ def _build_from_events(parser: Any) -> Any:
 
 
 _NO_KEY: Any = object()
+_BLOCK_STYLES = ("|", ">")
+# Where libyaml and ruamel.yaml's own parser part (YAML Test Suite): tabs anywhere (they are
+# never needed in an agreement), and a comment right after a block scalar indicator.
+_PARSERS_DIFFER = re.compile(r"\t|[|>][-+0-9]*#")
 
 
 @cache

@@ -51,7 +51,13 @@ class Report:
         return [f for f in self.findings if f.severity == "error"]
 
 
-def validate(root: Path, paths: Iterable[Path] = (), max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+def validate(
+    root: Path,
+    paths: Iterable[Path] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    fast: bool = True,
+) -> Report:
     """Check the given files (default: every file under agreements/) and report all findings.
 
     Cross-file rules always see the whole year folder of a file, but only findings in the
@@ -72,7 +78,7 @@ def validate(root: Path, paths: Iterable[Path] = (), max_bytes: int = DEFAULT_MA
     findings: list[Finding] = []
     years: dict[Path, YearFiles] = {}
     for file in files:
-        own = check_file(file, root, max_bytes)
+        own = check_file(file, root, max_bytes, fast=fast)
         findings.extend(own.findings)
         if file.year_dir is None or file.kind is None:
             continue
