@@ -124,11 +124,11 @@ def build_year(
         if kind == "division" and rng.random() < 0.3:  # a division with more departments
             sections = data["grunduppdrag"]["sections"]
             for n in range(rng.randint(1, 3)):
-                extra = copy.deepcopy(rng.choice(sections))
-                extra["id"] = f"{extra['id']}-{n + 2}"
+                extra = copy.deepcopy(rng.choice(sections[: len(sections) - n]))
+                extra["id"] = f"{extra['id']}-avdelning-{n + 2}"
                 extra["heading"] = f"{extra['heading']} ({n + 2})"
                 for area in extra["areas"]:
-                    area["id"] = f"{area['id']}-{n + 2}"
+                    area["id"] = f"{area['id']}-avdelning-{n + 2}"
                 sections.append(extra)
         files[relative] = (kind, data)
     uppdrag = [(r, d) for r, (k, d) in templates.items() if k == "uppdrag"]

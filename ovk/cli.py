@@ -118,6 +118,16 @@ def validate(
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Size cap per file, checked before parsing.")
     ] = 5 * 1024 * 1024,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes to use (default: one per CPU for large runs, else one).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check agreement files against their JSON Schemas and across files.
 
@@ -133,7 +143,7 @@ def validate(
     from ovk.reporters import REPORTERS
     from ovk.validate import validate as run_validate
 
-    report = run_validate(_root(), paths or [], max_bytes)
+    report = run_validate(_root(), paths or [], max_bytes, workers=jobs)
     REPORTERS[output_format.value](report.findings, report.files_checked, sys.stdout)
     failing = report.findings if strict else report.errors
     raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)

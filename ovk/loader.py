@@ -229,7 +229,7 @@ def load_text(text: str, display: str) -> LoadResult:
 
 def _early_finding(text: str, display: str) -> Finding | None:
     """Reject, before parsing, what would make the parser slow or change the YAML version."""
-    version = _YAML_1_1.search(text)
+    version = _YAML_1_1.search(text) if "%YAML" in text else None
     if version:
         line = text.count("\n", 0, version.start()) + 1
         return finding(
@@ -477,7 +477,7 @@ _DOUBT: Any = object()
 
 def fast_data(text: str) -> Any:
     """The data of `text` as `load_text` builds it, or `_DOUBT`."""
-    if _PARSERS_DIFFER.search(text):
+    if _parsers_differ(text):
         return _DOUBT
     try:
         from _ruamel_yaml import CParser
@@ -494,60 +494,70 @@ def fast_data(text: str) -> Any:
 
 
 def _build_from_events(parser: Any) -> Any:
+    from ruamel.yaml import events
+
+    scalar, alias = events.ScalarEvent, events.AliasEvent
+    mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
+    mapping_end, sequence_end = events.MappingEndEvent, events.SequenceEndEvent
+    document_end = events.DocumentEndEvent
     resolvers = _resolvers()
     get_event = parser.get_event
-    event = get_event()  # StreamStart
+    get_event()  # StreamStart
     event = get_event()
-    kind = type(event).__name__
-    if kind == "StreamEndEvent":
+    if type(event) is events.StreamEndEvent:
         return None
-    if kind != "DocumentStartEvent" or event.version is not None or event.tags is not None:
+    if type(event) is not events.DocumentStartEvent or event.version or event.tags:
         return _DOUBT
     # Each open container: [the container, a mapping's pending key or _NO_KEY, its line]
     stack: list[list[Any]] = []
+    top: list[Any] = [None, _NO_KEY, 0]
     root: Any = _DOUBT
     while True:
         event = get_event()
-        kind = type(event).__name__
-        if kind == "ScalarEvent":
+        kind = type(event)
+        if kind is scalar:
             if event.anchor is not None or event.tag is not None:
                 return _DOUBT
             value = event.value
-            if event.style in _BLOCK_STYLES and (not value or value[0] == "\n"):
+            if event.implicit[0]:  # plain: resolved as the round-trip loader does (YAML 1.2)
+                candidates = resolvers.get(value[:1])
+                if candidates:
+                    tag = next((t for t, regexp in candidates if regexp.match(value)), _STR)
+                    if tag not in PLAIN_TAGS:
+                        return _DOUBT  # merge keys, '=' and the like: the located path says
+                    try:
+                        value = plain_scalar(tag, value)
+                    except ValueError:
+                        return _DOUBT
+            elif event.style in _BLOCK_STYLES and (not value or value[0] == "\n"):
                 return _DOUBT  # leading empty lines, where the two parsers differ
-            if event.implicit[0]:
-                tag = _resolve(resolvers, value)
-                if tag not in PLAIN_TAGS:
-                    return _DOUBT  # merge keys, '=' and the like: the located path says
-                try:
-                    value = plain_scalar(tag, value)
-                except ValueError:
-                    return _DOUBT
-            if stack and stack[-1][1] is not _NO_KEY and event.start_mark.line > stack[-1][2] + 1:
+            if top[1] is not _NO_KEY and event.start_mark.line > top[2] + 1:
                 return _DOUBT  # comment lines between a key and its text trip ruamel.yaml up
             item: Any = value
-        elif kind == "MappingStartEvent" or kind == "SequenceStartEvent":
+        elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
                 return _DOUBT
-            if stack and type(stack[-1][0]) is dict and stack[-1][1] is _NO_KEY:
+            if type(top[0]) is dict and top[1] is _NO_KEY:
                 return _DOUBT  # a list or map as a key
-            stack.append([{} if kind == "MappingStartEvent" else [], _NO_KEY, 0])
+            top = [{} if kind is mapping_start else [], _NO_KEY, 0]
+            stack.append(top)
             continue
-        elif kind == "MappingEndEvent" or kind == "SequenceEndEvent":
+        elif kind is mapping_end or kind is sequence_end:
             item = stack.pop()[0]
-        elif kind == "DocumentEndEvent":
+            top = stack[-1] if stack else [None, _NO_KEY, 0]
+        elif kind is document_end:
             break
-        else:  # AliasEvent: aliases are the located path's to bound
+        else:  # an AliasEvent: aliases are the located path's to bound
+            assert kind is alias
             return _DOUBT
         if not stack:
             root = item
             continue
-        top = stack[-1]
         container = top[0]
         if type(container) is list:
             container.append(item)
         elif top[1] is _NO_KEY:
-            key = item if isinstance(item, str) else str(item)
+            key = item if type(item) is str else str(item)
             if key in container:
                 return _DOUBT  # a duplicate key: the located path names both lines
             top[1] = key
@@ -555,16 +565,30 @@ def _build_from_events(parser: Any) -> Any:
         else:
             container[top[1]] = item
             top[1] = _NO_KEY
-    if type(get_event()).__name__ != "StreamEndEvent":
+    if type(get_event()) is not events.StreamEndEvent:
         return _DOUBT  # more than one document
     return root
 
 
+_STR = YAML_TAG + "str"
 _NO_KEY: Any = object()
 _BLOCK_STYLES = ("|", ">")
-# Where libyaml and ruamel.yaml's own parser part (YAML Test Suite): tabs anywhere (they are
-# never needed in an agreement), and a comment right after a block scalar indicator.
-_PARSERS_DIFFER = re.compile(r"\t|[|>][-+0-9]*#")
+
+
+def _parsers_differ(text: str) -> bool:
+    """Where libyaml and ruamel.yaml's own parser part (YAML Test Suite): tabs anywhere (never
+    needed in an agreement), and a comment right after a block scalar indicator (`>-#`)."""
+    if "\t" in text:
+        return True
+    hash_at = text.find("#")
+    while hash_at > 0:
+        before = hash_at
+        while before > 0 and text[before - 1] in "-+0123456789":
+            before -= 1
+        if before > 0 and text[before - 1] in "|>":
+            return True
+        hash_at = text.find("#", hash_at + 1)
+    return False
 
 
 @cache
@@ -579,10 +603,3 @@ def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
                 # ruamel.yaml compiles its patterns lazily; compile each once, the same way.
                 table.setdefault(char, []).append((tag, re.compile(regexp.pattern, regexp.flags)))
     return table
-
-
-def _resolve(resolvers: dict[str, list[tuple[str, re.Pattern[str]]]], value: str) -> str:
-    for tag, regexp in resolvers.get(value[:1], ()):
-        if regexp.match(value):
-            return tag
-    return YAML_TAG + "str"

@@ -51,16 +51,17 @@ def classify(path: Path) -> tuple[str | None, Path | None]:
     return None, None
 
 
-def display_path(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path, resolved: Path | None = None) -> str:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return (resolved or path.resolve()).relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
 
 def agreement_file(path: Path, root: Path) -> AgreementFile:
-    kind, year_dir = classify(path.resolve())
-    return AgreementFile(path, display_path(path, root), kind, year_dir)
+    resolved = path.resolve()
+    kind, year_dir = classify(resolved)
+    return AgreementFile(path, display_path(path, root, resolved), kind, year_dir)
 
 
 def year_files(year_dir: Path) -> list[Path]:

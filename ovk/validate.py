@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from ovk.errors import UsageError
 from ovk.findings import Finding, finding, json_path
 from ovk.loader import DEFAULT_MAX_BYTES, Document, fast_load, load_path
 from ovk.repository import (
+    YEAR_FILES,
     AgreementFile,
     agreement_file,
     display_path,
@@ -51,47 +53,109 @@ class Report:
         return [f for f in self.findings if f.severity == "error"]
 
 
+POOL_THRESHOLD = 400  # files; below it a process pool's start-up costs more than it saves
+
+
 def validate(
     root: Path,
     paths: Iterable[Path] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
     *,
     fast: bool = True,
+    workers: int | None = None,
 ) -> Report:
     """Check the given files (default: every file under agreements/) and report all findings.
 
     Cross-file rules always see the whole year folder of a file, but only findings in the
     requested files are reported (so a pre-commit hook on one changed file stays precise).
+    Year folders are checked one at a time (memory stays flat however many there are), in a
+    process pool of `workers` (default: one per CPU when there are POOL_THRESHOLD files or
+    more); the findings are the same and in the same order either way.
     """
     requested = _expand(root, list(paths))
     wanted: set[str] | None = None
     if requested is not None:
         files = requested
         wanted = {f.display for f in files}
-        for year_dir in {f.year_dir for f in files if f.year_dir is not None}:
-            context = [agreement_file(p, root) for p in year_files(year_dir)]
-            files = files + [f for f in context if f.display not in wanted]
     else:
         files = [agreement_file(p, root) for d in year_dirs(root) for p in year_files(d)]
         files += [agreement_file(p, root) for p in stray_files(root)]
-
+    groups = _year_groups(files, root, with_context=requested is not None)
+    jobs = [(root, group, max_bytes, fast) for group in groups]
+    count = sum(len(group) for group in groups)
+    if workers is None:
+        workers = _cpus() if count >= POOL_THRESHOLD else 1
     findings: list[Finding] = []
-    years: dict[Path, YearFiles] = {}
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        chunk = max(1, len(jobs) // (workers * 8))
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for found in pool.map(check_year_folder, jobs, chunksize=chunk):
+                findings.extend(found)
+    else:
+        for job in jobs:
+            findings.extend(check_year_folder(job))
+    if wanted is not None:
+        findings = [f for f in findings if f.file in wanted]
+    return Report(sorted(set(findings)), len(wanted) if wanted is not None else count)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _year_groups(
+    files: list[AgreementFile], root: Path, *, with_context: bool
+) -> list[list[AgreementFile]]:
+    """The files by year folder (with the rest of each year when `with_context`), then the
+    files outside any year folder, one to a group."""
+    years: dict[Path, dict[tuple[str, str], AgreementFile]] = {}
+    outside: dict[str, AgreementFile] = {}
+    for file in files:
+        if file.year_dir is None:
+            outside.setdefault(file.display, file)
+        else:
+            years.setdefault(file.year_dir, {}).setdefault(_place(file.path), file)
+    if with_context:
+        for year_dir, members in years.items():
+            for path in year_files(year_dir):
+                if _place(path) not in members:
+                    members[_place(path)] = agreement_file(path, root)
+    return [list(members.values()) for _, members in sorted(years.items())] + [
+        [file] for file in outside.values()
+    ]
+
+
+def _place(path: Path) -> tuple[str, str]:
+    """Where a file stands within its year folder: ('', name) or (divisions|uppdrag, name)."""
+    return ("" if path.name in YEAR_FILES else path.parent.name, path.name)
+
+
+def check_year_folder(job: tuple[Path, list[AgreementFile], int, bool]) -> list[Finding]:
+    """Every finding of one year folder's files, their own and across them."""
+    root, files, max_bytes, fast = job
+    findings: list[Finding] = []
+    year: YearFiles | None = None
     for file in files:
         own = check_file(file, root, max_bytes, fast=fast)
         findings.extend(own.findings)
         if file.year_dir is None or file.kind is None:
             continue
-        year = years.setdefault(file.year_dir, YearFiles(file.year_dir))
+        year = year or YearFiles(file.year_dir)
         if own.document is None or any(f.rule in SCHEMA_VERDICT_RULES for f in own.findings):
             year.broken.add(file.display)
         else:
             _attach(year, file, own.document)
-    for year_dir, year in sorted(years.items()):
-        findings.extend(check_year(year, display_path(year_dir, root)))
-    if wanted is not None:
-        findings = [f for f in findings if f.file in wanted]
-    return Report(sorted(set(findings)), len(wanted) if wanted is not None else len(files))
+    if year is not None:
+        findings.extend(check_year(year, display_path(year.year_dir, root)))
+    return findings
 
 
 @dataclass
@@ -124,7 +188,7 @@ def check_file(
         )
     if fast:
         quick = fast_load(file.path, max_bytes)
-        if quick is not None and schema_accepts(file.kind, schema_dir(root), quick.data):
+        if quick is not None and schema_accepts(file.kind, _schema_dir(root), quick.data):
             return FileResult(quick, _modeline_findings(quick, file))
     loaded = load_path(file.path, file.display, max_bytes)
     findings = list(loaded.findings)
@@ -169,6 +233,12 @@ def schema_validator(kind: str, directory: Path) -> Any:
 
     schema = json.loads((directory / KINDS[kind]).read_text(encoding="utf-8"))
     return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+@cache
+def _schema_dir(root: Path) -> Path:
+    # Like the validators, found once per run: the schemas do not change while ovk runs.
+    return schema_dir(root)
 
 
 @cache

@@ -220,3 +220,9 @@ def test_jsonschema_rs_never_accepts_what_jsonschema_rejects(source: Path) -> No
                 assert reference.is_valid(data), (path, value)
                 checked += 1
     assert checked
+
+
+def test_a_process_pool_gives_the_same_report(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "repo", next(c for c in CASES if c.name == "duplicate-number"))
+    for real in (REPO, root):
+        assert validate(real, workers=2) == validate(real, workers=1)
