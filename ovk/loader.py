@@ -51,10 +51,11 @@ class Document:
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the value at `path` (or its key), else of its nearest ancestor."""
         if self.unlocated is not None:
-            located = load_text(self.unlocated, "").document
-            self.unlocated = None
-            if located is not None:
-                self.values, self.keys = located.values, located.keys
+            text, self.unlocated = self.unlocated, None
+            located = Document(None)
+            if fast_data(text, located) is _DOUBT:  # cannot be: this text was read before
+                located = load_text(text, "").document or located
+            self.values, self.keys = located.values, located.keys
         if key and path in self.keys:
             return self.keys[path]
         while path:
@@ -453,8 +454,14 @@ def plain_scalar(tag: str, value: str) -> Any:
 # code path only. tests/test_fast_path.py proves both paths read the same data.
 
 
-def fast_load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | None:
-    """The file's data read with the C parser, or None when only `load_path` may judge it."""
+def fast_load(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, located: bool = False
+) -> Document | None:
+    """The file read with the C parser, or None when only `load_path` may judge it.
+
+    Without `located` the document finds its locations only when asked (see `locate`); with
+    it they are read from the C parser's marks, which tests show are ruamel.yaml's own.
+    """
     try:
         if path.stat().st_size > max_bytes:
             return None
@@ -466,17 +473,21 @@ def fast_load(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | None
     text = decode(raw, "")
     if isinstance(text, Finding) or _early_finding(text, "") is not None:
         return None
+    first_line = text.split("\n", 1)[0]
+    if located:
+        document = Document(None, first_line=first_line)
+        document.data = fast_data(text, document)
+        return None if document.data is _DOUBT else document
     data = fast_data(text)
-    if data is _DOUBT:
-        return None
-    return Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
+    return None if data is _DOUBT else Document(data, first_line=first_line, unlocated=text)
 
 
 _DOUBT: Any = object()
 
 
-def fast_data(text: str) -> Any:
-    """The data of `text` as `load_text` builds it, or `_DOUBT`."""
+def fast_data(text: str, located: Document | None = None) -> Any:
+    """The data of `text` as `load_text` builds it, or `_DOUBT`; with `located`, the
+    locations of its values and keys are recorded there too."""
     if _parsers_differ(text):
         return _DOUBT
     try:
@@ -486,14 +497,14 @@ def fast_data(text: str) -> Any:
     try:
         parser = CParser(text)
         try:
-            return _build_from_events(parser)
+            return _build_from_events(parser, located)
         finally:
             parser.dispose()
     except Exception:  # whatever the C parser objects to, the located path reports
         return _DOUBT
 
 
-def _build_from_events(parser: Any) -> Any:
+def _build_from_events(parser: Any, located: Document | None) -> Any:
     from ruamel.yaml import events
 
     scalar, alias = events.ScalarEvent, events.AliasEvent
@@ -508,9 +519,9 @@ def _build_from_events(parser: Any) -> Any:
         return None
     if type(event) is not events.DocumentStartEvent or event.version or event.tags:
         return _DOUBT
-    # Each open container: [the container, a mapping's pending key or _NO_KEY, its line]
+    # Each open container: [container, a mapping's pending key or _NO_KEY, its line, JSON path]
     stack: list[list[Any]] = []
-    top: list[Any] = [None, _NO_KEY, 0]
+    top: list[Any] = [None, _NO_KEY, 0, ()]
     root: Any = _DOUBT
     while True:
         event = get_event()
@@ -520,6 +531,8 @@ def _build_from_events(parser: Any) -> Any:
                 return _DOUBT
             value = event.value
             if event.implicit[0]:  # plain: resolved as the round-trip loader does (YAML 1.2)
+                if located is not None and not value:
+                    return _DOUBT  # an empty value stands nowhere: the parsers place it apart
                 candidates = resolvers.get(value[:1])
                 if candidates:
                     tag = next((t for t, regexp in candidates if regexp.match(value)), _STR)
@@ -539,22 +552,43 @@ def _build_from_events(parser: Any) -> Any:
                 return _DOUBT
             if type(top[0]) is dict and top[1] is _NO_KEY:
                 return _DOUBT  # a list or map as a key
-            top = [{} if kind is mapping_start else [], _NO_KEY, 0]
+            path: JsonPath = ()
+            if located is not None:
+                if stack:
+                    inner = len(top[0]) if type(top[0]) is list else top[1]
+                    path = (*top[3], inner)
+                mark = event.start_mark
+                located.values[path] = (mark.line + 1, mark.column + 1)
+            top = [{} if kind is mapping_start else [], _NO_KEY, 0, path]
             stack.append(top)
             continue
         elif kind is mapping_end or kind is sequence_end:
             item = stack.pop()[0]
-            top = stack[-1] if stack else [None, _NO_KEY, 0]
+            top = stack[-1] if stack else [None, _NO_KEY, 0, ()]
+            if not stack:
+                root = item
+            elif type(top[0]) is list:
+                top[0].append(item)
+            else:
+                top[0][top[1]] = item
+                top[1] = _NO_KEY
+            continue
         elif kind is document_end:
             break
         else:  # an AliasEvent: aliases are the located path's to bound
             assert kind is alias
             return _DOUBT
+        # A scalar: the document, an item, a key or a key's value.
         if not stack:
             root = item
+            if located is not None:
+                located.values[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
             continue
         container = top[0]
         if type(container) is list:
+            if located is not None:
+                mark = event.start_mark
+                located.values[(*top[3], len(container))] = (mark.line + 1, mark.column + 1)
             container.append(item)
         elif top[1] is _NO_KEY:
             key = item if type(item) is str else str(item)
@@ -562,7 +596,13 @@ def _build_from_events(parser: Any) -> Any:
                 return _DOUBT  # a duplicate key: the located path names both lines
             top[1] = key
             top[2] = event.end_mark.line
+            if located is not None:
+                mark = event.start_mark
+                located.keys[(*top[3], key)] = (mark.line + 1, mark.column + 1)
         else:
+            if located is not None:
+                mark = event.start_mark
+                located.values[(*top[3], top[1])] = (mark.line + 1, mark.column + 1)
             container[top[1]] = item
             top[1] = _NO_KEY
     if type(get_event()) is not events.StreamEndEvent:

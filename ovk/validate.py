@@ -14,7 +14,7 @@ from typing import Any
 from ovk.checks import YearFiles, check_year
 from ovk.errors import UsageError
 from ovk.findings import Finding, finding, json_path
-from ovk.loader import DEFAULT_MAX_BYTES, Document, fast_load, load_path
+from ovk.loader import DEFAULT_MAX_BYTES, Document, LoadResult, fast_load, load_path
 from ovk.repository import (
     YEAR_FILES,
     AgreementFile,
@@ -186,11 +186,17 @@ def check_file(
                 )
             ],
         )
+    loaded: LoadResult | None = None
     if fast:
         quick = fast_load(file.path, max_bytes)
-        if quick is not None and schema_accepts(file.kind, _schema_dir(root), quick.data):
-            return FileResult(quick, _modeline_findings(quick, file))
-    loaded = load_path(file.path, file.display, max_bytes)
+        if quick is not None:
+            if schema_accepts(file.kind, _schema_dir(root), quick.data):
+                return FileResult(quick, _modeline_findings(quick, file))
+            # Schema findings to locate: the C parser's marks are the located loader's.
+            located = fast_load(file.path, max_bytes, located=True)
+            loaded = LoadResult(located, []) if located is not None else None
+    if loaded is None:
+        loaded = load_path(file.path, file.display, max_bytes)
     findings = list(loaded.findings)
     document = loaded.document
     if document is not None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ovk.loader import _DOUBT, decode, fast_data, fast_load, load_text
+from ovk.loader import _DOUBT, Document, decode, fast_data, fast_load, load_text
 from ovk.repository import agreement_file
 from ovk.validate import check_file, schema_accepts, schema_validator, validate
 from tests.conftest import BASE, CASES, EXAMPLES, REPO, make_tree
@@ -54,6 +54,12 @@ def test_fast_data_is_the_located_data(source: Path) -> None:
     located = load_text(text, "x")
     assert located.document is not None and not located.findings, "fast path accepted it"
     assert same(fast, located.document.data)
+    marked = Document(None)
+    marked_data = fast_data(text, marked)
+    if marked_data is not _DOUBT:  # with locations it may doubt more (empty values)
+        assert same(marked_data, fast)
+        assert marked.values == located.document.values
+        assert marked.keys == located.document.keys
 
 
 def _years_of(root: Path) -> list[Path]:
@@ -226,3 +232,27 @@ def test_a_process_pool_gives_the_same_report(tmp_path: Path) -> None:
     root = make_tree(tmp_path / "repo", next(c for c in CASES if c.name == "duplicate-number"))
     for real in (REPO, root):
         assert validate(real, workers=2) == validate(real, workers=1)
+
+
+REAL_FILES = sorted((REPO / "agreements").rglob("*.yaml"))
+BREAKS = {
+    "first key dropped": lambda text: "\n".join(
+        line for n, line in enumerate(text.split("\n")) if n != 1
+    ),
+    "null in a list": lambda text: text.replace(": null", ": [null]", 1),
+    "unknown key": lambda text: text + "zzz: 1\n",
+}
+
+
+@pytest.mark.parametrize("source", REAL_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_schema_findings_are_located_alike_on_broken_real_files(
+    tmp_path: Path, source: Path
+) -> None:
+    for name, change in BREAKS.items():
+        target = tmp_path / source.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(change(source.read_text(encoding="utf-8")), encoding="utf-8")
+        file = agreement_file(target, tmp_path)
+        fast = check_file(file, tmp_path, fast=True).findings
+        assert fast == check_file(file, tmp_path, fast=False).findings, name
+        assert fast or name == "null in a list"
