@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -143,10 +144,43 @@ def validate(
     from ovk.reporters import REPORTERS
     from ovk.validate import validate as run_validate
 
-    report = run_validate(_root(), paths or [], max_bytes, workers=jobs)
+    bar = _ProgressBar() if sys.stderr.isatty() and not os.environ.get("CI") else None
+    try:
+        report = run_validate(
+            _root(), paths or [], max_bytes, workers=jobs, progress=bar.update if bar else None
+        )
+    finally:
+        if bar:
+            bar.close()
     REPORTERS[output_format.value](report.findings, report.files_checked, sys.stdout)
     failing = report.findings if strict else report.errors
     raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)
+
+
+class _ProgressBar:
+    """A progress bar on stderr for long runs on a terminal; silent in CI and when piped."""
+
+    def __init__(self) -> None:
+        self.progress: Any = None
+        self.task: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        from ovk.validate import POOL_THRESHOLD
+
+        if self.progress is None:
+            if total < POOL_THRESHOLD:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.progress = Progress(console=Console(stderr=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("validating", total=total)
+        self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 class ListFormat(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -63,6 +63,7 @@ def validate(
     *,
     fast: bool = True,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Check the given files (default: every file under agreements/) and report all findings.
 
@@ -70,7 +71,8 @@ def validate(
     requested files are reported (so a pre-commit hook on one changed file stays precise).
     Year folders are checked one at a time (memory stays flat however many there are), in a
     process pool of `workers` (default: one per CPU when there are POOL_THRESHOLD files or
-    more); the findings are the same and in the same order either way.
+    more); the findings are the same and in the same order either way. `progress` is told
+    (files done, files in all) after each year folder.
     """
     requested = _expand(root, list(paths))
     wanted: set[str] | None = None
@@ -86,6 +88,7 @@ def validate(
     if workers is None:
         workers = _cpus() if count >= POOL_THRESHOLD else 1
     findings: list[Finding] = []
+    done = 0
     if workers > 1 and len(jobs) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -94,11 +97,19 @@ def validate(
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         chunk = max(1, len(jobs) // (workers * 8))
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for found in pool.map(check_year_folder, jobs, chunksize=chunk):
+            for job, found in zip(
+                jobs, pool.map(check_year_folder, jobs, chunksize=chunk), strict=True
+            ):
                 findings.extend(found)
+                done += len(job[1])
+                if progress:
+                    progress(done, count)
     else:
         for job in jobs:
             findings.extend(check_year_folder(job))
+            done += len(job[1])
+            if progress:
+                progress(done, count)
     if wanted is not None:
         findings = [f for f in findings if f.file in wanted]
     return Report(sorted(set(findings)), len(wanted) if wanted is not None else count)

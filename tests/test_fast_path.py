@@ -256,3 +256,10 @@ def test_schema_findings_are_located_alike_on_broken_real_files(
         fast = check_file(file, tmp_path, fast=True).findings
         assert fast == check_file(file, tmp_path, fast=False).findings, name
         assert fast or name == "null in a list"
+
+
+def test_progress_is_told_each_year_folder() -> None:
+    calls: list[tuple[int, int]] = []
+    report = validate(REPO, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (report.files_checked, report.files_checked)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
