@@ -485,6 +485,14 @@ def fast_load(
 _DOUBT: Any = object()
 
 
+def warm_up() -> None:
+    """Import and compile what `fast_load` needs (before forking workers, say)."""
+    import _ruamel_yaml  # noqa: F401
+    import ruamel.yaml.events  # noqa: F401
+
+    _resolvers()
+
+
 def fast_data(text: str, located: Document | None = None) -> Any:
     """The data of `text` as `load_text` builds it, or `_DOUBT`; with `located`, the
     locations of its values and keys are recorded there too."""
