@@ -164,11 +164,11 @@ class _ProgressBar:
         self.progress: Any = None
         self.task: Any = None
 
-    def update(self, done: int, total: int) -> None:
-        from ovk.validate import POOL_THRESHOLD
+    LONG_RUN = 2000  # files: about two seconds; shorter runs would only flicker
 
+    def update(self, done: int, total: int) -> None:
         if self.progress is None:
-            if total < POOL_THRESHOLD:
+            if total < self.LONG_RUN:
                 return
             from rich.console import Console
             from rich.progress import Progress
