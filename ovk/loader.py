@@ -520,6 +520,7 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
     mapping_end, sequence_end = events.MappingEndEvent, events.SequenceEndEvent
     document_end = events.DocumentEndEvent
     resolvers = _resolvers()
+    plain_values = _PLAIN_VALUES
     get_event = parser.get_event
     get_event()  # StreamStart
     event = get_event()
@@ -535,28 +536,28 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
         event = get_event()
         kind = type(event)
         if kind is scalar:
-            if event.anchor is not None or event.tag is not None:
+            if event.anchor is not None or event.ctag is not None:
                 return _DOUBT
             value = event.value
             if event.implicit[0]:  # plain: resolved as the round-trip loader does (YAML 1.2)
                 if located is not None and not value:
                     return _DOUBT  # an empty value stands nowhere: the parsers place it apart
-                candidates = resolvers.get(value[:1])
-                if candidates:
-                    tag = next((t for t, regexp in candidates if regexp.match(value)), _STR)
-                    if tag not in PLAIN_TAGS:
-                        return _DOUBT  # merge keys, '=' and the like: the located path says
-                    try:
-                        value = plain_scalar(tag, value)
-                    except ValueError:
-                        return _DOUBT
+                if value[:1] in resolvers:
+                    resolved = plain_values.get(value, _DOUBT)
+                    if resolved is _DOUBT:
+                        resolved = _plain_value(resolvers[value[:1]], value)
+                        if resolved is _DOUBT:
+                            return _DOUBT
+                        if len(value) <= 64 and len(plain_values) < 100_000:
+                            plain_values[value] = resolved
+                    value = resolved
             elif event.style in _BLOCK_STYLES and (not value or value[0] == "\n"):
                 return _DOUBT  # leading empty lines, where the two parsers differ
             if top[1] is not _NO_KEY and event.start_mark.line > top[2] + 1:
                 return _DOUBT  # comment lines between a key and its text trip ruamel.yaml up
             item: Any = value
         elif kind is mapping_start or kind is sequence_start:
-            if event.anchor is not None or event.tag is not None or len(stack) >= MAX_DEPTH:
+            if event.anchor is not None or event.ctag is not None or len(stack) >= MAX_DEPTH:
                 return _DOUBT
             if type(top[0]) is dict and top[1] is _NO_KEY:
                 return _DOUBT  # a list or map as a key
@@ -619,6 +620,21 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
 
 
 _STR = YAML_TAG + "str"
+# Plain scalars that the resolvers turn into something (keys, null, numbers, dates) repeat from
+# file to file; each text is resolved once per run.
+_PLAIN_VALUES: dict[str, Any] = {}
+
+
+def _plain_value(candidates: list[tuple[str, re.Pattern[str]]], text: str) -> Any:
+    tag = next((tag for tag, regexp in candidates if regexp.match(text)), _STR)
+    if tag not in PLAIN_TAGS:
+        return _DOUBT  # merge keys, '=' and the like: the located path says
+    try:
+        return plain_scalar(tag, text)
+    except ValueError:
+        return _DOUBT
+
+
 _NO_KEY: Any = object()
 _BLOCK_STYLES = ("|", ">")
 
