@@ -62,10 +62,6 @@ def test_fast_data_is_the_located_data(source: Path) -> None:
         assert marked.keys == located.document.keys
 
 
-def _years_of(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "agreements").rglob("*.yaml"))
-
-
 @pytest.mark.parametrize("case", [None, *CASES], ids=lambda c: c.name if c else "_base")
 def test_fast_and_located_validate_agree_on_each_example(tmp_path: Path, case: Path | None) -> None:
     root = make_tree(tmp_path / "repo", case)
