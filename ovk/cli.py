@@ -119,6 +119,12 @@ def validate(
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Size cap per file, checked before parsing.")
     ] = 5 * 1024 * 1024,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Neither read nor write .ovk-cache/ (files found clean before)."
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -141,13 +147,20 @@ def validate(
 
         ovk validate agreements/2026/uppdrag/okat-valdeltagande.yaml --format github
     """
+    from ovk.cache import CACHE_FOLDER
     from ovk.reporters import REPORTERS
     from ovk.validate import validate as run_validate
 
+    root = _root()
     bar = _ProgressBar() if sys.stderr.isatty() and not os.environ.get("CI") else None
     try:
         report = run_validate(
-            _root(), paths or [], max_bytes, workers=jobs, progress=bar.update if bar else None
+            root,
+            paths or [],
+            max_bytes,
+            workers=jobs,
+            progress=bar.update if bar else None,
+            cache=None if no_cache else root / CACHE_FOLDER,
         )
     finally:
         if bar:

@@ -462,14 +462,23 @@ def fast_load(
     Without `located` the document finds its locations only when asked (see `locate`); with
     it they are read from the C parser's marks, which tests show are ruamel.yaml's own.
     """
+    raw = read_capped(path, max_bytes)
+    return None if raw is None else fast_load_bytes(raw, located=located)
+
+
+def read_capped(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
+    """The file's bytes, or None when it cannot be read or is over the cap."""
     try:
         if path.stat().st_size > max_bytes:
             return None
         raw = path.read_bytes()
     except OSError:
         return None
-    if len(raw) > max_bytes:
-        return None
+    return None if len(raw) > max_bytes else raw
+
+
+def fast_load_bytes(raw: bytes, *, located: bool = False) -> Document | None:
+    """`fast_load` for bytes already read (and within the cap)."""
     text = decode(raw, "")
     if isinstance(text, Finding) or _early_finding(text, "") is not None:
         return None

@@ -11,10 +11,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ovk.cache import MISSING, Cache
 from ovk.checks import YearFiles, check_year
 from ovk.errors import UsageError
 from ovk.findings import Finding, finding, json_path
-from ovk.loader import DEFAULT_MAX_BYTES, Document, LoadResult, fast_load, load_path, warm_up
+from ovk.loader import (
+    DEFAULT_MAX_BYTES,
+    Document,
+    LoadResult,
+    fast_load_bytes,
+    load_path,
+    read_capped,
+    warm_up,
+)
 from ovk.repository import (
     YEAR_FILES,
     AgreementFile,
@@ -64,6 +73,7 @@ def validate(
     fast: bool = True,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cache: Path | None = None,
 ) -> Report:
     """Check the given files (default: every file under agreements/) and report all findings.
 
@@ -72,7 +82,8 @@ def validate(
     Year folders are checked one at a time (memory stays flat however many there are), in a
     process pool of `workers` (default: one per CPU when there are POOL_THRESHOLD files or
     more); the findings are the same and in the same order either way. `progress` is told
-    (files done, files in all) after each year folder.
+    (files done, files in all) after each year folder. With a `cache` folder, files found
+    clean before (same bytes, same schema, same ovk) are not parsed again.
     """
     requested = _expand(root, list(paths))
     wanted: set[str] | None = None
@@ -83,7 +94,7 @@ def validate(
         files = [agreement_file(p, root) for d in year_dirs(root) for p in year_files(d)]
         files += [agreement_file(p, root) for p in stray_files(root)]
     groups = _year_groups(files, root, with_context=requested is not None)
-    jobs = [(root, group, max_bytes, fast) for group in groups]
+    jobs = [(root, group, max_bytes, fast, cache) for group in groups]
     count = sum(len(group) for group in groups)
     if workers is None:
         workers = _cpus() if count >= POOL_THRESHOLD else 1
@@ -153,13 +164,17 @@ def _place(path: Path) -> tuple[str, str]:
     return ("" if path.name in YEAR_FILES else path.parent.name, path.name)
 
 
-def check_year_folder(job: tuple[Path, list[AgreementFile], int, bool]) -> list[Finding]:
+Job = tuple[Path, list[AgreementFile], int, bool, Path | None]
+
+
+def check_year_folder(job: Job) -> list[Finding]:
     """Every finding of one year folder's files, their own and across them."""
-    root, files, max_bytes, fast = job
+    root, files, max_bytes, fast, cache_folder = job
+    cache = Cache(cache_folder) if cache_folder is not None else None
     findings: list[Finding] = []
     year: YearFiles | None = None
     for file in files:
-        own = check_file(file, root, max_bytes, fast=fast)
+        own = check_file(file, root, max_bytes, fast=fast, cache=cache)
         findings.extend(own.findings)
         if file.year_dir is None or file.kind is None:
             continue
@@ -180,12 +195,18 @@ class FileResult:
 
 
 def check_file(
-    file: AgreementFile, root: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, fast: bool = True
+    file: AgreementFile,
+    root: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    fast: bool = True,
+    cache: Cache | None = None,
 ) -> FileResult:
     """Load one file and check it against the schema of its kind.
 
     With `fast`, a file the C parser reads without doubt and its schema accepts needs no
-    locations; every other file takes the located path, which alone makes findings.
+    locations; every other file takes the located path, which alone makes findings. With a
+    `cache`, such clean files are remembered by content (see ovk/cache.py).
     """
     if file.kind is None:
         return FileResult(
@@ -203,12 +224,23 @@ def check_file(
         )
     loaded: LoadResult | None = None
     if fast:
-        quick = fast_load(file.path, max_bytes)
+        raw = read_capped(file.path, max_bytes)
+        key = ""
+        if cache and raw:
+            key = cache.key(file.kind, _schema_dir(root) / KINDS[file.kind], raw)
+            data = cache.get(key)
+            if data is not MISSING:  # the same bytes were clean under the same schema
+                text = raw.decode("utf-8-sig")
+                hit = Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
+                return FileResult(hit, _modeline_findings(hit, file))
+        quick = fast_load_bytes(raw) if raw is not None else None
         if quick is not None:
             if schema_accepts(file.kind, _schema_dir(root), quick.data):
+                if cache and key:
+                    cache.put(key, quick.data)
                 return FileResult(quick, _modeline_findings(quick, file))
             # Schema findings to locate: the C parser's marks are the located loader's.
-            located = fast_load(file.path, max_bytes, located=True)
+            located = fast_load_bytes(raw, located=True) if raw is not None else None
             loaded = LoadResult(located, []) if located is not None else None
     if loaded is None:
         loaded = load_path(file.path, file.display, max_bytes)
