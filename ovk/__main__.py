@@ -1,3 +1,3 @@
-from ovk.cli import main
+from ovk.entry import main
 
 main()

@@ -332,17 +332,19 @@ def _check_numbers(files: YearFiles, out: _Reporter) -> None:
     for display, document in files.uppdrag:
         if document.data["number"]:
             numbered.append((display, document, ("number",), document.data["number"]))
-    first: dict[str, str] = {}
+    first: dict[str, tuple[str, Document, JsonPath]] = {}
     for display, document, path, number in numbered:
         key = number.rstrip(".")
         if key in first:
+            # Located only now: fast-loaded documents find their lines when a finding asks.
+            first_display, first_document, first_path = first[key]
+            line, _ = first_document.locate(first_path)
             out.add(
                 display,
                 document,
                 path,
                 "duplicate-number",
-                f"number {number} is also used by {first[key]}",
+                f"number {number} is also used by {first_display}:{line}",
             )
         else:
-            line, _ = document.locate(path)
-            first[key] = f"{display}:{line}"
+            first[key] = (display, document, path)

@@ -137,6 +137,22 @@ def validate(
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Size cap per file, checked before parsing.")
     ] = 5 * 1024 * 1024,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Neither read nor write .ovk-cache/ (files found clean before)."
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes to use (default: one per CPU for large runs, else one).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check agreement files against their JSON Schemas and across files.
 
@@ -149,13 +165,53 @@ def validate(
 
         ovk validate agreements/2026/uppdrag/okat-valdeltagande.yaml --format github
     """
+    from ovk.cache import CACHE_FOLDER
     from ovk.reporters import REPORTERS
     from ovk.validate import validate as run_validate
 
-    report = run_validate(_root(), paths or [], max_bytes)
+    root = _root()
+    bar = _ProgressBar() if sys.stderr.isatty() and not os.environ.get("CI") else None
+    try:
+        report = run_validate(
+            root,
+            paths or [],
+            max_bytes,
+            workers=jobs,
+            progress=bar.update if bar else None,
+            cache=None if no_cache else root / CACHE_FOLDER,
+        )
+    finally:
+        if bar:
+            bar.close()
     REPORTERS[output_format.value](report.findings, report.files_checked, sys.stdout)
     failing = report.findings if strict else report.errors
     raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)
+
+
+class _ProgressBar:
+    """A progress bar on stderr for long runs on a terminal; silent in CI and when piped."""
+
+    def __init__(self) -> None:
+        self.progress: Any = None
+        self.task: Any = None
+
+    LONG_RUN = 2000  # files: about two seconds; shorter runs would only flicker
+
+    def update(self, done: int, total: int) -> None:
+        if self.progress is None:
+            if total < self.LONG_RUN:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.progress = Progress(console=Console(stderr=True), transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("validating", total=total)
+        self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
 
 
 class ListFormat(StrEnum):

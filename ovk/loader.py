@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,17 @@ class Document:
     values: dict[JsonPath, Location] = field(default_factory=dict)
     keys: dict[JsonPath, Location] = field(default_factory=dict)
     first_line: str = ""
+    # The text of a fast-loaded document: its locations are found only when a finding asks.
+    unlocated: str | None = field(default=None, repr=False)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the value at `path` (or its key), else of its nearest ancestor."""
+        if self.unlocated is not None:
+            text, self.unlocated = self.unlocated, None
+            located = Document(None)
+            if fast_data(text, located) is _DOUBT:  # cannot be: this text was read before
+                located = load_text(text, "").document or located
+            self.values, self.keys = located.values, located.keys
         if key and path in self.keys:
             return self.keys[path]
         while path:
@@ -221,7 +230,7 @@ def load_text(text: str, display: str) -> LoadResult:
 
 def _early_finding(text: str, display: str) -> Finding | None:
     """Reject, before parsing, what would make the parser slow or change the YAML version."""
-    version = _YAML_1_1.search(text)
+    version = _YAML_1_1.search(text) if "%YAML" in text else None
     if version:
         line = text.count("\n", 0, version.start()) + 1
         return finding(
@@ -373,8 +382,11 @@ class _Builder:
         return result
 
     def _scalar(self, node: Any) -> Any:
+        # The round-trip parser marks where a folded (>) scalar was folded with '\a' (a
+        # character YAML does not allow in text); the value itself has no such marks.
+        value = node.value.replace("\a", "") if node.style == ">" else node.value
         try:
-            return plain_scalar(node.tag, node.value)
+            return plain_scalar(node.tag, value)
         except ValueError:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
             raise _Abort(
@@ -483,3 +495,237 @@ def dump_round_trip(data: Any, first_line: str | None = None) -> str:
         buffer.write(first_line + "\n")
     _round_trip_yaml().dump(data, buffer)
     return buffer.getvalue()
+
+
+# The fast path. Most files in a run are clean, and ruamel.yaml's round-trip parser (pure
+# Python, needed for locations) is about 20 times slower than its C parser. `fast_load` reads
+# a file with the C parser's event stream and builds the data itself with the same YAML 1.2
+# resolution as above, but only says "here is the data" when nothing is in doubt: one document,
+# no directives, tags, anchors or aliases, no duplicate or non-scalar keys, no merge keys, no
+# deeper nesting than MAX_DEPTH. Anything else (and any error of the C parser) gives None, and
+# the caller takes the located path, which then produces every finding: findings come from one
+# code path only. tests/test_fast_path.py proves both paths read the same data.
+
+
+def fast_load(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, *, located: bool = False
+) -> Document | None:
+    """The file read with the C parser, or None when only `load_path` may judge it.
+
+    Without `located` the document finds its locations only when asked (see `locate`); with
+    it they are read from the C parser's marks, which tests show are ruamel.yaml's own.
+    """
+    raw = read_capped(path, max_bytes)
+    return None if raw is None else fast_load_bytes(raw, located=located)
+
+
+def read_capped(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
+    """The file's bytes, or None when it cannot be read or is over the cap."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return None
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return None if len(raw) > max_bytes else raw
+
+
+def fast_load_bytes(raw: bytes, *, located: bool = False) -> Document | None:
+    """`fast_load` for bytes already read (and within the cap)."""
+    text = decode(raw, "")
+    if isinstance(text, Finding) or _early_finding(text, "") is not None:
+        return None
+    first_line = text.split("\n", 1)[0]
+    if located:
+        document = Document(None, first_line=first_line)
+        document.data = fast_data(text, document)
+        return None if document.data is _DOUBT else document
+    data = fast_data(text)
+    return None if data is _DOUBT else Document(data, first_line=first_line, unlocated=text)
+
+
+_DOUBT: Any = object()
+
+
+def warm_up() -> None:
+    """Import and compile what `fast_load` needs (before forking workers, say)."""
+    import _ruamel_yaml  # noqa: F401
+    import ruamel.yaml.events  # noqa: F401
+
+    _resolvers()
+
+
+def fast_data(text: str, located: Document | None = None) -> Any:
+    """The data of `text` as `load_text` builds it, or `_DOUBT`; with `located`, the
+    locations of its values and keys are recorded there too."""
+    if _parsers_differ(text):
+        return _DOUBT
+    try:
+        from _ruamel_yaml import CParser
+    except ImportError:  # pragma: no cover - ruamel.yaml.clib is a dependency
+        return _DOUBT
+    try:
+        parser = CParser(text)
+        try:
+            return _build_from_events(parser, located)
+        finally:
+            parser.dispose()
+    except Exception:  # whatever the C parser objects to, the located path reports
+        return _DOUBT
+
+
+def _build_from_events(parser: Any, located: Document | None) -> Any:
+    from ruamel.yaml import events
+
+    scalar, alias = events.ScalarEvent, events.AliasEvent
+    mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
+    mapping_end, sequence_end = events.MappingEndEvent, events.SequenceEndEvent
+    document_end = events.DocumentEndEvent
+    resolvers = _resolvers()
+    plain_values = _PLAIN_VALUES
+    get_event = parser.get_event
+    get_event()  # StreamStart
+    event = get_event()
+    if type(event) is events.StreamEndEvent:
+        return None
+    if type(event) is not events.DocumentStartEvent or event.version or event.tags:
+        return _DOUBT
+    # Each open container: [container, a mapping's pending key or _NO_KEY, its line, JSON path]
+    stack: list[list[Any]] = []
+    top: list[Any] = [None, _NO_KEY, 0, ()]
+    root: Any = _DOUBT
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar:
+            if event.anchor is not None or event.ctag is not None:
+                return _DOUBT
+            value = event.value
+            if event.implicit[0]:  # plain: resolved as the round-trip loader does (YAML 1.2)
+                if located is not None and not value:
+                    return _DOUBT  # an empty value stands nowhere: the parsers place it apart
+                if value[:1] in resolvers:
+                    resolved = plain_values.get(value, _DOUBT)
+                    if resolved is _DOUBT:
+                        resolved = _plain_value(resolvers[value[:1]], value)
+                        if resolved is _DOUBT:
+                            return _DOUBT
+                        if len(value) <= 64 and len(plain_values) < 100_000:
+                            plain_values[value] = resolved
+                    value = resolved
+            elif event.style in _BLOCK_STYLES and (not value or value[0] == "\n"):
+                return _DOUBT  # leading empty lines, where the two parsers differ
+            if top[1] is not _NO_KEY and event.start_mark.line > top[2] + 1:
+                return _DOUBT  # comment lines between a key and its text trip ruamel.yaml up
+            item: Any = value
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.ctag is not None or len(stack) >= MAX_DEPTH:
+                return _DOUBT
+            if type(top[0]) is dict and top[1] is _NO_KEY:
+                return _DOUBT  # a list or map as a key
+            path: JsonPath = ()
+            if located is not None:
+                if stack:
+                    inner = len(top[0]) if type(top[0]) is list else top[1]
+                    path = (*top[3], inner)
+                mark = event.start_mark
+                located.values[path] = (mark.line + 1, mark.column + 1)
+            top = [{} if kind is mapping_start else [], _NO_KEY, 0, path]
+            stack.append(top)
+            continue
+        elif kind is mapping_end or kind is sequence_end:
+            item = stack.pop()[0]
+            top = stack[-1] if stack else [None, _NO_KEY, 0, ()]
+            if not stack:
+                root = item
+            elif type(top[0]) is list:
+                top[0].append(item)
+            else:
+                top[0][top[1]] = item
+                top[1] = _NO_KEY
+            continue
+        elif kind is document_end:
+            break
+        else:  # an AliasEvent: aliases are the located path's to bound
+            assert kind is alias
+            return _DOUBT
+        # A scalar: the document, an item, a key or a key's value.
+        if not stack:
+            root = item
+            if located is not None:
+                located.values[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            continue
+        container = top[0]
+        if type(container) is list:
+            if located is not None:
+                mark = event.start_mark
+                located.values[(*top[3], len(container))] = (mark.line + 1, mark.column + 1)
+            container.append(item)
+        elif top[1] is _NO_KEY:
+            key = item if type(item) is str else str(item)
+            if key in container:
+                return _DOUBT  # a duplicate key: the located path names both lines
+            top[1] = key
+            top[2] = event.end_mark.line
+            if located is not None:
+                mark = event.start_mark
+                located.keys[(*top[3], key)] = (mark.line + 1, mark.column + 1)
+        else:
+            if located is not None:
+                mark = event.start_mark
+                located.values[(*top[3], top[1])] = (mark.line + 1, mark.column + 1)
+            container[top[1]] = item
+            top[1] = _NO_KEY
+    if type(get_event()) is not events.StreamEndEvent:
+        return _DOUBT  # more than one document
+    return root
+
+
+_STR = YAML_TAG + "str"
+# Plain scalars that the resolvers turn into something (keys, null, numbers, dates) repeat from
+# file to file; each text is resolved once per run.
+_PLAIN_VALUES: dict[str, Any] = {}
+
+
+def _plain_value(candidates: list[tuple[str, re.Pattern[str]]], text: str) -> Any:
+    tag = next((tag for tag, regexp in candidates if regexp.match(text)), _STR)
+    if tag not in PLAIN_TAGS:
+        return _DOUBT  # merge keys, '=' and the like: the located path says
+    try:
+        return plain_scalar(tag, text)
+    except ValueError:
+        return _DOUBT
+
+
+_NO_KEY: Any = object()
+_BLOCK_STYLES = ("|", ">")
+
+
+def _parsers_differ(text: str) -> bool:
+    """Where libyaml and ruamel.yaml's own parser part (YAML Test Suite): tabs anywhere (never
+    needed in an agreement), and a comment right after a block scalar indicator (`>-#`)."""
+    if "\t" in text:
+        return True
+    hash_at = text.find("#")
+    while hash_at > 0:
+        before = hash_at
+        while before > 0 and text[before - 1] in "-+0123456789":
+            before -= 1
+        if before > 0 and text[before - 1] in "|>":
+            return True
+        hash_at = text.find("#", hash_at + 1)
+    return False
+
+
+@cache
+def _resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """ruamel.yaml's own YAML 1.2 implicit resolvers, by first character (as it uses them)."""
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            for char in first:
+                # ruamel.yaml compiles its patterns lazily; compile each once, the same way.
+                table.setdefault(char, []).append((tag, re.compile(regexp.pattern, regexp.flags)))
+    return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ovk.errors import UsageError
@@ -51,16 +52,29 @@ def classify(path: Path) -> tuple[str | None, Path | None]:
     return None, None
 
 
-def display_path(path: Path, root: Path) -> str:
+def display_path(path: Path, root: Path, resolved: Path | None = None) -> str:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return (resolved or path.resolve()).relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
 
 def agreement_file(path: Path, root: Path) -> AgreementFile:
-    kind, year_dir = classify(path.resolve())
-    return AgreementFile(path, display_path(path, root), kind, year_dir)
+    resolved = _resolve(path)
+    kind, year_dir = classify(resolved)
+    return AgreementFile(path, display_path(path, root, resolved), kind, year_dir)
+
+
+def _resolve(path: Path) -> Path:
+    """`path.resolve()`, with each folder resolved once (a run names thousands of files)."""
+    if path.is_symlink():
+        return path.resolve()
+    return _resolve_folder(path.parent.absolute()) / path.name
+
+
+@lru_cache(maxsize=4096)
+def _resolve_folder(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def year_files(year_dir: Path) -> list[Path]:

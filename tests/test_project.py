@@ -104,3 +104,31 @@ def test_code_quality(tool: list[str]) -> None:
         [sys.executable, "-m", *tool], cwd=REPO, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+HEAVY = ("jsonschema", "jsonschema_rs", "jinja2", "ruamel.yaml", "_ruamel_yaml", "rich")
+
+
+def modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running `code`."""
+    probe = f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return set(result.stdout.split())
+
+
+def test_the_command_line_imports_no_heavy_module() -> None:
+    # `ovk --help` and every command's start-up pay only for typer; each command imports
+    # what it needs itself (behaviour, not timing: timings live in benchmarks/).
+    loaded = modules_after("import ovk.cli")
+    assert "typer" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY}
+
+
+def test_version_imports_not_even_typer() -> None:
+    loaded = modules_after(
+        "import sys\nsys.argv = ['ovk', '--version']\nfrom ovk.entry import main\nmain()"
+    )
+    assert "ovk" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("typer", "click", *HEAVY)}

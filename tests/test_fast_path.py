@@ -1,0 +1,261 @@
+"""The fast path (C parser, jsonschema-rs) and the located path (ruamel.yaml round-trip,
+jsonschema) agree: same data, same verdicts, same findings, over every example file, the real
+agreements and the YAML Test Suite. The fast path may only ever say "clean"."""
+
+from __future__ import annotations
+
+import math
+from copy import deepcopy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ovk.loader import _DOUBT, Document, decode, fast_data, fast_load, load_text
+from ovk.repository import agreement_file
+from ovk.validate import check_file, schema_accepts, schema_validator, validate
+from tests.conftest import BASE, CASES, EXAMPLES, REPO, make_tree
+
+SUITE = REPO / "tests" / "data" / "yaml-test-suite"
+YAML_FILES = sorted(
+    [
+        *EXAMPLES.rglob("*.yaml"),
+        *(REPO / "agreements").rglob("*.yaml"),
+        *SUITE.glob("*/*.yaml"),
+    ]
+)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal with equal types all the way down (1, 1.0 and True are three values here)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(YAML_FILES) > 500
+
+
+@pytest.mark.parametrize("source", YAML_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_fast_data_is_the_located_data(source: Path) -> None:
+    text = decode(source.read_bytes(), "x")
+    if not isinstance(text, str):
+        return  # not UTF-8: neither path reads it
+    fast = fast_data(text)
+    if fast is _DOUBT:
+        return  # the located path judges alone
+    located = load_text(text, "x")
+    assert located.document is not None and not located.findings, "fast path accepted it"
+    assert same(fast, located.document.data)
+    marked = Document(None)
+    marked_data = fast_data(text, marked)
+    if marked_data is not _DOUBT:  # with locations it may doubt more (empty values)
+        assert same(marked_data, fast)
+        assert marked.values == located.document.values
+        assert marked.keys == located.document.keys
+
+
+@pytest.mark.parametrize("case", [None, *CASES], ids=lambda c: c.name if c else "_base")
+def test_fast_and_located_validate_agree_on_each_example(tmp_path: Path, case: Path | None) -> None:
+    root = make_tree(tmp_path / "repo", case)
+    fast = validate(root, fast=True)
+    located = validate(root, fast=False)
+    assert fast.findings == located.findings
+    assert fast.files_checked == located.files_checked
+
+
+def test_fast_and_located_validate_agree_on_the_real_agreements() -> None:
+    assert validate(REPO, fast=True) == validate(REPO, fast=False)
+
+
+@pytest.mark.parametrize("source", sorted(SUITE.glob("*/*.yaml"))[::3], ids=lambda p: p.parent.name)
+def test_fast_and_located_check_agree_on_suite_inputs(tmp_path: Path, source: Path) -> None:
+    target = tmp_path / "agreements" / "2026" / "uppdrag" / "case.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(source.read_bytes())
+    file = agreement_file(target, tmp_path)
+    assert check_file(file, tmp_path, fast=True).findings == (
+        check_file(file, tmp_path, fast=False).findings
+    )
+
+
+def test_fast_load_refuses_what_only_the_located_path_may_judge(tmp_path: Path) -> None:
+    doubtful = {
+        "anchor": "a: &x 1\nb: 2\n",
+        "alias": "a: &x 1\nb: *x\n",
+        "tag": "a: !!str 1\n",
+        "local tag": "a: !vault x\n",
+        "duplicate key": "a: 1\na: 2\n",
+        "merge key": "<<: {a: 1}\n",
+        "list as key": "? [a]\n: 1\n",
+        "two documents": "a: 1\n---\nb: 2\n",
+        "directive": "%YAML 1.2\n---\na: 1\n",
+        "YAML 1.1": "%YAML 1.1\n---\na: yes\n",
+        "deep": "".join(" " * i + "a:\n" for i in range(100)),
+        "syntax": "a: [1\n",
+        "tab": "a:\n\t- b\n",
+    }
+    for name, text in doubtful.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        assert fast_load(path) is None, name
+    for name, raw in {
+        "latin-1": "a: Ö\n".encode("latin-1"),
+        "utf-16": "a: 1\n".encode("utf-16"),
+    }.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_bytes(raw)
+        assert fast_load(path) is None, name
+    (tmp_path / "big.yaml").write_text("a: 1\n", encoding="utf-8")
+    assert fast_load(tmp_path / "big.yaml", max_bytes=3) is None
+
+
+def test_yaml_1_2_scalars_on_the_fast_path() -> None:
+    data = fast_data(
+        "a: yes\nb: no\nc: on\nd: 0158\ne: 0o17\nf: 1_000\ng: 2026-02-30\nh: ~\ni: true\n"
+        "j: 1:30\nk: .inf\nl: '012'\nm: 1.5\n"
+    )
+    assert same(
+        data,
+        {
+            "a": "yes",
+            "b": "no",
+            "c": "on",
+            "d": 158,
+            "e": 15,
+            "f": 1000,
+            "g": "2026-02-30",
+            "h": None,
+            "i": True,
+            "j": "1:30",
+            "k": math.inf,
+            "l": "012",
+            "m": 1.5,
+        },
+    )
+
+
+# Values where two validators could part: jsonschema-rs may be stricter than jsonschema
+# (then the located path judges), never more lenient.
+EDGE_VALUES: list[Any] = [
+    True,
+    False,
+    0,
+    1,
+    -1,
+    2**70,
+    -(2**70),
+    1.0,
+    1.5,
+    math.inf,
+    math.nan,
+    None,
+    "",
+    "KLK",
+    "klk",
+    "KLK\n",
+    "abc-def\n",
+    "2026-12-31",
+    "2026-12-31\n",
+    "2026-02-30",
+    "2026-1-01",
+    "２０２６-01-01",
+    "2026-12-31T00:00:00",
+    "1.1.3",
+    "1.1.3\n",
+    "U01405",
+    "U01405\n",
+    [],
+    {},
+    ["KLK"],
+    ["KLK", "KLK"],
+]
+
+
+def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path] if path else []
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else []
+    )
+    for key, value in items:
+        found.extend(_paths(value, (*path, key)))
+    return found
+
+
+def _replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    copy = deepcopy(data)
+    node = copy
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return copy
+
+
+BASE_FILES = sorted((BASE / "agreements").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("source", BASE_FILES, ids=lambda p: p.name)
+def test_jsonschema_rs_never_accepts_what_jsonschema_rejects(source: Path) -> None:
+    file = agreement_file(source, BASE)
+    assert file.kind is not None
+    directory = REPO / "schema"
+    document = load_text(source.read_text(encoding="utf-8"), "x").document
+    assert document is not None
+    reference = schema_validator(file.kind, directory)
+    assert schema_accepts(file.kind, directory, document.data)
+    checked = 0
+    for path in _paths(document.data):
+        for value in EDGE_VALUES:
+            data = _replaced(document.data, path, value)
+            if schema_accepts(file.kind, directory, data):
+                assert reference.is_valid(data), (path, value)
+                checked += 1
+    assert checked
+
+
+def test_a_process_pool_gives_the_same_report(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "repo", next(c for c in CASES if c.name == "duplicate-number"))
+    for real in (REPO, root):
+        assert validate(real, workers=2) == validate(real, workers=1)
+
+
+REAL_FILES = sorted((REPO / "agreements").rglob("*.yaml"))
+BREAKS = {
+    "first key dropped": lambda text: "\n".join(
+        line for n, line in enumerate(text.split("\n")) if n != 1
+    ),
+    "null in a list": lambda text: text.replace(": null", ": [null]", 1),
+    "unknown key": lambda text: text + "zzz: 1\n",
+}
+
+
+@pytest.mark.parametrize("source", REAL_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_schema_findings_are_located_alike_on_broken_real_files(
+    tmp_path: Path, source: Path
+) -> None:
+    for name, change in BREAKS.items():
+        target = tmp_path / source.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(change(source.read_text(encoding="utf-8")), encoding="utf-8")
+        file = agreement_file(target, tmp_path)
+        fast = check_file(file, tmp_path, fast=True).findings
+        assert fast == check_file(file, tmp_path, fast=False).findings, name
+        assert fast or name == "null in a list"
+
+
+def test_progress_is_told_each_year_folder() -> None:
+    calls: list[tuple[int, int]] = []
+    report = validate(REPO, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (report.files_checked, report.files_checked)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
