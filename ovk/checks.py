@@ -294,6 +294,7 @@ def _check_malomraden(files: YearFiles, codes: set[str] | None, out: _Reporter) 
     for path, container in _goal_containers(document.data):
         for g, goal in enumerate(container["goals"]):
             ids.append(((*path, "goals", g, "id"), goal["id"]))
+            _check_columns(display, document, (*path, "goals", g), goal, out)
             _check_codes(
                 display,
                 document,
@@ -315,6 +316,26 @@ def _check_malomraden(files: YearFiles, codes: set[str] | None, out: _Reporter) 
                 out,
             )
     _check_unique_ids(display, document, iter(ids), out)
+
+
+def _check_columns(
+    display: str, document: Document, path: JsonPath, goal: dict[str, Any], out: _Reporter
+) -> None:
+    """Every indicator value stands in a column of its table (else no renderer shows it)."""
+    for t, table in enumerate(goal["nyckeltal"]):
+        keys = [column["key"] for column in table["columns"]]
+        for r, row in enumerate(table["rows"]):
+            for key in row["values"]:
+                if key not in keys:
+                    out.add(
+                        display,
+                        document,
+                        (*path, "nyckeltal", t, "rows", r, "values", key),
+                        "unknown-column",
+                        f"value for column {key!r}, which the table does not have "
+                        f"(columns: {', '.join(keys) or 'none'})",
+                        key=True,
+                    )
 
 
 def _check_numbers(files: YearFiles, out: _Reporter) -> None:

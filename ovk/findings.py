@@ -130,6 +130,11 @@ RULES: dict[str, Rule] = {
         "The ersättning rows do not add up to the stated total.",
         "Correct a row or the total; amounts are in mnkr with one decimal.",
     ),
+    "unknown-column": Rule(
+        Severity.ERROR,
+        "An indicator has a value for a column its table does not have.",
+        "Add the column to the table's columns, or move the value to an existing column.",
+    ),
     "unknown-reference": Rule(
         Severity.ERROR,
         "An uppdrag names a målområde or verksamhetsområde that malomraden.yaml does not have.",
