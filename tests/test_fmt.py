@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ovk.formatting import format_text
+from ovk.formatting import format_file, format_text
 from ovk.loader import load_path, load_text
 from ovk.repository import classify
 from tests.conftest import BASE, CASES, REPO, run_ovk
+from tests.conftest import EXAMPLES as EXAMPLES_DIR
 
 REAL_FILES = sorted((REPO / "agreements").rglob("*.yaml"))
-VALID_EXAMPLES = sorted(BASE.rglob("*.yaml")) + [
+EXAMPLES = sorted(BASE.rglob("*.yaml")) + [
     p
     for case in CASES
     for p in case.rglob("*.yaml")
@@ -43,18 +44,43 @@ def test_round_trip_keeps_the_data_of_every_real_file(path: Path) -> None:
     assert text == path.read_text(encoding="utf-8")  # already canonical
 
 
-@pytest.mark.parametrize("path", VALID_EXAMPLES, ids=lambda p: p.relative_to(REPO).as_posix())
-def test_round_trip_keeps_the_data_of_every_loadable_example(path: Path) -> None:
+def _formattable(path: Path) -> bool:
+    """Loads cleanly, holds data, and ruamel.yaml can construct it (no impossible date)."""
     loaded = load_path(path, path.name)
     if loaded.document is None or loaded.findings or loaded.document.data is None:
-        pytest.skip("does not load cleanly; fmt leaves it alone")
+        return False
     try:
-        text = formatted(path)
-    except ValueError:  # ruamel.yaml cannot construct an impossible date: fmt reports it
-        pytest.skip("fmt reports it cannot rewrite this file")
+        formatted(path)
+    except ValueError:
+        return False
+    return True
+
+
+FORMATTABLE = [p for p in EXAMPLES if _formattable(p)]
+UNFORMATTABLE = [p for p in EXAMPLES if p not in FORMATTABLE]
+
+
+@pytest.mark.parametrize("path", FORMATTABLE, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_round_trip_keeps_the_data_of_every_loadable_example(path: Path) -> None:
+    loaded = load_path(path, path.name).document
+    assert loaded is not None
+    text = formatted(path)
     after = load_text(text, path.name).document
-    assert after is not None and after.data == loaded.document.data
+    assert after is not None and after.data == loaded.data
     assert formatted_again(text, path) == text  # idempotent
+
+
+@pytest.mark.parametrize("path", UNFORMATTABLE, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_a_file_that_cannot_be_formatted_is_reported_and_left_alone(
+    path: Path, tmp_path: Path
+) -> None:
+    case = next(parent for parent in path.parents if parent.parent == EXAMPLES_DIR)
+    copy = tmp_path / path.relative_to(case)
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(path.read_bytes())
+    outcome = format_file(copy, tmp_path, check=False)
+    assert outcome.problem and not outcome.changed
+    assert copy.read_bytes() == path.read_bytes()
 
 
 def formatted_again(text: str, path: Path) -> str:
