@@ -658,12 +658,17 @@ def render_site(source: Source, formats: Iterable[str], out_dir: Path) -> list[P
 
 
 def output_path(path: Path, root: Path, cwd: Path | None = None) -> Path:
-    """`path` resolved; it must lie inside the working folder or the repository root."""
+    """`path` resolved. An absolute path is the user's explicit choice; a relative one must
+    stay inside the working folder or the repository root, so `..` (or a link) in a path
+    assembled by a script cannot walk out of them."""
     base = (cwd or Path.cwd()).resolve()
     target = (base / path).resolve()
+    if path.is_absolute():
+        return target
     if not any(target.is_relative_to(allowed) for allowed in (base, root.resolve())):
         raise UsageError(
-            f"-o {path} is outside the working folder and the repository; write below {base}"
+            f"-o {path} is outside the working folder and the repository; write below {base} "
+            "or give an absolute path"
         )
     return target
 

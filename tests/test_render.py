@@ -641,3 +641,10 @@ def test_the_site_checker_is_lint_clean() -> None:
             [sys.executable, "-m", *tool, "scripts"], cwd=REPO, capture_output=True, text=True
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_absolute_output_path_is_taken_as_given(base_tree: Path, tmp_path: Path) -> None:
+    target = tmp_path / "published" / "klk.md"  # outside the working folder and the root
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert "Kommunledningskontoret" in target.read_text(encoding="utf-8")
