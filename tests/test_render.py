@@ -614,14 +614,13 @@ def test_a_division_without_a_bilaga_that_year_is_a_usage_error() -> None:
 
 
 def test_output_through_a_symlink_out_of_the_tree_is_refused(
-    base_tree: Path, tmp_path: Path
+    base_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (base_tree / "link").symlink_to(outside)
-    result = run_ovk(
-        "--root", str(base_tree), "render", "KLK", "-o", str(base_tree / "link" / "x.md")
-    )
+    monkeypatch.chdir(base_tree)
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", "link/x.md")
     assert result.exit_code == 2
     assert list(outside.iterdir()) == []
 
