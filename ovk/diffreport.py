@@ -37,6 +37,7 @@ CATEGORY_NAMES = {
     "ekonomi": "Ersättning and samråd",
     "agreement": "Agreement",
 }
+STATUS_STYLES = {"added": "green", "removed": "red", "renamed": "yellow", "changed": "cyan"}
 LONG_STRING = 8  # words from which a changed string is shown word by word
 
 
@@ -211,7 +212,10 @@ def _text_lines(comparison: Comparison, rich_markup: bool) -> Iterator[str]:
         yield ""
         yield f"[bold underline]{plain(heading)}[/]" if rich_markup else f"== {heading}"
         for item in items:
-            yield f"  {item.status:8} {plain(heading_line(item))}"
+            status = f"{item.status:8}"
+            if rich_markup:
+                status = f"[{STATUS_STYLES[item.status]}]{status}[/]"
+            yield f"  {status} {plain(heading_line(item))}"
             for change in item.fields:
                 for n, line in enumerate(detail(change)):
                     label = f"{change.field}:" if n == 0 else " " * (len(change.field or "") + 1)
