@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from ovk.diff import diff
+from ovk.diffreport import as_text
 from tests.conftest import REPO, make_tree, run_ovk
 
 REPORT = REPO / "docs" / "diff-2024-2026.md"
@@ -288,3 +291,14 @@ def test_invalid_data_is_a_located_error_not_a_crash(repo: Path) -> None:
         "ovk: error: agreements/2026/uppdrag/broken.yaml:2:1 is not valid; "
         "run 'ovk validate' for details\n"
     )
+
+
+def test_terminal_output_shows_rich_markup_in_data_literally(repo: Path) -> None:
+    edit(
+        repo / "agreements/2026/uppdrag/okat-valdeltagande.yaml",
+        "title: Ökat valdeltagande",
+        "title: '[bold]Ökat[/bold] valdeltagande'",
+    )
+    out = io.StringIO()
+    as_text(diff(repo, "HEAD:2026", "2026"), out, terminal=True)
+    assert "[bold]Ökat[/bold] valdeltagande" in out.getvalue()
