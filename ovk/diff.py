@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ovk import revisions
-from ovk.errors import UsageError
-from ovk.model import available_years, expand_owners, read
-from ovk.repository import AGREEMENTS, KIND_FOLDERS, YEAR_FILES
+from ovk.errors import DataError, UsageError
+from ovk.model import available_years, expand_owners, read_year
+from ovk.repository import AGREEMENTS
 
 SIMILAR = 0.6  # title similarity from which two entities of different years are the same one
 CONTEXT_WORDS = 6  # unchanged words kept on each side of a change in a long text
@@ -218,19 +218,16 @@ def _exported(root: Path, rev: str, stack: ExitStack) -> Path:
 
 def year_entities(root: Path, year: int) -> tuple[list[Entity], dict[str, str]]:
     """The forest of one year folder, and the year's division names by code."""
-    folder = root / AGREEMENTS / str(year)
-    files = {name: read(folder / name, root) for name in YEAR_FILES}
-    agreement, malomraden = files["overenskommelse.yaml"], files["malomraden.yaml"]
-    names = {d["code"]: d["name"] for d in agreement["divisions"]}
+    data = read_year(root, year)
+    names = {d["code"]: d["name"] for d in data.agreement["divisions"]}
     codes = tuple(names)
-    base = f"{AGREEMENTS}/{year}"
-    forest = [_agreement(agreement, f"{base}/overenskommelse.yaml")]
-    forest.extend(_malomraden(malomraden, codes, f"{base}/malomraden.yaml"))
-    division_folder, uppdrag_folder = KIND_FOLDERS
-    for path in sorted((folder / division_folder).glob("*.yaml")):
-        forest.append(_division(read(path, root), f"{base}/{division_folder}/{path.name}"))
-    for path in sorted((folder / uppdrag_folder).glob("*.yaml")):
-        forest.append(_uppdrag(read(path, root), codes, f"{base}/{uppdrag_folder}/{path.name}"))
+    folder = f"{AGREEMENTS}/{year}"
+    if data.malomraden is None:
+        raise DataError(f"{folder}/malomraden.yaml is missing; run 'ovk validate' for details")
+    forest = [_agreement(data.agreement, f"{folder}/overenskommelse.yaml")]
+    forest.extend(_malomraden(data.malomraden, codes, f"{folder}/malomraden.yaml"))
+    forest.extend(_division(d.data, d.file) for d in data.divisions.values())
+    forest.extend(_uppdrag(u.data, codes, u.file) for u in data.uppdrag)
     return forest, names
 
 

@@ -18,8 +18,7 @@ from typing import Any
 
 from ovk.errors import UsageError
 from ovk.listing import SORT_KEYS, Filters, select, to_csv
-from ovk.model import Uppdrag, Year, load_year, read
-from ovk.repository import AGREEMENTS
+from ovk.model import Uppdrag, Year, load_year, read_year
 from ovk.schemas import FOLLOWUP_OCCASIONS
 
 # The source names the three occasions (våruppföljning, delårsrapport, årsbokslut) but gives
@@ -200,19 +199,16 @@ def to_export_csv(year: Year) -> str:
 
 def year_document(root: Path, year: int) -> dict[str, Any]:
     """Every file of the year folder as one document (see schema/export.schema.json)."""
-    folder = root / AGREEMENTS / str(year)
-    agreement = read(folder / "overenskommelse.yaml", root)
-    malomraden_path = folder / "malomraden.yaml"
-    codes = [division["code"] for division in agreement["divisions"]]
-    division_paths = {p.stem: p for p in (folder / "divisions").glob("*.yaml")}
-    ordered = [division_paths[c] for c in codes if c in division_paths]
-    ordered += sorted(p for c, p in division_paths.items() if c not in codes)
+    data = read_year(root, year)
+    codes = [division["code"] for division in data.agreement["divisions"]]
+    ordered = [data.divisions[c] for c in codes if c in data.divisions]
+    ordered += [f for c, f in data.divisions.items() if c not in codes]
     return {
         "year": year,
-        "overenskommelse": agreement,
-        "malomraden": read(malomraden_path, root) if malomraden_path.is_file() else None,
-        "divisions": [read(p, root) for p in ordered],
-        "uppdrag": [read(p, root) for p in sorted((folder / "uppdrag").glob("*.yaml"))],
+        "overenskommelse": data.agreement,
+        "malomraden": data.malomraden,
+        "divisions": [f.data for f in ordered],
+        "uppdrag": [f.data for f in data.uppdrag],
     }
 
 

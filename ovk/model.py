@@ -36,10 +36,14 @@ class Uppdrag:
 
     @property
     def number_key(self) -> tuple[int, ...]:
-        """Sorts "2.1.10" after "2.1.9"; uppdrag without a number sort last."""
-        if self.number is None:
-            return (10**9,)
-        return tuple(int(part) for part in self.number.rstrip(".").split("."))
+        return number_key(self.number)
+
+
+def number_key(number: str | None) -> tuple[int, ...]:
+    """Sorts "2.1.10" after "2.1.9"; what has no number sorts last."""
+    if not number:
+        return (10**9,)
+    return tuple(int(part) for part in number.rstrip(".").split("."))
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,40 @@ def read(path: Path, root: Path) -> Any:
         location = f"{where.file}:{where.line}:{where.column}" if where else str(path)
         raise DataError(f"{location} is not valid; run 'ovk validate' for details")
     return result.document.data
+
+
+@dataclass(frozen=True)
+class YearFile:
+    data: dict[str, Any]
+    file: str  # relative to the root
+
+
+@dataclass(frozen=True)
+class YearData:
+    """Every file of one year folder, read and schema-checked (diff, render and export)."""
+
+    year: int
+    agreement: dict[str, Any]
+    malomraden: dict[str, Any] | None  # None when the folder has no malomraden.yaml
+    divisions: dict[str, YearFile]  # by file name (the code), in file-name order
+    uppdrag: tuple[YearFile, ...]  # in file-name order (the id)
+
+
+def read_year(root: Path, year: int) -> YearData:
+    """Read every file of a year folder; a file that is not schema-valid is a DataError."""
+    folder = root / AGREEMENTS / str(year)
+
+    def read_file(path: Path) -> YearFile:
+        return YearFile(read(path, root), agreement_file(path, root).display)
+
+    malomraden = folder / "malomraden.yaml"
+    return YearData(
+        year,
+        read(folder / "overenskommelse.yaml", root),
+        read(malomraden, root) if malomraden.is_file() else None,
+        {p.stem: read_file(p) for p in sorted((folder / "divisions").glob("*.yaml"))},
+        tuple(read_file(p) for p in sorted((folder / "uppdrag").glob("*.yaml"))),
+    )
 
 
 def load_year(root: Path, year: int) -> Year:

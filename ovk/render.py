@@ -20,7 +20,7 @@ import jinja2
 from ovk import __version__
 from ovk.atomic import write_atomically
 from ovk.errors import DataError, UsageError
-from ovk.model import expand_owners, read, resolve_year
+from ovk.model import expand_owners, number_key, read_year, resolve_year
 from ovk.repository import AGREEMENTS
 from ovk.schemas import ALL_DIVISIONS
 from ovk.templating import environment, static_text
@@ -58,25 +58,14 @@ class Source:
 
 def load_source(root: Path, year: int) -> Source:
     """Read one year's files; a file that is not schema-valid is a DataError."""
-    folder = root / AGREEMENTS / str(year)
-    agreement = read(folder / "overenskommelse.yaml", root)
-    names = {d["code"]: d["name"] for d in agreement["divisions"]}
-    divisions = {
-        code: read(folder / "divisions" / f"{code}.yaml", root)
-        for code in names
-        if (folder / "divisions" / f"{code}.yaml").is_file()
-    }
-    malomraden_file = folder / "malomraden.yaml"
-    malomraden = read(malomraden_file, root) if malomraden_file.is_file() else {"malomraden": []}
-    uppdrag = [read(path, root) for path in sorted((folder / "uppdrag").glob("*.yaml"))]
-    uppdrag.sort(key=lambda u: (_number_key(u.get("number")), u["title"]))
-    return Source(root, year, agreement, malomraden, divisions, names, uppdrag)
-
-
-def _number_key(number: str | None) -> tuple[int, ...]:
-    if not number:
-        return (10**9,)
-    return tuple(int(part) for part in number.rstrip(".").split("."))
+    data = read_year(root, year)
+    names = {d["code"]: d["name"] for d in data.agreement["divisions"]}
+    divisions = {code: data.divisions[code].data for code in names if code in data.divisions}
+    malomraden = data.malomraden or {"malomraden": []}
+    uppdrag = sorted(
+        (u.data for u in data.uppdrag), key=lambda u: (number_key(u.get("number")), u["title"])
+    )
+    return Source(root, year, data.agreement, malomraden, divisions, names, uppdrag)
 
 
 def check_division(source: Source, code: str) -> str:
