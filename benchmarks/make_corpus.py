@@ -31,8 +31,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ovk.loader import load_path  # noqa: E402
-from ovk.schemas import KINDS  # noqa: E402
+from ovk.yamlio.loader import load_path  # noqa: E402
+from ovk.model.schema import KINDS  # noqa: E402
 
 TEMPLATE_YEAR = REPO / "agreements" / "2026"
 FIRST = ["Ny", "Berg", "Sjö", "Lind", "Ek", "Norr", "Sö", "Väst", "Ås", "Hög", "Sand", "Mal"]

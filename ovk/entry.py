@@ -15,6 +15,6 @@ def main() -> None:
 
         sys.stdout.write(f"ovk {__version__}\n")
         return
-    from ovk.cli import main as cli_main
+    from ovk.cli.app import main as cli_main
 
     cli_main()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ovk.cache import CACHE_FOLDER
-from ovk.validate import validate
+from ovk.validate.cache import CACHE_FOLDER
+from ovk.validate.engine import validate
 from tests.conftest import CASES, REPO, make_tree, run_ovk
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ovk.completion import division_codes, years
+from ovk.cli.completion import division_codes, years
 from tests.conftest import REPO, run_ovk
 
 OVK = Path(sys.executable).parent / "ovk"

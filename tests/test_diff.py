@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from ovk.diff import diff
-from ovk.diffreport import as_text
+from ovk.diff.compare import diff
+from ovk.diff.report import as_text
 from tests.conftest import REPO, make_tree, run_ovk
 
 REPORT = REPO / "docs" / "diff-2024-2026.md"

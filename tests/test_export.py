@@ -12,9 +12,9 @@ import icalendar
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from ovk import schemas
-from ovk.export import fold
-from ovk.model import load_year
+from ovk.model import schema as schemas
+from ovk.model.read import load_year
+from ovk.tools.export import fold
 from tests.conftest import REPO, run_ovk
 
 

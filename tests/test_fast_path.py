@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from ovk.loader import _DOUBT, Document, decode, fast_data, fast_load, load_text
-from ovk.repository import agreement_file
-from ovk.validate import check_file, schema_accepts, schema_validator, validate
+from ovk.model.layout import agreement_file
+from ovk.validate.engine import check_file, schema_accepts, schema_validator, validate
+from ovk.yamlio.loader import _DOUBT, Document, decode, fast_data, fast_load, load_text
 from tests.conftest import BASE, CASES, EXAMPLES, REPO, make_tree
 
 SUITE = REPO / "tests" / "data" / "yaml-test-suite"

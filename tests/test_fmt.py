@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ovk.formatting import format_file, format_text
-from ovk.loader import load_path, load_text
-from ovk.repository import classify
+from ovk.model.layout import classify
+from ovk.tools.fmt import format_file, format_text
+from ovk.yamlio.loader import load_path, load_text
 from tests.conftest import BASE, CASES, REPO, run_ovk
 from tests.conftest import EXAMPLES as EXAMPLES_DIR
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from ovk.cli import app
+from ovk.cli.app import app
 from tests.conftest import REPO, run_ovk
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ovk.listing import Filters, select
-from ovk.model import load_year
-from ovk.reporters import uppdrag_table
+from ovk.model.read import load_year
+from ovk.tools.listing import Filters, select
+from ovk.validate.reporters import uppdrag_table
 from tests.conftest import REPO, run_ovk
 
 ALL = ["KLK", "TEK"]  # the divisions of the base example's year

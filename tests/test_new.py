@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ovk.loader import load_path
-from ovk.validate import validate
+from ovk.validate.engine import validate
+from ovk.yamlio.loader import load_path
 from tests.conftest import REPO, run_ovk
 
 

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from ovk import schemas
-from ovk.cli import app
+from ovk.cli.app import app
 from ovk.findings import RULES
+from ovk.model import schema as schemas
 from tests.conftest import REPO, run_ovk
 
 
@@ -19,7 +19,7 @@ def test_schema_files_match_the_generator(kind: str) -> None:
     expected = schemas.dumps(schemas.build_all()[kind])
     name = schemas.KINDS[kind]
     assert (REPO / "schema" / name).read_text(encoding="utf-8") == expected, (
-        "run: python -m ovk.schemas"
+        "run: python -m ovk.model.schema"
     )
     assert (REPO / "ovk" / "data" / "schema" / name).read_text(encoding="utf-8") == expected
 
@@ -121,7 +121,7 @@ def modules_after(code: str) -> set[str]:
 def test_the_command_line_imports_no_heavy_module() -> None:
     # `ovk --help` and every command's start-up pay only for typer; each command imports
     # what it needs itself (behaviour, not timing: timings live in benchmarks/).
-    loaded = modules_after("import ovk.cli")
+    loaded = modules_after("import ovk.cli.app")
     assert "typer" in loaded
     assert not {m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY}
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from ovk.loader import load_path
-from ovk.repository import classify
-from ovk.schemas import KINDS
+from ovk.model.layout import classify
+from ovk.model.schema import KINDS
+from ovk.yamlio.loader import load_path
 from tests.conftest import REPO, run_ovk
 from tests.test_examples import check_jsonschema_failures
 

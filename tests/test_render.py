@@ -20,9 +20,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from ovk.errors import UsageError
-from ovk.model import expand_owners, read
-from ovk.render import Renderer, Source, load_source, write_atomic
-from ovk.templating import md_text, sv_date, sv_number, text_language
+from ovk.model.read import expand_owners, read
+from ovk.render.build import Renderer, Source, load_source, write_atomic
+from ovk.render.templating import md_text, sv_date, sv_number, text_language
 from tests.conftest import REPO, make_tree, run_ovk
 
 YEARS = (2024, 2026)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ovk.repository import agreement_file
-from ovk.validate import check_file
+from ovk.model.layout import agreement_file
+from ovk.validate.engine import check_file
 from tests.conftest import REPO
 
 SUITE = REPO / "tests" / "data" / "yaml-test-suite"

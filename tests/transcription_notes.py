@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk.findings import json_path
-from ovk.loader import load_path
+from ovk.yamlio.loader import load_path
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = {2024: "000_bb714ca2407689ad.txt", 2026: "001_cafd86e176d861e0.txt"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ovk.errors import UsageError
-from ovk.repository import AGREEMENTS, YEAR_FOLDER, find_root
+from ovk.model.layout import AGREEMENTS, YEAR_FOLDER, find_root
 
 
 def _base(root: Path | None) -> Path | None:

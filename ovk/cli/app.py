@@ -68,13 +68,13 @@ def _root_hint(ctx: Context) -> Path | None:
 
 
 def complete_year(ctx: Context, incomplete: str) -> list[str]:
-    from ovk.completion import years
+    from ovk.cli.completion import years
 
     return years(_root_hint(ctx), incomplete)
 
 
 def complete_division(ctx: Context, incomplete: str) -> list[str]:
-    from ovk.completion import division_codes
+    from ovk.cli.completion import division_codes
 
     return division_codes(_root_hint(ctx), incomplete)
 
@@ -107,7 +107,7 @@ def main_options(
 
 
 def _root() -> Path:
-    from ovk.repository import check_root, find_root
+    from ovk.model.layout import check_root, find_root
 
     return check_root(State.root) if State.root is not None else find_root()
 
@@ -165,9 +165,9 @@ def validate(
 
         ovk validate agreements/2026/uppdrag/okat-valdeltagande.yaml --format github
     """
-    from ovk.cache import CACHE_FOLDER
-    from ovk.reporters import REPORTERS
-    from ovk.validate import validate as run_validate
+    from ovk.validate.cache import CACHE_FOLDER
+    from ovk.validate.engine import validate as run_validate
+    from ovk.validate.reporters import REPORTERS
 
     root = _root()
     bar = _ProgressBar() if sys.stderr.isatty() and not os.environ.get("CI") else None
@@ -272,9 +272,9 @@ def list_uppdrag(
     import datetime as dt
     import json
 
-    from ovk.listing import Filters, parse_date, record, select, to_csv
-    from ovk.model import load_year, resolve_year
-    from ovk.reporters import uppdrag_table
+    from ovk.model.read import load_year, resolve_year
+    from ovk.tools.listing import Filters, parse_date, record, select, to_csv
+    from ovk.validate.reporters import uppdrag_table
 
     root = _root()
     filters = Filters(
@@ -346,9 +346,9 @@ def diff(
 
         ovk diff origin/main:2026 2026 --only uppdrag --exit-code
     """
-    from ovk.diff import diff as run_diff
-    from ovk.diff import narrow
-    from ovk.diffreport import REPORTERS
+    from ovk.diff.compare import diff as run_diff
+    from ovk.diff.compare import narrow
+    from ovk.diff.report import REPORTERS
 
     comparison = run_diff(_root(), old, new)
     if division is not None and division not in comparison.division_names:
@@ -395,7 +395,7 @@ def fmt(
 
         ovk fmt --check agreements/2026/uppdrag/okat-valdeltagande.yaml
     """
-    from ovk.formatting import format_paths
+    from ovk.tools.fmt import format_paths
 
     outcomes = format_paths(_root(), paths or [], check=check)
     changed = [o for o in outcomes if o.changed]
@@ -470,8 +470,8 @@ def export(
 
         ovk export --format ics --owner KLK -o klk.ics
     """
-    from ovk.export import export as run_export
-    from ovk.model import resolve_year
+    from ovk.model.read import resolve_year
+    from ovk.tools.export import export as run_export
 
     root = _root()
     text = run_export(root, resolve_year(root, year), output_format.value, followup_dates, owner)
@@ -480,7 +480,7 @@ def export(
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
     else:
-        from ovk.atomic import write_atomically
+        from ovk.yamlio.atomic import write_atomically
 
         write_atomically(output, text)
 
@@ -519,8 +519,8 @@ def schema(
 
         ovk schema -o schema/
     """
-    from ovk.atomic import write_atomically
-    from ovk.schemas import EXPORT_SCHEMA, KINDS, all_schema_files, dumps
+    from ovk.model.schema import EXPORT_SCHEMA, KINDS, all_schema_files, dumps
+    from ovk.yamlio.atomic import write_atomically
 
     files = all_schema_files()
     names = {**KINDS, "export": EXPORT_SCHEMA}
@@ -591,9 +591,9 @@ def new_uppdrag(
 
         ovk new uppdrag --title "Ny e-tjänst" --owners "alla verksamheter" --due 2026-12-31
     """
-    from ovk.model import resolve_year
-    from ovk.scaffold import NewUppdrag
-    from ovk.scaffold import new_uppdrag as run_new_uppdrag
+    from ovk.model.read import resolve_year
+    from ovk.tools.new import NewUppdrag
+    from ovk.tools.new import new_uppdrag as run_new_uppdrag
 
     root = _root()
     spec = NewUppdrag(
@@ -635,8 +635,8 @@ def new_division(
 
         ovk new division --year 2026 --code TEK
     """
-    from ovk.model import resolve_year
-    from ovk.scaffold import new_division as run_new_division
+    from ovk.model.read import resolve_year
+    from ovk.tools.new import new_division as run_new_division
 
     root = _root()
     written = run_new_division(root, resolve_year(root, year), code, name)
@@ -665,8 +665,8 @@ def new_year(
 
         ovk new year 2027 --from 2026
     """
-    from ovk.model import resolve_year
-    from ovk.scaffold import new_year as run_new_year
+    from ovk.model.read import resolve_year
+    from ovk.tools.new import new_year as run_new_year
 
     root = _root()
     result = run_new_year(root, year, resolve_year(root, source))
@@ -682,8 +682,8 @@ def new_year(
 def _check_new(root: Path, paths: list[Path]) -> None:
     """Validate the year folder `new` wrote into (a number already taken shows up on either
     file); errors mean exit 1, and the files stay for you to fix."""
-    from ovk.reporters import REPORTERS
-    from ovk.validate import validate as run_validate
+    from ovk.validate.engine import validate as run_validate
+    from ovk.validate.reporters import REPORTERS
 
     report = run_validate(root, paths)
     if report.findings:
@@ -753,7 +753,7 @@ def render(
 
         ovk render --all --year 2026 -o site/
     """
-    from ovk.render import Request, run
+    from ovk.render.build import Request, run
 
     outcome = run(
         _root(),

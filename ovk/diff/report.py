@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from ovk.diff import (
+from ovk.diff.compare import (
     CATEGORIES,
     ONLY_CHOICES,
     Change,
@@ -25,8 +25,8 @@ from ovk.diff import (
     text_changes,
     word_changes,
 )
-from ovk.markdown import escape as md
-from ovk.swedish import sv_number
+from ovk.output.markdown import escape as md
+from ovk.output.swedish import sv_number
 
 COMMON = ""  # the group of changes that concern several divisions, or none
 STATUSES = ("added", "removed", "renamed", "changed")

@@ -16,11 +16,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ovk.markdown import escape
-from ovk.swedish import sv_date, sv_number
+from ovk.output.markdown import escape
+from ovk.output.swedish import sv_date, sv_number
 
 TEMPLATES = "templates"
-PACKAGE_TEMPLATES = Path(__file__).parent / "data" / TEMPLATES
+PACKAGE_TEMPLATES = Path(__file__).parents[1] / "data" / TEMPLATES
 
 
 def md_text(value: object) -> Markup:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ovk.errors import UsageError
-from ovk.model import Uppdrag, Year
+from ovk.model.read import Uppdrag, Year
 
 SOON = dt.timedelta(days=30)  # a due date this close (or past) is marked
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ovk.errors import UsageError
-from ovk.schemas import KINDS
+from ovk.model.schema import KINDS
 
 AGREEMENTS = "agreements"
 YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
@@ -102,7 +102,7 @@ def schema_dir(root: Path | None) -> Path:
     """The repository's schema/ when it has one, else the copies shipped in the package."""
     if root is not None and all((root / "schema" / name).is_file() for name in KINDS.values()):
         return root / "schema"
-    return Path(__file__).parent / "data" / "schema"
+    return Path(__file__).parents[1] / "data" / "schema"
 
 
 def modeline_for(kind: str, depth_below_root: int) -> str:

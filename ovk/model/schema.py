@@ -5,7 +5,7 @@ and `ovk/data/schema/` (the copies shipped in the wheel); a test keeps both in s
 schema is self-contained (internal `$defs` only) so any standard validator can use it offline,
 given just the file named in an agreement file's modeline.
 
-Regenerate with `python -m ovk.schemas`.
+Regenerate with `python -m ovk.model.schema`.
 """
 
 from __future__ import annotations
@@ -831,7 +831,7 @@ def write_all(directory: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    package_dir = Path(__file__).parent / "data" / "schema"
-    for target in (package_dir, Path(__file__).parent.parent / "schema"):
+    package_dir = Path(__file__).parents[1] / "data" / "schema"
+    for target in (package_dir, Path(__file__).parents[2] / "schema"):
         for path in write_all(target):
             print(path)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ovk.findings import Finding, finding, json_path
-from ovk.loader import Document, JsonPath
-from ovk.schemas import ALL_DIVISIONS
+from ovk.model.schema import ALL_DIVISIONS
+from ovk.yamlio.loader import Document, JsonPath
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """`ovk fmt`: rewrite agreement files in the canonical style, keeping every comment and value.
 
 A file is formatted only when the safe loader reads it without findings; the rewrite goes
-through the round-trip writer in `ovk.loader`, mapping keys are put in the order of their
+through the round-trip writer in `ovk.yamlio.loader`, mapping keys are put in the order of their
 schema's `properties` (keys the schema does not know keep their order, after the known ones;
 comments travel with the key they follow), and the first line becomes the schema modeline.
 Before anything is written, the new text is loaded again and must give exactly the old data.
@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ovk.atomic import write_atomically
 from ovk.errors import UsageError
-from ovk.loader import dump_round_trip, load_path, load_round_trip, load_text
-from ovk.repository import agreement_file, modeline_for, stray_files, year_dirs, year_files
-from ovk.schemas import Schema, build_all
-from ovk.validate import MODELINE
+from ovk.model.layout import agreement_file, modeline_for, stray_files, year_dirs, year_files
+from ovk.model.schema import Schema, build_all
+from ovk.validate.engine import MODELINE
+from ovk.yamlio.atomic import write_atomically
+from ovk.yamlio.loader import dump_round_trip, load_path, load_round_trip, load_text
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovk import revisions
+from ovk.diff import revisions
 from ovk.errors import DataError, UsageError
-from ovk.model import available_years, expand_owners, read_year
-from ovk.repository import AGREEMENTS
+from ovk.model.layout import AGREEMENTS
+from ovk.model.read import available_years, expand_owners, read_year
 
 SIMILAR = 0.6  # title similarity from which two entities of different years are the same one
 CONTEXT_WORDS = 6  # unchanged words kept on each side of a change in a long text

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import UsageError
-from ovk.listing import SORT_KEYS, Filters, select, to_csv
-from ovk.model import Uppdrag, Year, load_year, read_year
-from ovk.schemas import FOLLOWUP_OCCASIONS
+from ovk.model.read import Uppdrag, Year, load_year, read_year
+from ovk.model.schema import FOLLOWUP_OCCASIONS
+from ovk.tools.listing import SORT_KEYS, Filters, select, to_csv
 
 # The source names the three occasions (våruppföljning, delårsrapport, årsbokslut) but gives
 # no dates. By default each falls on the last day of the period it follows up: January-April,

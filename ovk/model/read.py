@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import DataError, UsageError
-from ovk.repository import AGREEMENTS, agreement_file, year_dirs
-from ovk.schemas import ALL_DIVISIONS
-from ovk.validate import SCHEMA_VERDICT_RULES, check_file
+from ovk.model.layout import AGREEMENTS, agreement_file, year_dirs
+from ovk.model.schema import ALL_DIVISIONS
+from ovk.validate.engine import SCHEMA_VERDICT_RULES, check_file
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ovk.cache import MISSING, Cache
-from ovk.checks import YearFiles, check_year
 from ovk.errors import UsageError
 from ovk.findings import Finding, finding, json_path
-from ovk.loader import (
-    DEFAULT_MAX_BYTES,
-    Document,
-    LoadResult,
-    fast_load_bytes,
-    load_path,
-    read_capped,
-    warm_up,
-)
-from ovk.repository import (
+from ovk.model.layout import (
     YEAR_FILES,
     AgreementFile,
     agreement_file,
@@ -34,7 +23,18 @@ from ovk.repository import (
     year_dirs,
     year_files,
 )
-from ovk.schemas import KINDS
+from ovk.model.schema import KINDS
+from ovk.validate.cache import MISSING, Cache
+from ovk.validate.rules import YearFiles, check_year
+from ovk.yamlio.loader import (
+    DEFAULT_MAX_BYTES,
+    Document,
+    LoadResult,
+    fast_load_bytes,
+    load_path,
+    read_capped,
+    warm_up,
+)
 
 MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
 # Rules whose findings mean "a standard validator given the schema rejects this file too".
@@ -206,7 +206,7 @@ def check_file(
 
     With `fast`, a file the C parser reads without doubt and its schema accepts needs no
     locations; every other file takes the located path, which alone makes findings. With a
-    `cache`, such clean files are remembered by content (see ovk/cache.py).
+    `cache`, such clean files are remembered by content (see ovk/validate/cache.py).
     """
     if file.kind is None:
         return FileResult(

@@ -1,6 +1,6 @@
 """`ovk new`: new agreement files from the schema, and next year's folder from this year's.
 
-Everything is written through the round-trip writer in `ovk.loader`, in the schema's key
+Everything is written through the round-trip writer in `ovk.yamlio.loader`, in the schema's key
 order, with the schema modeline first, so a new file is already formatted (`ovk fmt --check`
 passes) and, with the values given, valid.
 """
@@ -17,13 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovk.atomic import write_atomically
 from ovk.errors import DataError, UsageError
-from ovk.formatting import lost_comments, reorder, without_modeline
-from ovk.loader import dump_round_trip, load_round_trip
-from ovk.model import read
-from ovk.repository import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
-from ovk.schemas import (
+from ovk.model.layout import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
+from ovk.model.read import read
+from ovk.model.schema import (
     ALL_DIVISIONS,
     DIVISION_CODES,
     FOLLOWUP_OCCASIONS,
@@ -32,6 +29,9 @@ from ovk.schemas import (
     Schema,
     build_all,
 )
+from ovk.tools.fmt import lost_comments, reorder, without_modeline
+from ovk.yamlio.atomic import write_atomically
+from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
 DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
 
@@ -233,7 +233,7 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
         raise UsageError(f"{target.relative_to(root)} exists; ovk new year never overwrites")
     if not 2000 <= year <= 2100:
         raise UsageError(f"{year} is not an agreement year (2000-2100)")
-    from ovk.validate import validate
+    from ovk.validate.engine import validate
 
     if validate(root, [source_dir]).errors:
         raise DataError(f"{source} has errors; run 'ovk validate {source_dir.relative_to(root)}'")

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ovk.findings import Finding
-from ovk.listing import urgency
-from ovk.model import Uppdrag
+from ovk.model.read import Uppdrag
+from ovk.tools.listing import urgency
 
 Reporter = Callable[[list[Finding], int, TextIO], None]
 

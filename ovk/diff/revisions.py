@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ovk.errors import UsageError
-from ovk.repository import AGREEMENTS
+from ovk.model.layout import AGREEMENTS
 
 GIT_TIMEOUT = 120  # seconds; a hung git (a credential prompt, a lock) must not hang ovk
 

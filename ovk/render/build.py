@@ -3,7 +3,7 @@
 The year's files are read (schema-valid, or a DataError) and turned into a plain view-model
 of dicts and lists with every key present, so templates run under StrictUndefined and hold
 no logic beyond layout. Text from the data reaches the output only through the templates,
-where it is escaped (see ovk.templating). Files are written atomically and only where asked.
+where it is escaped (see ovk.render.templating). Files are written atomically and only where asked.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any
 import jinja2
 
 from ovk import __version__
-from ovk.atomic import write_atomically
 from ovk.errors import DataError, UsageError
-from ovk.model import expand_owners, number_key, read_year, resolve_year
-from ovk.repository import AGREEMENTS
-from ovk.schemas import ALL_DIVISIONS
-from ovk.templating import environment, static_text
+from ovk.model.layout import AGREEMENTS
+from ovk.model.read import expand_owners, number_key, read_year, resolve_year
+from ovk.model.schema import ALL_DIVISIONS
+from ovk.render.templating import environment, static_text
+from ovk.yamlio.atomic import write_atomically
 
 FORMATS = ("md", "html")
 STYLESHEET = "style.css"

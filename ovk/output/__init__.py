@@ -1,0 +1,1 @@
+"""What every output for people shares: Swedish numbers and dates, Markdown escaping."""

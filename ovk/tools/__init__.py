@@ -1,0 +1,1 @@
+"""The smaller tools: `ovk fmt`, `ovk new`, `ovk export` and `ovk list`."""
