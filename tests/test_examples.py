@@ -12,9 +12,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from ovk.findings import RULES
+from ovk.model.conformance import SCHEMA_VERDICT_RULES
 from ovk.model.layout import classify
 from ovk.model.schema import KINDS
-from ovk.validate.engine import SCHEMA_VERDICT_RULES
 from tests.conftest import CASES, make_tree, run_ovk
 
 

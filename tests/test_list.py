@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ovk.model.read import load_year
-from ovk.tools.listing import Filters, select
+from ovk.tools.listing import Filters, load_year, select
 from ovk.validate.reporters import uppdrag_table
 from tests.conftest import REPO, run_ovk
 
@@ -139,7 +138,11 @@ def test_rich_table_fits_80_columns_without_truncating_numbers_or_dates() -> Non
     text = out.getvalue()
     assert max(len(line) for line in text.splitlines()) <= 80
     for u in chosen:
-        assert f"{u.number} " in text and u.due is not None and u.due.isoformat() in text
+        assert (
+            f"{u.entity.number} " in text
+            and u.entity.due is not None
+            and u.entity.due.isoformat() in text
+        )
     assert "…" not in text
 
 

@@ -272,8 +272,8 @@ def list_uppdrag(
     import datetime as dt
     import json
 
-    from ovk.model.read import load_year, resolve_year
-    from ovk.tools.listing import Filters, parse_date, record, select, to_csv
+    from ovk.model.read import resolve_year
+    from ovk.tools.listing import Filters, load_year, parse_date, record, select, to_csv
     from ovk.validate.reporters import uppdrag_table
 
     root = _root()

@@ -219,13 +219,13 @@ def _exported(root: Path, rev: str, stack: ExitStack) -> Path:
 def year_entities(root: Path, year: int) -> tuple[list[Entity], dict[str, str]]:
     """The forest of one year folder, and the year's division names by code."""
     data = read_year(root, year)
-    names = {d["code"]: d["name"] for d in data.agreement["divisions"]}
+    names = data.names
     codes = tuple(names)
     folder = f"{AGREEMENTS}/{year}"
     if data.malomraden is None:
         raise DataError(f"{folder}/malomraden.yaml is missing; run 'ovk validate' for details")
-    forest = [_agreement(data.agreement, f"{folder}/overenskommelse.yaml")]
-    forest.extend(_malomraden(data.malomraden, codes, f"{folder}/malomraden.yaml"))
+    forest = [_agreement(data.agreement.data, f"{folder}/overenskommelse.yaml")]
+    forest.extend(_malomraden(data.malomraden.data, codes, f"{folder}/malomraden.yaml"))
     forest.extend(_division(d.data, d.file) for d in data.divisions.values())
     forest.extend(_uppdrag(u.data, codes, u.file) for u in data.uppdrag)
     return forest, names

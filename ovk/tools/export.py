@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import UsageError
-from ovk.model.read import Uppdrag, Year, load_year, read_year
-from ovk.model.schema import FOLLOWUP_OCCASIONS
-from ovk.tools.listing import SORT_KEYS, Filters, select, to_csv
+from ovk.model.entities import FOLLOWUP_OCCASIONS
+from ovk.model.read import read_year
+from ovk.tools.listing import SORT_KEYS, Filters, Uppdrag, Year, load_year, select, to_csv
 
 # The source names the three occasions (våruppföljning, delårsrapport, årsbokslut) but gives
 # no dates. By default each falls on the last day of the period it follows up: January-April,
@@ -119,7 +119,7 @@ def _event(uid: str, day: dt.date, summary: str, description: str, stamp: str) -
 
 
 def _label(u: Uppdrag) -> str:
-    return f"{u.number} {u.title}" if u.number else u.title
+    return f"{u.entity.number} {u.entity.title}" if u.entity.number else u.entity.title
 
 
 def _dtstamp(year: int) -> str:
@@ -144,28 +144,30 @@ def to_ics(year: Year, followup_dates: Mapping[str, dt.date]) -> str:
         *VTIMEZONE,
     ]
     for u in sorted(year.uppdrag, key=SORT_KEYS["number"]):
-        if u.due is None:
+        if u.entity.due is None:
             continue
         description = "\n".join(
             [
-                f"Särskilt uppdrag ({u.origin}): {_label(u)}",
+                f"Särskilt uppdrag ({u.entity.origin}): {_label(u)}",
                 f"Mottagare: {', '.join(u.owners) or '-'}",
-                f"Huvudansvarig: {u.lead or '-'}",
-                f"Startdatum: {u.start.isoformat() if u.start else '-'}",
-                f"Uppföljning: {', '.join(u.followup) or '-'}",
+                f"Huvudansvarig: {u.entity.lead or '-'}",
+                f"Startdatum: {u.entity.start.isoformat() if u.entity.start else '-'}",
+                f"Uppföljning: {', '.join(u.entity.followup) or '-'}",
                 f"Fil: {u.file}",
             ]
         )
         lines += _event(
-            f"{year.year}-{u.id}-due@{UID_DOMAIN}",
-            u.due,
+            f"{year.year}-{u.entity.id}-due@{UID_DOMAIN}",
+            u.entity.due,
             f"Slutdatum: {_label(u)}",
             description,
             stamp,
         )
     for occasion in FOLLOWUP_OCCASIONS:
         reporting = [
-            u for u in sorted(year.uppdrag, key=SORT_KEYS["number"]) if occasion in u.followup
+            u
+            for u in sorted(year.uppdrag, key=SORT_KEYS["number"])
+            if occasion in u.entity.followup
         ]
         description = "\n".join(
             [
@@ -200,13 +202,12 @@ def to_export_csv(year: Year) -> str:
 def year_document(root: Path, year: int) -> dict[str, Any]:
     """Every file of the year folder as one document (see schema/export.schema.json)."""
     data = read_year(root, year)
-    codes = [division["code"] for division in data.agreement["divisions"]]
-    ordered = [data.divisions[c] for c in codes if c in data.divisions]
-    ordered += [f for c, f in data.divisions.items() if c not in codes]
+    ordered = [data.divisions[c] for c in data.codes if c in data.divisions]
+    ordered += [f for c, f in data.divisions.items() if c not in data.codes]
     return {
         "year": year,
-        "overenskommelse": data.agreement,
-        "malomraden": data.malomraden,
+        "overenskommelse": data.agreement.data,
+        "malomraden": data.malomraden.data if data.malomraden else None,
         "divisions": [f.data for f in ordered],
         "uppdrag": [f.data for f in data.uppdrag],
     }

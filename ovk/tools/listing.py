@@ -7,12 +7,44 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ovk.errors import UsageError
-from ovk.model.read import Uppdrag, Year
+from ovk.model.entities import Uppdrag as UppdragEntity
+from ovk.model.read import YearData, number_key, read_year
 
 SOON = dt.timedelta(days=30)  # a due date this close (or past) is marked
+
+
+@dataclass(frozen=True)
+class Uppdrag:
+    """One särskilt uppdrag of a year, with "alla verksamheter" expanded to its divisions."""
+
+    entity: UppdragEntity
+    owners: tuple[str, ...]
+    file: str  # relative to the root
+
+    @property
+    def number_key(self) -> tuple[int, ...]:
+        return number_key(self.entity.number)
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    divisions: tuple[str, ...]  # codes in the order overenskommelse.yaml lists them
+    uppdrag: tuple[Uppdrag, ...]
+
+
+def year_uppdrag(data: YearData) -> Year:
+    """The year's uppdrag as `ovk list` and `ovk export` select and show them."""
+    uppdrag = tuple(Uppdrag(m.entity, data.expand(m.entity.owners), m.file) for m in data.uppdrag)
+    return Year(data.year, data.codes, uppdrag)
+
+
+def load_year(root: Path, year: int) -> Year:
+    return year_uppdrag(read_year(root, year))
 
 
 @dataclass(frozen=True)
@@ -25,7 +57,7 @@ class Filters:
 
 
 SORT_KEYS: dict[str, Callable[[Uppdrag], Any]] = {
-    "due": lambda u: (u.due is None, u.due or dt.date.max, u.number_key),
+    "due": lambda u: (u.entity.due is None, u.entity.due or dt.date.max, u.number_key),
     "number": lambda u: u.number_key,
     "owner": lambda u: (u.owners[:1], u.number_key),
 }
@@ -50,41 +82,41 @@ def select(year: Year, filters: Filters, sort: str = "due") -> list[Uppdrag]:
     def matches(u: Uppdrag) -> bool:
         if filters.owner and filters.owner not in u.owners:
             return False
-        if filters.lead and filters.lead != u.lead:
+        if filters.lead and filters.lead != u.entity.lead:
             return False
-        if filters.origin and filters.origin != u.origin:
+        if filters.origin and filters.origin != u.entity.origin:
             return False
-        if filters.due_before and not (u.due and u.due < filters.due_before):
+        if filters.due_before and not (u.entity.due and u.entity.due < filters.due_before):
             return False
-        return not (filters.due_after and not (u.due and u.due > filters.due_after))
+        return not (filters.due_after and not (u.entity.due and u.entity.due > filters.due_after))
 
     return sorted(filter(matches, year.uppdrag), key=SORT_KEYS[sort])
 
 
 def urgency(u: Uppdrag, today: dt.date) -> str | None:
     """'past' when the due date has passed, 'soon' within 30 days, else None."""
-    if u.due is None:
+    if u.entity.due is None:
         return None
-    if u.due < today:
+    if u.entity.due < today:
         return "past"
-    return "soon" if u.due - today <= SOON else None
+    return "soon" if u.entity.due - today <= SOON else None
 
 
 def record(u: Uppdrag) -> dict[str, Any]:
     """The JSON object of one uppdrag (the contract in PRODUCT.md plus id, financing, followup)."""
     return {
-        "year": u.year,
-        "number": u.number,
-        "title": u.title,
-        "origin": u.origin,
+        "year": u.entity.year,
+        "number": u.entity.number,
+        "title": u.entity.title,
+        "origin": u.entity.origin,
         "owners": list(u.owners),
-        "lead": u.lead,
-        "start": u.start.isoformat() if u.start else None,
-        "due": u.due.isoformat() if u.due else None,
+        "lead": u.entity.lead,
+        "start": u.entity.start.isoformat() if u.entity.start else None,
+        "due": u.entity.due.isoformat() if u.entity.due else None,
         "file": u.file,
-        "id": u.id,
-        "financing": u.financing,
-        "followup": list(u.followup),
+        "id": u.entity.id,
+        "financing": u.entity.financing,
+        "followup": list(u.entity.followup),
     }
 
 

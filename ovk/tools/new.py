@@ -18,17 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import DataError, UsageError
-from ovk.model.layout import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
-from ovk.model.read import read
-from ovk.model.schema import (
+from ovk.model.build import build
+from ovk.model.entities import (
     ALL_DIVISIONS,
-    DIVISION_CODES,
+    DIVISION_CODE_PATTERN,
     FOLLOWUP_OCCASIONS,
     NUMBER_PATTERN,
     SLUG_PATTERN,
-    Schema,
-    build_all,
+    Agreement,
 )
+from ovk.model.layout import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
+from ovk.model.read import read
+from ovk.model.schema import Schema, build_all
 from ovk.tools.fmt import lost_comments, reorder, without_modeline
 from ovk.yamlio.atomic import write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
@@ -92,13 +93,26 @@ def _year_dir(root: Path, year: int) -> Path:
     return folder
 
 
-def _codes(text: str, option: str, allow_all: bool) -> list[str]:
+def _codes(
+    text: str, option: str, allow_all: bool, known: tuple[str, ...] | None = None
+) -> list[str]:
+    """Codes given on the command line: of the code's form, and of the year when `known`."""
     codes = [c.strip() for c in text.split(",") if c.strip()]
-    allowed = [*DIVISION_CODES, ALL_DIVISIONS] if allow_all else list(DIVISION_CODES)
     for code in codes:
-        if code not in allowed:
-            raise UsageError(f"{option} {code!r} is not a division code ({', '.join(allowed)})")
+        if allow_all and code == ALL_DIVISIONS:
+            continue
+        if not re.match(DIVISION_CODE_PATTERN, code):
+            raise UsageError(f"{option} {code!r} is not a division code")
+        if known is not None and code not in known:
+            raise UsageError(
+                f"{option} {code!r} is not a division of this year (divisions: {', '.join(known)})"
+            )
     return codes
+
+
+def _year_codes(folder: Path, root: Path) -> tuple[str, ...]:
+    """The division codes the year's overenskommelse.yaml lists."""
+    return build(Agreement, read(folder / "overenskommelse.yaml", root)).codes
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -132,10 +146,11 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
         raise UsageError(f"--id {identity!r} is not an id (lower-case a-z, 0-9 and '-')")
     if spec.number is not None and not re.match(NUMBER_PATTERN, spec.number):
         raise UsageError(f"--number {spec.number!r} is not a number such as 2.1.4")
-    owners = _codes(spec.owners, "--owners", allow_all=True)
+    known = _year_codes(folder, root)
+    owners = _codes(spec.owners, "--owners", allow_all=True, known=known)
     if not owners:
         raise UsageError("--owners needs at least one division code")
-    lead = _codes(spec.lead, "--lead", allow_all=False)[0] if spec.lead else None
+    lead = _codes(spec.lead, "--lead", allow_all=False, known=known)[0] if spec.lead else None
     followup = [o.strip() for o in spec.followup.split(",") if o.strip()]
     for occasion in followup:
         if occasion not in FOLLOWUP_OCCASIONS:

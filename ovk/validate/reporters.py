@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ovk.findings import Finding
-from ovk.model.read import Uppdrag
-from ovk.tools.listing import urgency
+from ovk.tools.listing import Uppdrag, urgency
 
 Reporter = Callable[[list[Finding], int, TextIO], None]
 
@@ -80,12 +79,12 @@ def uppdrag_table(uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal:
         return
     rows = [
         (
-            u.number or "-",
-            f"{u.due.isoformat() if u.due else '-'}{MARKS[urgency(u, today)]}",
-            u.origin,
+            u.entity.number or "-",
+            f"{u.entity.due.isoformat() if u.entity.due else '-'}{MARKS[urgency(u, today)]}",
+            u.entity.origin,
             ", ".join(u.owners),
-            u.lead or "-",
-            u.title,
+            u.entity.lead or "-",
+            u.entity.title,
         )
         for u in uppdrag
     ]

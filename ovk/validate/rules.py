@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk.findings import Finding, finding, json_path
-from ovk.model.schema import ALL_DIVISIONS
+from ovk.model.entities import ALL_DIVISIONS
 from ovk.yamlio.loader import Document, JsonPath
 
 
