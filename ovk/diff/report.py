@@ -17,14 +17,11 @@ from ovk.diff.compare import (
     ONLY_CHOICES,
     Change,
     Comparison,
-    Members,
     Piece,
-    Text,
-    Value,
-    Values,
     text_changes,
     word_changes,
 )
+from ovk.diff.forest import Amount, Members, Text, Value, Values
 from ovk.output.markdown import escape as md
 from ovk.output.swedish import sv_number
 
@@ -122,16 +119,15 @@ def detail(change: Change) -> list[list[Piece]]:
             line += [Piece("equal", "· removed" if line else "removed")]
             line += [Piece("delete", ", ".join(removed))]
         return [line or [Piece("equal", "(order only)")]]
-    if _is_number(old) and _is_number(new):
-        assert isinstance(old, int | float) and isinstance(new, int | float)
+    if isinstance(old, Amount) and isinstance(new, Amount):
         unit = f" {change.unit}" if change.unit else ""
-        delta = new - old
+        delta = new.value - old.value
         sign = "+" if delta >= 0 else "-"
         return [
             [
-                Piece("delete", sv_number(old)),
+                Piece("delete", sv_number(old.value)),
                 Piece("equal", "→"),
-                Piece("insert", sv_number(new)),
+                Piece("insert", sv_number(new.value)),
                 Piece("equal", f"{unit.strip()} ({sign}{sv_number(abs(delta))})".strip()),
             ]
         ]
@@ -148,18 +144,13 @@ def _as_text(value: Value) -> Text | None:
     return Text((str(value),))
 
 
-def _is_number(value: Value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def shown(value: Value) -> str:
     if value is None:
         return "(none)"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if _is_number(value):
-        assert isinstance(value, int | float)
-        return sv_number(value)
+    if isinstance(value, Amount):
+        return sv_number(value.value)
     if isinstance(value, Members):
         return ", ".join(value.items) or "(none)"
     return str(value)
@@ -309,15 +300,16 @@ def record(change: Change) -> dict[str, Any]:
         "new": _json_value(change.new),
         "matched": change.matched,
     }
-    if _is_number(change.old) and _is_number(change.new):
-        assert isinstance(change.old, int | float) and isinstance(change.new, int | float)
-        out["delta"] = round(change.new - change.old, 6)
+    if isinstance(change.old, Amount) and isinstance(change.new, Amount):
+        out["delta"] = round(change.new.value - change.old.value, 6)
     if change.unit:
         out["unit"] = change.unit
     return out
 
 
 def _json_value(value: Value) -> Any:
+    if isinstance(value, Amount):
+        return value.value
     if isinstance(value, Values):
         return dict(value.cells)
     if isinstance(value, Text):
