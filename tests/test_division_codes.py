@@ -189,7 +189,9 @@ def test_new_uppdrag_refuses_a_code_the_year_does_not_list(
     code, _, err = ovk(base_tree, "new", "uppdrag", "--year", "2026", *args)
     bad = value.split(",")[-1]
     assert code == 2
-    assert err.startswith(f"ovk: error: {option} {bad!r} is not a division of 2026 (KLK, TEK")
+    assert err.startswith(
+        f"ovk: error: {option} {bad!r} is not a division of 2026 (divisions: KLK, TEK"
+    )
     assert not (base_tree / YEAR / "uppdrag" / "nytt.yaml").exists()
 
 
@@ -202,5 +204,7 @@ def test_new_uppdrag_takes_the_codes_of_its_own_year(base_tree: Path) -> None:
     (base_tree / YEAR / "divisions" / "TEK.yaml").unlink()
     code, _, err = ovk(base_tree, "new", "uppdrag", "--title", "Nytt", "--owners", "TEK")
     assert (
-        code == 2 and "--owners 'TEK' is not a division of 2026 (KLK, 'alla verksamheter')" in err
+        code == 2
+        and "--owners 'TEK' is not a division of 2026 (divisions: KLK, or 'alla verksamheter')"
+        in err
     )

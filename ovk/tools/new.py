@@ -104,8 +104,8 @@ def _codes(text: str, option: str, year: int, valid: list[str], allow_all: bool)
     allowed = sorted(valid)
     for code in codes:
         if code not in allowed and not (allow_all and code == ALL_DIVISIONS):
-            listed = ", ".join([*allowed, f"'{ALL_DIVISIONS}'"] if allow_all else allowed)
-            raise UsageError(f"{option} {code!r} is not a division of {year} ({listed})")
+            listed = ", ".join(allowed) + (f", or '{ALL_DIVISIONS}'" if allow_all else "")
+            raise UsageError(f"{option} {code!r} is not a division of {year} (divisions: {listed})")
     return codes
 
 
