@@ -29,6 +29,14 @@ def help_examples() -> list[str]:
     return [line for line in lines if line.startswith("ovk new ")]
 
 
+def shipped_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the shipped agreements and schemas (never write into the checkout)."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "agreements", root / "agreements")
+    shutil.copytree(REPO / "schema", root / "schema")
+    return root
+
+
 EXAMPLES = sorted({*readme_examples(), *help_examples()})
 
 
@@ -41,9 +49,7 @@ def test_the_examples_are_found() -> None:
 
 @pytest.mark.parametrize("line", EXAMPLES)
 def test_an_example_runs_as_written_on_the_shipped_repository(tmp_path: Path, line: str) -> None:
-    root = tmp_path / "repo"
-    shutil.copytree(REPO / "agreements", root / "agreements")
-    shutil.copytree(REPO / "schema", root / "schema")
+    root = shipped_copy(tmp_path)
     words = shlex.split(line, comments=True)
     assert words[0] == "ovk"
     result = run_ovk("--root", str(root), *words[1:])
@@ -53,9 +59,7 @@ def test_an_example_runs_as_written_on_the_shipped_repository(tmp_path: Path, li
 
 
 def test_a_new_division_code_joins_the_shipped_year(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    shutil.copytree(REPO / "agreements", root / "agreements")
-    shutil.copytree(REPO / "schema", root / "schema")
+    root = shipped_copy(tmp_path)
     args = ("new", "division", "--year", "2026", "--code", "VOF")
     result = run_ovk("--root", str(root), *args, "--name", "Division Vård och omsorg")
     assert result.exit_code == 0, result.stdout + result.stderr
