@@ -102,13 +102,9 @@ RULES: dict[str, Rule] = {
     ),
     "unknown-division": Rule(
         Severity.ERROR,
-        "A division code is not a division of that year.",
-        "Use one of the codes listed in the year's overenskommelse.yaml.",
-    ),
-    "shared-to-unknown": Rule(
-        Severity.ERROR,
-        "A goal is shared (delas till) to a division that the year does not have.",
-        "Use one of the codes listed in the year's overenskommelse.yaml.",
+        "A division code (a party's, a division file's, an owner, a lead, a goal's delas_till) "
+        "is not among the divisions of the year's overenskommelse.yaml.",
+        "Use one of the codes the message lists, or add the division with 'ovk new division'.",
     ),
     "lead-not-owner": Rule(
         Severity.ERROR,

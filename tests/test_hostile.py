@@ -39,6 +39,7 @@ HOSTILE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "impossible date": (replace("due: 2026-12-31", "due: 2026-02-30"), "schema"),
     "end before start": (replace("due: 2026-12-31", "due: 2025-12-31"), "end-before-start"),
     "unknown division code": (replace("owners: [KLK]", "owners: [KLX]"), "unknown-division"),
+    "malformed division code": (replace("owners: [KLK]", "owners: [klk]"), "schema"),
     "date replaced by a list": (replace("due: 2026-12-31", "due: [2026, 12]"), "schema"),
     "invalid UTF-8 bytes": (lambda raw: raw.replace("Ökat".encode(), b"\xd6kat", 1), "encoding"),
     "UTF-16": (lambda raw: raw.decode("utf-8").encode("utf-16"), "encoding"),

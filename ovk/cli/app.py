@@ -549,7 +549,7 @@ def new() -> None:
 
     Examples:
 
-        ovk new uppdrag --year 2026 --number 2.1.4 --title "E-arkiv" --owners KLK,TEK
+        ovk new uppdrag --year 2026 --number 2.1.6 --title "E-arkiv" --owners KLK,TEK
 
         ovk new year 2027 --from 2026
     """
@@ -561,7 +561,7 @@ def new_uppdrag(
     owners: Annotated[
         str,
         typer.Option(
-            help="Division codes, comma separated, or 'alla verksamheter'.",
+            help="Division codes of the year, comma separated, or 'alla verksamheter'.",
             autocompletion=complete_division,
         ),
     ],
@@ -587,7 +587,7 @@ def new_uppdrag(
 
     Examples:
 
-        ovk new uppdrag --year 2026 --number 2.1.4 --title "E-arkiv" --owners KLK,TEK --lead KLK
+        ovk new uppdrag --year 2026 --number 2.1.6 --title "E-arkiv" --owners KLK,TEK --lead KLK
 
         ovk new uppdrag --title "Ny e-tjänst" --owners "alla verksamheter" --due 2026-12-31
     """
@@ -616,7 +616,11 @@ def new_uppdrag(
 @new_app.command(name="division")
 def new_division(
     code: Annotated[
-        str, typer.Option(help="The division code, e.g. TEK.", autocompletion=complete_division)
+        str,
+        typer.Option(
+            help="The division code: upper-case letters and digits, e.g. VOF.",
+            autocompletion=complete_division,
+        ),
     ],
     year: Annotated[
         int | None,
@@ -629,11 +633,12 @@ def new_division(
 ) -> None:
     """Write a new division file with an empty 'Allmänt' section of its grunduppdrag.
 
-    A code the year's agreement does not list yet is added to overenskommelse.yaml.
+    A code the year's agreement does not list yet is added to the divisions of its
+    overenskommelse.yaml (give its --name).
 
     Examples:
 
-        ovk new division --year 2026 --code TEK
+        ovk new division --year 2026 --code VOF --name "Division Vård och omsorg"
     """
     from ovk.model.read import resolve_year
     from ovk.tools.new import new_division as run_new_division

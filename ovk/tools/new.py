@@ -93,26 +93,21 @@ def _year_dir(root: Path, year: int) -> Path:
     return folder
 
 
-def _codes(
-    text: str, option: str, allow_all: bool, known: tuple[str, ...] | None = None
-) -> list[str]:
-    """Codes given on the command line: of the code's form, and of the year when `known`."""
+def _year_codes(root: Path, folder: Path) -> list[str]:
+    """The year's division codes: the `divisions` of its overenskommelse.yaml, the one list."""
+    agreement = read(folder / "overenskommelse.yaml", root)  # DataError if missing or broken
+    return list(build(Agreement, agreement).codes)
+
+
+def _codes(text: str, option: str, year: int, valid: list[str], allow_all: bool) -> list[str]:
+    """The comma-separated codes of `text`, each one of the year's divisions."""
     codes = [c.strip() for c in text.split(",") if c.strip()]
+    allowed = sorted(valid)
     for code in codes:
-        if allow_all and code == ALL_DIVISIONS:
-            continue
-        if not re.match(DIVISION_CODE_PATTERN, code):
-            raise UsageError(f"{option} {code!r} is not a division code")
-        if known is not None and code not in known:
-            raise UsageError(
-                f"{option} {code!r} is not a division of this year (divisions: {', '.join(known)})"
-            )
+        if code not in allowed and not (allow_all and code == ALL_DIVISIONS):
+            listed = ", ".join(allowed) + (f", or '{ALL_DIVISIONS}'" if allow_all else "")
+            raise UsageError(f"{option} {code!r} is not a division of {year} (divisions: {listed})")
     return codes
-
-
-def _year_codes(folder: Path, root: Path) -> tuple[str, ...]:
-    """The division codes the year's overenskommelse.yaml lists."""
-    return build(Agreement, read(folder / "overenskommelse.yaml", root)).codes
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
@@ -146,11 +141,11 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
         raise UsageError(f"--id {identity!r} is not an id (lower-case a-z, 0-9 and '-')")
     if spec.number is not None and not re.match(NUMBER_PATTERN, spec.number):
         raise UsageError(f"--number {spec.number!r} is not a number such as 2.1.4")
-    known = _year_codes(folder, root)
-    owners = _codes(spec.owners, "--owners", allow_all=True, known=known)
+    valid = _year_codes(root, folder)
+    owners = _codes(spec.owners, "--owners", spec.year, valid, allow_all=True)
     if not owners:
         raise UsageError("--owners needs at least one division code")
-    lead = _codes(spec.lead, "--lead", allow_all=False, known=known)[0] if spec.lead else None
+    lead = _codes(spec.lead, "--lead", spec.year, valid, allow_all=False)[0] if spec.lead else None
     followup = [o.strip() for o in spec.followup.split(",") if o.strip()]
     for occasion in followup:
         if occasion not in FOLLOWUP_OCCASIONS:
@@ -184,7 +179,11 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     """Write agreements/<year>/divisions/<CODE>.yaml with an 'Allmänt' section; a code the
     agreement does not list yet is added to overenskommelse.yaml (comments kept)."""
     folder = _year_dir(root, year)
-    _codes(code, "--code", allow_all=False)
+    if not re.fullmatch(DIVISION_CODE_PATTERN, code):
+        raise UsageError(
+            f"--code {code!r} is not a division code: 2 to 10 upper-case letters (A-Z, Å, Ä, Ö) "
+            "or digits, starting with a letter, e.g. VOF"
+        )
     path = folder / "divisions" / f"{code}.yaml"
     if path.exists():
         raise UsageError(f"{path.relative_to(root)} exists")
