@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ovk.cli.terminal import RichTerminal
 from ovk.diff.compare import diff
 from ovk.diff.report import as_text
 from tests.conftest import REPO, make_tree, run_ovk
@@ -310,5 +311,5 @@ def test_terminal_output_shows_rich_markup_in_data_literally(repo: Path) -> None
         "title: '[bold]Ökat[/bold] valdeltagande'",
     )
     out = io.StringIO()
-    as_text(diff(repo, "HEAD:2026", "2026"), out, terminal=True)
+    as_text(diff(repo, "HEAD:2026", "2026"), out, RichTerminal(out))
     assert "[bold]Ökat[/bold] valdeltagande" in out.getvalue()

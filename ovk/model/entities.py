@@ -17,6 +17,7 @@ from ovk.model.spec import Doc, Entity, model, prop
 
 ALL_DIVISIONS = "alla verksamheter"
 FOLLOWUP_OCCASIONS = ("vår", "delår", "helår")
+ORIGINS = ("KF", "KS")  # who issued an uppdrag: Kommunfullmäktige or Kommunstyrelsen (NÄMND)
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NUMBER_PATTERN = r"^[0-9]+(\.[0-9]+)*\.?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -566,7 +567,7 @@ class Uppdrag(Entity):
     origin: str = prop(
         "Ursprung",
         "KF (Kommunfullmäktige) or KS (Kommunstyrelsen, 'NÄMND').",
-        enum=["KF", "KS"],
+        enum=list(ORIGINS),
     )
     malomrade: str | None = prop(
         "Målområde", "Id of the målområde it stands under.", default=None, pattern=SLUG_PATTERN

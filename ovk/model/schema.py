@@ -201,11 +201,15 @@ def export_schema() -> Schema:
     }
 
 
+# Every schema ovk publishes, by the name `ovk schema` takes: the four kinds and the export.
+SCHEMA_FILES = {**KINDS, "export": EXPORT_SCHEMA}
+
+
 def all_schema_files() -> dict[str, Schema]:
     """File name → schema, for every schema ovk publishes (the four kinds and the export)."""
     files = {KINDS[kind]: schema for kind, schema in build_all().items()}
     files[EXPORT_SCHEMA] = export_schema()
-    return files
+    return {name: files[name] for name in SCHEMA_FILES.values()}
 
 
 def dumps(schema: Schema) -> str:

@@ -26,6 +26,7 @@ from ovk.render.templating import environment, static_text
 from ovk.yamlio.atomic import write_atomically
 
 FORMATS = ("md", "html")
+REQUEST_FORMATS = (*FORMATS, "both")  # both: --all writes each format
 STYLESHEET = "style.css"
 MAIN_STEM = "overenskommelse"
 INDEX_STEM = "index"

@@ -70,7 +70,9 @@ def parse_followup_dates(text: str | None, year: int) -> dict[str, dt.date]:
             month, day = (int(n) for n in month_day.strip().split("-"))
             dt.date(year, month, day)
         except ValueError:
-            raise UsageError(f"--followup-dates: {part.strip()!r} is not occasion=MM-DD") from None
+            raise UsageError(
+                f"<followup-dates>: {part.strip()!r} is not occasion=MM-DD", "followup-dates"
+            ) from None
         month_days[occasion] = (month, day)
     return {o: dt.date(year, *month_days[o]) for o in FOLLOWUP_OCCASIONS}
 
@@ -231,7 +233,7 @@ def export(
     narrowed to the uppdrag of one division (`owner`), with the same UIDs."""
     if output_format == "json":
         if owner is not None:
-            raise UsageError("--owner applies to ics and csv; json holds the whole year")
+            raise UsageError("<owner> applies to ics and csv; json holds the whole year", "owner")
         return to_json(year_document(root, year))
     loaded = load_year(root, year)
     if owner is not None:

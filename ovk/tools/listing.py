@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from ovk.errors import UsageError
 from ovk.model.entities import Uppdrag as UppdragEntity
 from ovk.model.read import YearData, number_key, read_year
+from ovk.model.values import check_division
+from ovk.output.terminal import Column, Terminal
 
 SOON = dt.timedelta(days=30)  # a due date this close (or past) is marked
 
@@ -63,21 +65,11 @@ SORT_KEYS: dict[str, Callable[[Uppdrag], Any]] = {
 }
 
 
-def parse_date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date; use YYYY-MM-DD") from None
-
-
 def select(year: Year, filters: Filters, sort: str = "due") -> list[Uppdrag]:
     """The uppdrag matching every filter, sorted; unknown codes are usage errors."""
-    for option, code in (("--owner", filters.owner), ("--lead", filters.lead)):
-        if code is not None and code not in year.divisions:
-            raise UsageError(
-                f"{option} {code!r} is not a division of {year.year} "
-                f"(divisions: {', '.join(year.divisions)})"
-            )
+    for param, code in (("owner", filters.owner), ("lead", filters.lead)):
+        if code is not None:
+            check_division(code, param, year.year, year.divisions)
 
     def matches(u: Uppdrag) -> bool:
         if filters.owner and filters.owner not in u.owners:
@@ -150,3 +142,59 @@ def to_csv(uppdrag: Iterable[Uppdrag]) -> str:
             ]
         )
     return "\ufeff" + buffer.getvalue()
+
+
+# --- the formats of `ovk list --format` ------------------------------------------------------
+
+MARKS = {"past": " !", "soon": " ~", None: ""}
+LEGEND = "! past due   ~ due within 30 days"
+TABLE_COLUMNS = (
+    Column("Nr"),
+    Column("Due"),
+    Column("Origin"),
+    Column("Owners", wrap=True, max_width=16),
+    Column("Lead"),
+    Column("Title", wrap=True, grow=True),
+)
+
+
+def as_table(
+    uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None
+) -> None:
+    """A table that fits the terminal, or tab-separated columns when piped."""
+    if not uppdrag:
+        out.write("no uppdrag match\n")
+        return
+    rows = [
+        (
+            u.entity.number or "-",
+            f"{u.entity.due.isoformat() if u.entity.due else '-'}{MARKS[urgency(u, today)]}",
+            u.entity.origin,
+            ", ".join(u.owners),
+            u.entity.lead or "-",
+            u.entity.title,
+        )
+        for u in uppdrag
+    ]
+    if terminal is None:
+        out.write("number\tdue\torigin\towners\tlead\ttitle\n")
+        for row in rows:
+            out.write("\t".join(row) + "\n")
+    else:
+        terminal.table(TABLE_COLUMNS, rows, [urgency(u, today) for u in uppdrag])
+    if any(urgency(u, today) for u in uppdrag):
+        out.write(LEGEND + "\n")
+
+
+def as_json(uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None) -> None:
+    """An array of objects (the contract in PRODUCT.md)."""
+    out.write(json.dumps([record(u) for u in uppdrag], ensure_ascii=False, indent=2) + "\n")
+
+
+def as_csv(uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None) -> None:
+    """For Excel in Sweden: BOM, ';' between fields."""
+    out.write(to_csv(uppdrag))
+
+
+Format = Callable[[list[Uppdrag], dt.date, TextIO, "Terminal | None"], None]
+FORMATS: dict[str, Format] = {"table": as_table, "json": as_json, "csv": as_csv}

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ from ovk.errors import DataError, UsageError
 from ovk.model.build import build
 from ovk.model.entities import (
     ALL_DIVISIONS,
-    DIVISION_CODE_PATTERN,
     FOLLOWUP_OCCASIONS,
     NUMBER_PATTERN,
     SLUG_PATTERN,
@@ -30,17 +28,12 @@ from ovk.model.entities import (
 from ovk.model.layout import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
 from ovk.model.read import read
 from ovk.model.schema import Schema, build_all
+from ovk.model.values import is_code, parse_date, slugify
 from ovk.tools.fmt import lost_comments, reorder, without_modeline
 from ovk.yamlio.atomic import write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
 DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
-
-
-def slugify(text: str) -> str:
-    """An id from a title: 'Ökat valdeltagande 2.0' → 'okat-valdeltagande-2-0'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def skeleton(schema: Schema, values: dict[str, Any]) -> dict[str, Any]:
@@ -99,24 +92,21 @@ def _year_codes(root: Path, folder: Path) -> list[str]:
     return list(build(Agreement, agreement).codes)
 
 
-def _codes(text: str, option: str, year: int, valid: list[str], allow_all: bool) -> list[str]:
+def _codes(text: str, param: str, year: int, valid: list[str], allow_all: bool) -> list[str]:
     """The comma-separated codes of `text`, each one of the year's divisions."""
     codes = [c.strip() for c in text.split(",") if c.strip()]
     allowed = sorted(valid)
     for code in codes:
         if code not in allowed and not (allow_all and code == ALL_DIVISIONS):
             listed = ", ".join(allowed) + (f", or '{ALL_DIVISIONS}'" if allow_all else "")
-            raise UsageError(f"{option} {code!r} is not a division of {year} (divisions: {listed})")
+            raise UsageError(
+                f"<{param}> {code!r} is not a division of {year} (divisions: {listed})", param
+            )
     return codes
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date; use YYYY-MM-DD") from None
+def _date(text: str | None, param: str) -> dt.date | None:
+    return None if text is None else parse_date(text, param)
 
 
 @dataclass(frozen=True)
@@ -138,23 +128,24 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
     folder = _year_dir(root, spec.year)
     identity = spec.id or slugify(spec.title)
     if not re.match(SLUG_PATTERN, identity):
-        raise UsageError(f"--id {identity!r} is not an id (lower-case a-z, 0-9 and '-')")
+        raise UsageError(f"<id> {identity!r} is not an id (lower-case a-z, 0-9 and '-')", "id")
     if spec.number is not None and not re.match(NUMBER_PATTERN, spec.number):
-        raise UsageError(f"--number {spec.number!r} is not a number such as 2.1.4")
+        raise UsageError(f"<number> {spec.number!r} is not a number such as 2.1.4", "number")
     valid = _year_codes(root, folder)
-    owners = _codes(spec.owners, "--owners", spec.year, valid, allow_all=True)
+    owners = _codes(spec.owners, "owners", spec.year, valid, allow_all=True)
     if not owners:
-        raise UsageError("--owners needs at least one division code")
-    lead = _codes(spec.lead, "--lead", spec.year, valid, allow_all=False)[0] if spec.lead else None
+        raise UsageError("<owners> needs at least one division code", "owners")
+    lead = _codes(spec.lead, "lead", spec.year, valid, allow_all=False)[0] if spec.lead else None
     followup = [o.strip() for o in spec.followup.split(",") if o.strip()]
     for occasion in followup:
         if occasion not in FOLLOWUP_OCCASIONS:
             raise UsageError(
-                f"--followup {occasion!r} is not one of {', '.join(FOLLOWUP_OCCASIONS)}"
+                f"<followup> {occasion!r} is not one of {', '.join(FOLLOWUP_OCCASIONS)}",
+                "followup",
             )
     path = folder / "uppdrag" / f"{identity}.yaml"
     if path.exists():
-        raise UsageError(f"{path.relative_to(root)} exists; choose another --id")
+        raise UsageError(f"{path.relative_to(root)} exists; choose another <id>", "id")
     data = skeleton(
         build_all()["uppdrag"],
         {
@@ -165,8 +156,8 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
             "origin": spec.origin,
             "owners": _flow(owners),
             "lead": lead,
-            "start": _date(spec.start, "--start"),
-            "due": _date(spec.due, "--due"),
+            "start": _date(spec.start, "start"),
+            "due": _date(spec.due, "due"),
             "followup": _flow(followup),
         },
     )
@@ -179,10 +170,11 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     """Write agreements/<year>/divisions/<CODE>.yaml with an 'Allmänt' section; a code the
     agreement does not list yet is added to overenskommelse.yaml (comments kept)."""
     folder = _year_dir(root, year)
-    if not re.fullmatch(DIVISION_CODE_PATTERN, code):
+    if not is_code(code):
         raise UsageError(
-            f"--code {code!r} is not a division code: 2 to 10 upper-case letters (A-Z, Å, Ä, Ö) "
-            "or digits, starting with a letter, e.g. VOF"
+            f"<code> {code!r} is not a division code: 2 to 10 upper-case letters (A-Z, Å, Ä, Ö) "
+            "or digits, starting with a letter, e.g. VOF",
+            "code",
         )
     path = folder / "divisions" / f"{code}.yaml"
     if path.exists():
@@ -192,7 +184,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     agreement = _load(agreement_path)
     listed = {d["code"]: d["name"] for d in agreement.get("divisions", [])}
     if name is None and code not in listed:
-        raise UsageError(f"{code} is not a division of {year} yet; give its --name")
+        raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
     data = skeleton(
         build_all()["division"],
