@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import DataError, UsageError
-from ovk.model.layout import AGREEMENTS, agreement_file, year_dirs
+from ovk.model.layout import AGREEMENTS, Member, agreement_file, year_dirs, year_members
 from ovk.model.schema import ALL_DIVISIONS
 from ovk.validate.engine import SCHEMA_VERDICT_RULES, check_file
 
@@ -98,29 +98,31 @@ class YearData:
 
 
 def read_year(root: Path, year: int) -> YearData:
-    """Read every file of a year folder; a file that is not schema-valid is a DataError."""
-    folder = root / AGREEMENTS / str(year)
+    """Read every file of a year folder; a file that is not schema-valid, or a layout problem
+    (a link out of the repository, …), is a DataError."""
+    members = year_members(root, root / AGREEMENTS / str(year))
+    members.check()
 
-    def read_file(path: Path) -> YearFile:
-        return YearFile(read(path, root), agreement_file(path, root).display)
+    def read_file(member: Member) -> YearFile:
+        return YearFile(read(member.path, root), member.display)
 
-    malomraden = folder / "malomraden.yaml"
+    malomraden = members.one("malomraden")
     return YearData(
         year,
-        read(folder / "overenskommelse.yaml", root),
-        read(malomraden, root) if malomraden.is_file() else None,
-        {p.stem: read_file(p) for p in sorted((folder / "divisions").glob("*.yaml"))},
-        tuple(read_file(p) for p in sorted((folder / "uppdrag").glob("*.yaml"))),
+        read(members.path("overenskommelse"), root),
+        read(malomraden.path, root) if malomraden else None,
+        {m.stem: read_file(m) for m in members.of("division")},
+        tuple(read_file(m) for m in members.of("uppdrag")),
     )
 
 
 def load_year(root: Path, year: int) -> Year:
-    folder = root / AGREEMENTS / str(year)
-    agreement = read(folder / "overenskommelse.yaml", root)
+    members = year_members(root, root / AGREEMENTS / str(year))
+    members.check()
+    agreement = read(members.path("overenskommelse"), root)
     divisions = tuple(division["code"] for division in agreement["divisions"])
     uppdrag = tuple(
-        _uppdrag(read(path, root), divisions, agreement_file(path, root).display)
-        for path in sorted((folder / "uppdrag").glob("*.yaml"))
+        _uppdrag(read(m.path, root), divisions, m.display) for m in members.of("uppdrag")
     )
     return Year(year, divisions, uppdrag)
 
