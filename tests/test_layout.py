@@ -189,6 +189,23 @@ def test_a_link_inside_the_repository_is_followed_where_it_stands(base_tree: Pat
     assert (UPPDRAG / source.name).as_posix() in {u["file"] for u in listed}
 
 
+def test_year_folders_grouped_below_agreements_are_validated(base_tree: Path) -> None:
+    """agreements/<kommun>/<year>/, as the benchmark corpus has it (validate and fmt only)."""
+    group = base_tree / "agreements/kommun"
+    group.mkdir()
+    (base_tree / "agreements/2026").rename(group / "2026")
+    (group / "anteckningar.yaml").write_text("x: 1\n", encoding="utf-8")
+    path = group / "2026/uppdrag/okat-valdeltagande.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2026", "year: 2025"))
+    mismatch = "agreements/kommun/2026/uppdrag/okat-valdeltagande.yaml:3:7: year-mismatch"
+    stray = "agreements/kommun/anteckningar.yaml:1:1: unknown-file"
+    for args in ([], [str(base_tree / "agreements")], [str(group / "2026/uppdrag")]):
+        result = run_ovk("--root", str(base_tree), "validate", *args)
+        assert result.exit_code == 1
+        assert mismatch in result.stdout
+        assert (stray in result.stdout) == (len(args) < 1 or args[0].endswith("agreements"))
+
+
 def test_listing_a_year_is_one_scandir_per_folder_and_resolves_no_path(
     base_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

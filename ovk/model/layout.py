@@ -162,14 +162,15 @@ def located(problem: Finding) -> str:
 
 
 def year_dirs(root: Path) -> list[Path]:
-    """The year folders under agreements/, oldest first (a link out of the root is not one)."""
-    return _top(root)[0]
+    """The repository's years: the year folders directly under agreements/, oldest first (a
+    link out of the root is not one)."""
+    return _year_folders(root, nested=False)[0]
 
 
 def year_members(root: Path, year_dir: Path) -> YearMembers:
     """The members of one year folder and the problems of its layout, in a stable order."""
     real_root = _real(root)
-    display = f"{AGREEMENTS}/{year_dir.name}"
+    display = _display(_place(year_dir, real_root), real_root)
     problems: list[Finding] = []
     folders: dict[str, os.DirEntry[str]] = {}
     singles = []
@@ -205,11 +206,6 @@ def year_members(root: Path, year_dir: Path) -> YearMembers:
     return YearMembers(year_dir, display, tuple(members), tuple(sorted(problems)))
 
 
-def outside_problems(root: Path) -> list[Finding]:
-    """The problems under agreements/ outside any year folder (and of year folder links)."""
-    return _top(root)[1]
-
-
 @dataclass(frozen=True)
 class Selection:
     """What a command line's paths choose: whole year folders (the cross-file rules see all
@@ -241,7 +237,6 @@ def select(root: Path, paths: Sequence[Path] = ()) -> Selection:
     base = real_root / AGREEMENTS
     exact: set[str] = set()
     below: list[str] = [] if paths else [""]
-    year_names: set[str] = set()
     named: list[str] = []  # the files named, to answer for
     extra: list[Finding] = []
     for typed in paths:
@@ -257,13 +252,17 @@ def select(root: Path, paths: Sequence[Path] = ()) -> Selection:
             named.append(shown)
         else:
             below.append(f"{shown}/")
-        if place.is_relative_to(base):
-            year_names.add(place.relative_to(base).parts[0])
-        elif place.is_dir():  # a folder outside agreements/: nothing in it is a member
+        if (
+            not place.is_relative_to(base) and place.is_dir()
+        ):  # a folder outside agreements/: nothing in it is a member
             extra.extend(p for e in _scan(place) for p in _strays(e, f"{shown}/{e.name}"))
-    dirs, top_problems = _top(real_root)
+    dirs, top_problems = _year_folders(real_root, nested=True)
     chosen = Selection((), (), (), frozenset(exact), tuple(below)).chosen
-    years = tuple(year_members(real_root, d) for d in dirs if "" in below or d.name in year_names)
+
+    def touched(year: str) -> bool:  # chosen, or holding something chosen
+        return chosen(year) or any(e.startswith(f"{year}/") for e in exact)
+
+    years = tuple(year_members(real_root, d) for d in dirs if touched(_display(d, real_root)))
     members = tuple(m for y in years for m in y.members if chosen(m.display))
     problems = {p for y in years for p in y.problems if chosen(p.file)}
     problems |= {p for p in [*top_problems, *extra] if chosen(p.file)}
@@ -377,22 +376,30 @@ def _strays(entry: os.DirEntry[str], shown: str) -> Iterator[Finding]:
             yield from _strays(child, f"{shown}/{child.name}")
 
 
-def _top(root: Path) -> tuple[list[Path], list[Finding]]:
-    """The year folders under agreements/ and the problems beside them."""
+def _year_folders(root: Path, *, nested: bool) -> tuple[list[Path], list[Finding]]:
+    """The year folders under agreements/ (with `nested`, also those in other folders there,
+    as in agreements/<kommun>/<year>/) and the problems beside them."""
     real_root = _real(root)
     dirs: list[Path] = []
     problems: list[Finding] = []
-    for entry in _scan(root / AGREEMENTS):
-        shown = f"{AGREEMENTS}/{entry.name}"
-        if YEAR_FOLDER.match(entry.name) and (entry.is_symlink() or entry.is_dir()):
-            problem = _link_problem(entry, shown, real_root, folder=True)
-            if problem is not None:
-                problems.append(problem)
-            elif entry.is_dir():
-                dirs.append(Path(entry.path))
-        else:
-            problems.extend(_strays(entry, shown))
-    return dirs, problems
+    folders = [(root / AGREEMENTS, AGREEMENTS)]
+    while folders:
+        folder, shown = folders.pop()
+        for entry in _scan(folder):
+            here = f"{shown}/{entry.name}"
+            if YEAR_FOLDER.match(entry.name) and (entry.is_symlink() or entry.is_dir()):
+                problem = _link_problem(entry, here, real_root, folder=True)
+                if problem is not None:
+                    problems.append(problem)
+                elif entry.is_dir():
+                    dirs.append(Path(entry.path))
+            elif not nested:
+                continue
+            elif entry.is_dir(follow_symlinks=False) and not yaml_suffix(entry.name):
+                folders.append((Path(entry.path), here))
+            else:
+                problems.extend(_strays(entry, here))
+    return sorted(dirs), problems
 
 
 def _place(path: Path, real_root: Path | None = None) -> Path:
