@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -218,7 +218,7 @@ class Selection:
     below: tuple[str, ...]  # ... and the folders ('a/b/') everything below which is chosen
 
     def chosen(self, display: str) -> bool:
-        return display in self.exact or display.startswith(self.below)
+        return _chosen(display, self.exact, self.below)
 
     @property
     def files(self) -> int:
@@ -250,14 +250,14 @@ def select(root: Path, paths: Sequence[Path] = ()) -> Selection:
         exact.add(shown)
         if not place.is_dir():
             named.append(shown)
-        else:
-            below.append(f"{shown}/")
-        if (
-            not place.is_relative_to(base) and place.is_dir()
-        ):  # a folder outside agreements/: nothing in it is a member
+            continue
+        below.append(f"{shown}/")
+        if not place.is_relative_to(base):  # a folder outside agreements/: no members there
             extra.extend(p for e in _scan(place) for p in _strays(e, f"{shown}/{e.name}"))
     dirs, top_problems = _year_folders(real_root, nested=True)
-    chosen = Selection((), (), (), frozenset(exact), tuple(below)).chosen
+
+    def chosen(display: str) -> bool:
+        return _chosen(display, exact, below)
 
     def touched(year: str) -> bool:  # chosen, or holding something chosen
         return chosen(year) or any(e.startswith(f"{year}/") for e in exact)
@@ -271,6 +271,10 @@ def select(root: Path, paths: Sequence[Path] = ()) -> Selection:
         finding(n, 1, 1, "unknown-file", UNKNOWN_PLACE) for n in named if n not in answered
     }
     return Selection(years, members, tuple(sorted(problems)), frozenset(exact), tuple(below))
+
+
+def _chosen(display: str, exact: Collection[str], below: Sequence[str]) -> bool:
+    return display in exact or display.startswith(tuple(below))
 
 
 def schema_dir(root: Path | None) -> Path:
@@ -402,15 +406,17 @@ def _year_folders(root: Path, *, nested: bool) -> tuple[list[Path], list[Finding
     return sorted(dirs), problems
 
 
-def _place(path: Path, real_root: Path | None = None) -> Path:
-    """Where `path` stands, absolute: taken as written when that is below the root, else with
-    its folders resolved (a root reached through a link), the last name never followed."""
+def _place(path: Path, real_root: Path) -> Path:
+    """Where `path` stands, absolute: as written when that is below the root, else with its
+    folders resolved (a root reached through a link); the last name is followed only when it
+    is a link from outside the root."""
     written = Path(os.path.abspath(path))
-    if real_root is not None and written.is_relative_to(real_root):
+    if written.is_relative_to(real_root):
         return written
-    if written.name in ("", ".", ".."):
-        return written.resolve()
-    return _real(written.parent) / written.name
+    place = _real(written.parent) / written.name
+    if not place.is_relative_to(real_root) and place.is_symlink():
+        return place.resolve()
+    return place
 
 
 def _display(place: Path, real_root: Path) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk.findings import Finding, finding, json_path
-from ovk.model.layout import FILE_KINDS, Member, YearMembers, schema_dir, select
+from ovk.model.layout import FILE_KINDS, Member, YearMembers, classify, schema_dir, select
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
 from ovk.validate.rules import YearFiles, check_year
@@ -145,10 +145,10 @@ def _broken(year: YearFiles, year_display: str, display: str) -> None:
     """Mark a file as present but unusable; the rules know the year's own files by their
     .yaml name, so a broken overenskommelse.yml is marked under that name too."""
     year.broken.add(display)
-    parent, _, name = display.rpartition("/")
-    kind = next((k for k in FILE_KINDS.values() if k.stem and name.startswith(f"{k.stem}.")), None)
-    if parent == year_display and kind is not None:
-        year.broken.add(f"{year_display}/{kind.stem}.yaml")
+    kind, _ = classify(Path(display))
+    stem = FILE_KINDS[kind].stem if kind else None
+    if stem is not None:
+        year.broken.add(f"{year_display}/{stem}.yaml")
 
 
 @dataclass
