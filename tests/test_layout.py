@@ -161,6 +161,7 @@ def test_a_layout_problem_is_the_same_located_finding_everywhere(
         ["list", "--format", "json"],
         ["render", "KLK"],
         ["diff", "2026", "2026"],
+        ["export", "--format", "json"],
     ):
         result = run_ovk("--root", str(base_tree), *command)
         no_traceback(result)
