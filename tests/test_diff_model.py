@@ -21,7 +21,7 @@ from ovk.diff.compare import Change, compare
 from ovk.diff.forest import member_forest
 from ovk.model.build import build
 from ovk.model.entities import DOCUMENTS
-from ovk.model.read import Member, read_year
+from ovk.model.read import Loaded, read_year
 from ovk.model.spec import FieldSpec, is_entity, properties, union_members, unwrap
 from tests.conftest import REPO, run_ovk
 
@@ -95,7 +95,7 @@ def set_at(data: Any, path: JsonPath, value: Any) -> None:
     target[path[-1]] = value
 
 
-def mutations(member: Member[Any]) -> Iterator[tuple[JsonPath, Member[Any]]]:
+def mutations(member: Loaded[Any]) -> Iterator[tuple[JsonPath, Loaded[Any]]]:
     """Each leaf of one file changed in turn, as a new member of the same file."""
     cls = type(member.entity)
     for path, value, tp, spec in leaves(cls, member.data, (), None):
@@ -105,18 +105,18 @@ def mutations(member: Member[Any]) -> Iterator[tuple[JsonPath, Member[Any]]]:
             continue  # a missing object, not a value: adding one is adding an entity
         data = copy.deepcopy(member.data)
         set_at(data, path, changed(value, tp))
-        yield path, Member(build(cls, data), data, member.file)
+        yield path, Loaded(build(cls, data), data, member.file)
 
 
 def reported(
-    member: Member[Any], codes: tuple[str, ...]
+    member: Loaded[Any], codes: tuple[str, ...]
 ) -> Iterator[tuple[JsonPath, list[Change]]]:
     before = member_forest(member, codes)
     for path, mutated in mutations(member):
         yield path, compare(before, member_forest(mutated, codes), fuzzy=False)
 
 
-def year_members(root: Path, year: int) -> Iterator[Member[Any]]:
+def year_members(root: Path, year: int) -> Iterator[Loaded[Any]]:
     data = read_year(root, year)
     yield data.agreement
     if data.malomraden is not None:
@@ -153,7 +153,7 @@ def test_the_year_is_never_a_change(base_tree: Path) -> None:
     member = data.uppdrag[0]
     moved = copy.deepcopy(member.data)
     moved["year"] = 2027
-    other = Member(build(type(member.entity), moved), moved, member.file)
+    other = Loaded(build(type(member.entity), moved), moved, member.file)
     assert compare(member_forest(member, data.codes), member_forest(other, data.codes), False) == []
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ovk.model import entities as m
 from ovk.model.layout import AGREEMENTS
-from ovk.model.read import Member, YearData, expand_owners
+from ovk.model.read import Loaded, YearData, expand_owners
 from ovk.model.spec import Entity as ModelEntity
 from ovk.model.spec import Property, properties
 from ovk.model.text import lines
@@ -90,7 +90,7 @@ def year_forest(data: YearData) -> list[Entity]:
     return forest
 
 
-def member_forest(member: Member[Any], codes: tuple[str, ...]) -> list[Entity]:
+def member_forest(member: Loaded[Any], codes: tuple[str, ...]) -> list[Entity]:
     """The entities of one file: its root entity and what the model hoists out of it."""
     hoisted: list[Entity] = []
     builder = _Builder(member.file, codes, hoisted)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk.findings import Finding, finding, json_path
-from ovk.model.layout import AgreementFile
+from ovk.model.layout import Member
 from ovk.model.schema import KINDS
 from ovk.yamlio.loader import (
     DEFAULT_MAX_BYTES,
@@ -55,7 +55,7 @@ class Checked:
 
 
 def load_checked(
-    file: AgreementFile,
+    file: Member,
     schemas: Path,
     max_bytes: int = DEFAULT_MAX_BYTES,
     *,

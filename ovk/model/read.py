@@ -16,7 +16,15 @@ from ovk.errors import DataError, UsageError
 from ovk.model.build import build
 from ovk.model.conformance import load_checked
 from ovk.model.entities import ALL_DIVISIONS, Agreement, Division, Malomraden, Uppdrag
-from ovk.model.layout import AGREEMENTS, agreement_file, schema_dir, year_dirs, year_files
+from ovk.model.layout import (
+    AGREEMENTS,
+    Member,
+    YearMembers,
+    agreement_file,
+    schema_dir,
+    year_dirs,
+    year_members,
+)
 from ovk.model.spec import Entity
 
 T = TypeVar("T", bound=Entity)
@@ -47,7 +55,11 @@ def resolve_year(root: Path, year: int | None) -> int:
 
 def read(path: Path, root: Path) -> Any:
     """The data of one agreement file that conforms to its schema, else a DataError."""
-    file = agreement_file(path, root)
+    return read_file(agreement_file(path, root), root)
+
+
+def read_file(file: Member, root: Path) -> Any:
+    """The data of one member of a year that conforms to its schema, else a DataError."""
     if file.kind is None:
         raise DataError(f"{file.display} is not part of the agreements layout")
     checked = load_checked(file, schema_dir(root))
@@ -60,17 +72,17 @@ def read(path: Path, root: Path) -> Any:
 
 
 @dataclass(frozen=True)
-class Member(Generic[T]):
-    """One file of a year: its entity, its data as read (for export) and its path."""
+class Loaded(Generic[T]):
+    """One file of a year read: its entity, its data as read (for export) and its path."""
 
     entity: T
     data: dict[str, Any]
     file: str  # relative to the root
 
 
-def read_member(cls: type[T], path: Path, root: Path) -> Member[T]:
-    data = read(path, root)
-    return Member(build(cls, data), data, agreement_file(path, root).display)
+def read_member(cls: type[T], member: Member, root: Path) -> Loaded[T]:
+    data = read_file(member, root)
+    return Loaded(build(cls, data), data, member.display)
 
 
 @dataclass(frozen=True)
@@ -78,10 +90,10 @@ class YearData:
     """Every file of one year folder, read, schema-checked and typed."""
 
     year: int
-    agreement: Member[Agreement]
-    malomraden: Member[Malomraden] | None  # None when the folder has no malomraden.yaml
-    divisions: dict[str, Member[Division]]  # by file name (the code), in file-name order
-    uppdrag: tuple[Member[Uppdrag], ...]  # in file-name order (the id)
+    agreement: Loaded[Agreement]
+    malomraden: Loaded[Malomraden] | None  # None when the folder has no malomraden.yaml
+    divisions: dict[str, Loaded[Division]]  # by file name (the code), in file-name order
+    uppdrag: tuple[Loaded[Uppdrag], ...]  # in file-name order (the id)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -105,23 +117,22 @@ def expand_owners(owners: tuple[str, ...] | list[str], codes: tuple[str, ...]) -
 
 
 def read_year(root: Path, year: int) -> YearData:
-    """Read every file of a year folder; a file that does not conform is a DataError."""
-    folder = root / AGREEMENTS / str(year)
-    agreement: Member[Agreement] | None = None
-    malomraden: Member[Malomraden] | None = None
-    divisions: dict[str, Member[Division]] = {}
-    uppdrag: list[Member[Uppdrag]] = []
-    for path in year_files(folder):
-        kind = agreement_file(path, root).kind
-        if kind == "overenskommelse":
-            agreement = read_member(Agreement, path, root)
-        elif kind == "malomraden":
-            malomraden = read_member(Malomraden, path, root)
-        elif kind == "division":
-            divisions[path.stem] = read_member(Division, path, root)
-        elif kind == "uppdrag":
-            uppdrag.append(read_member(Uppdrag, path, root))
-    if agreement is None:
-        shown = f"{AGREEMENTS}/{year}/overenskommelse.yaml"
-        raise DataError(f"{shown} is missing; run 'ovk validate' for details")
-    return YearData(year, agreement, malomraden, divisions, tuple(uppdrag))
+    """Read every file of a year folder; a file that does not conform, or a layout problem
+    (a link out of the repository, …), is a DataError."""
+    members = year_members(root, root / AGREEMENTS / str(year))
+    members.check()
+    malomraden = members.one("malomraden")
+    return YearData(
+        year,
+        read_member(Agreement, agreement_member(members), root),
+        read_member(Malomraden, malomraden, root) if malomraden else None,
+        {m.stem: read_member(Division, m, root) for m in members.of("division")},
+        tuple(read_member(Uppdrag, m, root) for m in members.of("uppdrag")),
+    )
+
+
+def agreement_member(members: YearMembers) -> Member:
+    found = members.one("overenskommelse")
+    if found is None:
+        raise DataError(f"{members.display}/overenskommelse.yaml is missing; run 'ovk validate'")
+    return found

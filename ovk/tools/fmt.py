@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ovk.errors import UsageError
-from ovk.model.layout import agreement_file, modeline_for, stray_files, year_dirs, year_files
+from ovk.findings import Severity
+from ovk.model.layout import Member, modeline_for, select
 from ovk.model.schema import Schema, build_all
 from ovk.validate.engine import MODELINE
 from ovk.yamlio.atomic import write_atomically
@@ -123,11 +123,9 @@ def _pick(branches: list[Schema], value: Any) -> Schema:
     return {}
 
 
-def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
+def format_file(file: Member, *, check: bool) -> Outcome:
     """Format one file in place (atomically, only when it changes); with `check`, only tell."""
-    file = agreement_file(path, root)
-    if file.kind is None or file.year_dir is None:
-        return Outcome(file.display, False, skipped=True)
+    path = file.path
     loaded = load_path(path, file.display)
     if loaded.document is None or loaded.findings:
         first = loaded.findings[0]
@@ -138,7 +136,7 @@ def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
     if loaded.document.data is None:
         return Outcome(file.display, False, "the file is empty")
     # The modeline is relative to the folder holding agreements/, wherever that stands.
-    depth = len(path.resolve().relative_to(file.year_dir.parent.parent).parts) - 1
+    depth = file.display.count("/")
     from ruamel.yaml.error import YAMLError
 
     try:
@@ -167,24 +165,15 @@ def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
     return Outcome(file.display, changed)
 
 
-def files_to_format(root: Path, paths: Iterable[Path]) -> list[Path]:
-    """The named files (folders expanded to their YAML files), or every agreement file."""
-    chosen = list(paths)
-    if not chosen:
-        found = [p for d in year_dirs(root) for p in year_files(d)]
-        return found + stray_files(root)
-    files: list[Path] = []
-    for path in chosen:
-        if path.is_dir():  # a folder's files that belong to the layout
-            found = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
-            files.extend(p for p in found if agreement_file(p, root).kind is not None)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"no such file or folder: {path}")
-    return files
-
-
 def format_paths(root: Path, paths: Iterable[Path], *, check: bool) -> list[Outcome]:
-    """Format (or check) every file; one outcome per file, in order."""
-    return [format_file(path, root, check=check) for path in files_to_format(root, paths)]
+    """Format (or check) the members the paths name (default: all); one outcome per file,
+    members in order, then the layout's problems (errors cannot be formatted, a file in an
+    unknown place is skipped)."""
+    selection = select(root, list(paths))
+    outcomes = [format_file(member, check=check) for member in selection.members]
+    for problem in selection.problems:
+        if problem.severity is Severity.ERROR:
+            outcomes.append(Outcome(problem.file, False, f"{problem.rule} {problem.message}"))
+        else:
+            outcomes.append(Outcome(problem.file, False, skipped=True))
+    return outcomes

@@ -25,7 +25,14 @@ from ovk.model.entities import (
     SLUG_PATTERN,
     Agreement,
 )
-from ovk.model.layout import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
+from ovk.model.layout import (
+    AGREEMENTS,
+    FILE_KINDS,
+    modeline_for,
+    name_taken,
+    year_dirs,
+    year_members,
+)
 from ovk.model.read import read
 from ovk.model.schema import Schema, build_all
 from ovk.model.values import is_code, parse_date, slugify
@@ -144,8 +151,9 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
                 "followup",
             )
     path = folder / "uppdrag" / f"{identity}.yaml"
-    if path.exists():
-        raise UsageError(f"{path.relative_to(root)} exists; choose another <id>", "id")
+    taken = name_taken(path)
+    if taken is not None:
+        raise UsageError(f"{taken.relative_to(root)} exists; choose another <id>", "id")
     data = skeleton(
         build_all()["uppdrag"],
         {
@@ -177,9 +185,10 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
             "code",
         )
     path = folder / "divisions" / f"{code}.yaml"
-    if path.exists():
-        raise UsageError(f"{path.relative_to(root)} exists")
-    agreement_path = folder / "overenskommelse.yaml"
+    taken = name_taken(path)
+    if taken is not None:
+        raise UsageError(f"{taken.relative_to(root)} exists")
+    agreement_path = year_members(root, folder).path("overenskommelse")
     read(agreement_path, root)  # through the safe loader and schema first: DataError if broken
     agreement = _load(agreement_path)
     listed = {d["code"]: d["name"] for d in agreement.get("divisions", [])}
@@ -247,21 +256,19 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
     result = NewYear(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=target.parent))
     try:
-        for name, kind in YEAR_FILES.items():
-            if (source_dir / name).is_file():
-                _copy(source_dir / name, staging / name, kind, year)
-        for folder, kind in KIND_FOLDERS.items():
-            (staging / folder).mkdir()
-            for path in sorted((source_dir / folder).glob("*.yaml")):
-                relative = f"{AGREEMENTS}/{year}/{folder}/{path.name}"
-                if kind == "uppdrag":
-                    due = _due(path)
-                    if due is not None and due < starts:
-                        shown = f"{AGREEMENTS}/{source}/{folder}/{path.name}"
-                        result.left_behind.append((shown, due.isoformat()))
-                        continue
-                    result.carried.append(relative)
-                _copy(path, staging / folder / path.name, kind, year)
+        for kind in FILE_KINDS.values():
+            if kind.folder is not None:
+                (staging / kind.folder).mkdir()
+        for member in year_members(root, source_dir).members:
+            folder = FILE_KINDS[member.kind].folder
+            place = Path(folder, member.path.name) if folder else Path(member.path.name)
+            if member.kind == "uppdrag":
+                due = _due(member.path)
+                if due is not None and due < starts:
+                    result.left_behind.append((member.display, due.isoformat()))
+                    continue
+                result.carried.append(f"{AGREEMENTS}/{year}/{place.as_posix()}")
+            _copy(member.path, staging / place, member.kind, year)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -9,19 +9,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ovk.errors import UsageError
 from ovk.findings import Finding, finding
 from ovk.model.conformance import SCHEMA_VERDICT_RULES, fast_validator, load_checked
-from ovk.model.layout import (
-    YEAR_FILES,
-    AgreementFile,
-    agreement_file,
-    display_path,
-    schema_dir,
-    stray_files,
-    year_dirs,
-    year_files,
-)
+from ovk.model.layout import FILE_KINDS, Member, YearMembers, classify, schema_dir, select
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
 from ovk.validate.rules import YearFiles, check_year
@@ -68,17 +58,9 @@ def validate(
     (files done, files in all) after each year folder. With a `cache` folder, files found
     clean before (same bytes, same schema, same ovk) are not parsed again.
     """
-    requested = _expand(root, list(paths))
-    wanted: set[str] | None = None
-    if requested is not None:
-        files = requested
-        wanted = {f.display for f in files}
-    else:
-        files = [agreement_file(p, root) for d in year_dirs(root) for p in year_files(d)]
-        files += [agreement_file(p, root) for p in stray_files(root)]
-    groups = _year_groups(files, root, with_context=requested is not None)
-    jobs = [(root, group, max_bytes, fast, cache) for group in groups]
-    count = sum(len(group) for group in groups)
+    selection = select(root, list(paths))
+    jobs = [(root, year, max_bytes, fast, cache) for year in selection.years]
+    count = sum(len(year.members) for year in selection.years)
     if workers is None:
         workers = _cpus() if count >= POOL_THRESHOLD else 1
     findings: list[Finding] = []
@@ -99,18 +81,17 @@ def validate(
                 jobs, pool.map(check_year_folder, jobs, chunksize=chunk), strict=True
             ):
                 findings.extend(found)
-                done += len(job[1])
+                done += len(job[1].members)
                 if progress:
                     progress(done, count)
     else:
         for job in jobs:
             findings.extend(check_year_folder(job))
-            done += len(job[1])
+            done += len(job[1].members)
             if progress:
                 progress(done, count)
-    if wanted is not None:
-        findings = [f for f in findings if f.file in wanted]
-    return Report(sorted(set(findings)), len(wanted) if wanted is not None else count)
+    findings = [f for f in findings if selection.chosen(f.file)] + list(selection.problems)
+    return Report(sorted(set(findings)), selection.files)
 
 
 def _cpus() -> int:
@@ -120,55 +101,37 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _year_groups(
-    files: list[AgreementFile], root: Path, *, with_context: bool
-) -> list[list[AgreementFile]]:
-    """The files by year folder (with the rest of each year when `with_context`), then the
-    files outside any year folder, one to a group."""
-    years: dict[Path, dict[tuple[str, str], AgreementFile]] = {}
-    outside: dict[str, AgreementFile] = {}
-    for file in files:
-        if file.year_dir is None:
-            outside.setdefault(file.display, file)
-        else:
-            years.setdefault(file.year_dir, {}).setdefault(_place(file.path), file)
-    if with_context:
-        for year_dir, members in years.items():
-            for path in year_files(year_dir):
-                if _place(path) not in members:
-                    members[_place(path)] = agreement_file(path, root)
-    return [list(members.values()) for _, members in sorted(years.items())] + [
-        [file] for file in outside.values()
-    ]
-
-
-def _place(path: Path) -> tuple[str, str]:
-    """Where a file stands within its year folder: ('', name) or (divisions|uppdrag, name)."""
-    return ("" if path.name in YEAR_FILES else path.parent.name, path.name)
-
-
-Job = tuple[Path, list[AgreementFile], int, bool, Path | None]
+Job = tuple[Path, YearMembers, int, bool, Path | None]
 
 
 def check_year_folder(job: Job) -> list[Finding]:
     """Every finding of one year folder's files, their own and across them."""
-    root, files, max_bytes, fast, cache_folder = job
+    root, members, max_bytes, fast, cache_folder = job
     cache = Cache(cache_folder) if cache_folder is not None else None
     findings: list[Finding] = []
-    year: YearFiles | None = None
-    for file in files:
+    year = YearFiles(members.year_dir)
+    for problem in members.problems:  # a member that cannot be read is not missing
+        _broken(year, members.display, problem.file)
+    for file in members.members:
         own = check_file(file, root, max_bytes, fast=fast, cache=cache)
         findings.extend(own.findings)
-        if file.year_dir is None or file.kind is None:
-            continue
-        year = year or YearFiles(file.year_dir)
         if own.document is None or any(f.rule in SCHEMA_VERDICT_RULES for f in own.findings):
-            year.broken.add(file.display)
+            _broken(year, members.display, file.display)
         else:
             _attach(year, file, own.document)
-    if year is not None:
-        findings.extend(check_year(year, display_path(year.year_dir, root)))
+    if members.members or members.problems:
+        findings.extend(check_year(year, members.display))
     return findings
+
+
+def _broken(year: YearFiles, year_display: str, display: str) -> None:
+    """Mark a file as present but unusable; the rules know the year's own files by their
+    .yaml name, so a broken overenskommelse.yml is marked under that name too."""
+    year.broken.add(display)
+    kind, _ = classify(Path(display))
+    stem = FILE_KINDS[kind].stem if kind else None
+    if stem is not None:
+        year.broken.add(f"{year_display}/{stem}.yaml")
 
 
 @dataclass
@@ -178,33 +141,19 @@ class FileResult:
 
 
 def check_file(
-    file: AgreementFile,
+    file: Member,
     root: Path,
     max_bytes: int = DEFAULT_MAX_BYTES,
     *,
     fast: bool = True,
     cache: Cache | None = None,
 ) -> FileResult:
-    """Load one file and check it against the schema of its kind.
+    """Load one member and check it against the schema of its kind.
 
     With `fast`, a file the C parser reads without doubt and its schema accepts needs no
     locations; every other file takes the located path, which alone makes findings. With a
     `cache`, such clean files are remembered by content (see ovk/validate/cache.py).
     """
-    if file.kind is None:
-        return FileResult(
-            None,
-            [
-                finding(
-                    file.display,
-                    1,
-                    1,
-                    "unknown-file",
-                    "not part of the layout: agreements/<year>/{overenskommelse,malomraden}.yaml, "
-                    "<year>/divisions/<CODE>.yaml or <year>/uppdrag/<id>.yaml",
-                )
-            ],
-        )
     raw = read_capped(file.path, max_bytes) if fast else None
     key = ""
     if cache and raw:
@@ -230,7 +179,7 @@ def _schema_dir(root: Path) -> Path:
     return schema_dir(root)
 
 
-def _attach(year: YearFiles, file: AgreementFile, document: Document) -> None:
+def _attach(year: YearFiles, file: Member, document: Document) -> None:
     entry = (file.display, document)
     if file.kind == "overenskommelse":
         year.overenskommelse = entry
@@ -242,23 +191,7 @@ def _attach(year: YearFiles, file: AgreementFile, document: Document) -> None:
         year.uppdrag.append(entry)
 
 
-def _expand(root: Path, paths: list[Path]) -> list[AgreementFile] | None:
-    """The files named on the command line (folders expanded), or None for 'everything'."""
-    if not paths:
-        return None
-    found: list[AgreementFile] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(agreement_file(p, root) for p in sorted(path.rglob("*.yaml")))
-        elif path.is_file():
-            found.append(agreement_file(path, root))
-        else:
-            raise UsageError(f"no such file or folder: {path}")
-    return found
-
-
-def _modeline_findings(document: Document, file: AgreementFile) -> list[Finding]:
-    assert file.kind is not None
+def _modeline_findings(document: Document, file: Member) -> list[Finding]:
     expected = KINDS[file.kind]
     match = MODELINE.match(document.first_line.lstrip("\ufeff"))
     if not match:
