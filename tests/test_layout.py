@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -167,6 +168,28 @@ def test_a_layout_problem_is_the_same_located_finding_everywhere(
         no_traceback(result)
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"ovk: error: {line}\n")
     assert "hunter2" not in validate.stdout
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "../../../../../outside.yaml"])
+def test_a_committed_link_out_of_the_tree_is_the_same_finding_in_a_revision(
+    base_tree: Path, target: str
+) -> None:
+    def git(*args: str) -> None:
+        identity = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+        subprocess.run(["git", "-C", str(base_tree), *identity, *args], check=True)
+
+    git("init", "-q")
+    (base_tree / UPPDRAG / "link.yaml").symlink_to(target)
+    git("add", "-A")
+    git("commit", "-qm", "a link out")
+    line = (
+        f"{UPPDRAG.as_posix()}/link.yaml:1:1: link-outside links to {target}, "
+        "outside the repository; it is not read"
+    )
+    for command in (["diff", "HEAD", "HEAD"], ["diff", "HEAD:2026", "2026"]):
+        result = run_ovk("--root", str(base_tree), *command)
+        no_traceback(result)
+        assert (result.exit_code, result.stderr) == (1, f"ovk: error: {line}\n")
 
 
 def test_a_year_folder_linked_out_of_the_repository_is_not_a_year(
