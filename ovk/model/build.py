@@ -13,6 +13,7 @@ import typing
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
+from ovk.errors import UsageError
 from ovk.model.spec import Entity, is_entity, properties, union_members, unwrap
 
 T = TypeVar("T", bound=Entity)
@@ -67,6 +68,48 @@ def _choose(alternatives: tuple[Any, ...], value: Any) -> Any:
         elif inner is not type(None) and _scalar_matches(inner, value):
             return alternative
     raise TypeError(f"no alternative of {alternatives!r} fits {value!r}")
+
+
+def shape_of(tp: Any, value: Any) -> Any:
+    """The type that describes `value` where the model expects `tp`: the fitting alternative
+    of a union (for data not yet checked: the entity whose keys fit best), else `tp`."""
+    inner, _ = unwrap(tp)
+    alternatives = union_members(inner)
+    if alternatives is None:
+        return inner
+    try:
+        return unwrap(_choose(alternatives, value))[0]
+    except TypeError:
+        if isinstance(value, Mapping):  # unknown or missing keys: the closest entity
+            entities = [unwrap(a)[0] for a in alternatives if is_entity(unwrap(a)[0])]
+            if entities:
+                return max(entities, key=lambda cls: len(set(value) & _keys(cls)))
+        return None
+
+
+def item_type(tp: Any) -> Any:
+    """The type of the items of a tuple type, else None."""
+    inner, _ = unwrap(tp)
+    return typing.get_args(inner)[0] if typing.get_origin(inner) is tuple else None
+
+
+def skeleton(cls: type[Entity], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The data of a new `cls`: every key in the model's order, the given value, else the
+    empty one (null, an empty list, false); a required key without one is a usage error."""
+    out: dict[str, Any] = {}
+    for p in properties(cls):
+        inner, _ = unwrap(p.type)
+        if p.key in values:
+            out[p.key] = values[p.key]
+        elif type(None) in (union_members(inner) or ()):
+            out[p.key] = None
+        elif typing.get_origin(inner) is tuple:
+            out[p.key] = []
+        elif inner is bool:
+            out[p.key] = False
+        elif p.required:
+            raise UsageError(f"a new file needs a value for '{p.key}'")
+    return out
 
 
 def _scalar_matches(tp: Any, value: Any) -> bool:

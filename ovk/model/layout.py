@@ -284,6 +284,10 @@ def schema_dir(root: Path | None) -> Path:
     return Path(__file__).parents[1] / "data" / "schema"
 
 
+# The first line of every agreement file: the schema, for editors with the YAML language server.
+MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
+
+
 def modeline_for(kind: str, depth_below_root: int) -> str:
     """The first line an agreement file of `kind` should carry."""
     return f"# yaml-language-server: $schema={'../' * depth_below_root}schema/{KINDS[kind]}"

@@ -17,13 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import DataError, UsageError
-from ovk.model.build import build
+from ovk.model.build import build, skeleton
 from ovk.model.entities import (
     ALL_DIVISIONS,
+    DOCUMENTS,
     FOLLOWUP_OCCASIONS,
     NUMBER_PATTERN,
     SLUG_PATTERN,
     Agreement,
+    Division,
+    GrunduppdragSection,
+    Uppdrag,
 )
 from ovk.model.layout import (
     AGREEMENTS,
@@ -34,37 +38,12 @@ from ovk.model.layout import (
     year_members,
 )
 from ovk.model.read import read
-from ovk.model.schema import Schema, build_all
 from ovk.model.values import is_code, parse_date, slugify
 from ovk.tools.fmt import lost_comments, reorder, without_modeline
 from ovk.yamlio.atomic import write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
 DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
-
-
-def skeleton(schema: Schema, values: dict[str, Any]) -> dict[str, Any]:
-    """Every property of `schema` in its order: the given value, else the empty one."""
-    out: dict[str, Any] = {}
-    for name, prop in schema["properties"].items():
-        if name in values:
-            out[name] = values[name]
-            continue
-        kinds = prop.get("type", [])
-        kinds = kinds if isinstance(kinds, list) else [kinds]
-        nullable = "null" in kinds or any(b.get("type") == "null" for b in prop.get("anyOf", []))
-        if name in schema["required"] and not nullable and "array" not in kinds:
-            if "$ref" in prop:  # text blocks
-                out[name] = []
-                continue
-            raise UsageError(f"a new file needs a value for '{name}'")
-        if nullable:
-            out[name] = None
-        elif "array" in kinds or "$ref" in prop:
-            out[name] = []
-        elif name in schema["required"]:
-            out[name] = False if "boolean" in kinds else None
-    return out
 
 
 def _flow(items: list[str]) -> Any:
@@ -155,7 +134,7 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
     if taken is not None:
         raise UsageError(f"{taken.relative_to(root)} exists; choose another <id>", "id")
     data = skeleton(
-        build_all()["uppdrag"],
+        Uppdrag,
         {
             "id": identity,
             "year": spec.year,
@@ -196,7 +175,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
         raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
     data = skeleton(
-        build_all()["division"],
+        Division,
         {
             "year": year,
             "code": code,
@@ -206,10 +185,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
                 "title": f"Grunduppdrag {name}",
                 "sections": [
                     skeleton(
-                        build_all()["division"]["properties"]["grunduppdrag"]["properties"][
-                            "sections"
-                        ]["items"],
-                        {"id": "allmant", "heading": "Allmänt", "areas": []},
+                        GrunduppdragSection, {"id": "allmant", "heading": "Allmänt", "areas": []}
                     )
                 ],
             },
@@ -293,8 +269,7 @@ def _copy(source: Path, target: Path, kind: str, year: int) -> None:
     data = load_round_trip(body)
     if "year" in data:
         data["year"] = year
-    schema = build_all()[kind]
-    reorder(data, schema, schema)
+    reorder(data, DOCUMENTS[kind])
     text = _render(kind, data)
     lost = lost_comments(body, text)
     if lost:

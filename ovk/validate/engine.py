@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from ovk.findings import Finding, finding
 from ovk.model.conformance import SCHEMA_VERDICT_RULES, fast_validator, load_checked
-from ovk.model.layout import FILE_KINDS, Member, YearMembers, classify, schema_dir, select
+from ovk.model.layout import FILE_KINDS, MODELINE, Member, YearMembers, classify, schema_dir, select
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
 from ovk.validate.rules import YearFiles, check_year
@@ -21,8 +20,6 @@ from ovk.yamlio.loader import (
     read_capped,
     warm_up,
 )
-
-MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
 
 
 @dataclass
