@@ -67,7 +67,7 @@ def find_root(start: Path | None = None) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / AGREEMENTS).is_dir():
             return candidate
-    raise UsageError(f"no {AGREEMENTS}/ folder in {here} or its parents; pass --root DIR")
+    raise UsageError(f"no {AGREEMENTS}/ folder in {here} or its parents; pass <root> DIR", "root")
 
 
 def check_root(root: Path) -> Path:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -219,7 +220,46 @@ def to_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-FORMATS = ("ics", "csv", "json")
+@dataclass(frozen=True)
+class Request:
+    """What `ovk export` was asked for."""
+
+    root: Path
+    year: int
+    followup_dates: str | None = None
+    owner: str | None = None
+
+
+def _uppdrag(request: Request) -> Year:
+    loaded = load_year(request.root, request.year)
+    if request.owner is None:
+        return loaded
+    chosen = select(loaded, Filters(owner=request.owner), "number")
+    return Year(loaded.year, loaded.divisions, tuple(chosen))
+
+
+def export_json(request: Request) -> str:
+    if request.owner is not None:
+        raise UsageError("<owner> applies to ics and csv; json holds the whole year", "owner")
+    return to_json(year_document(request.root, request.year))
+
+
+def export_csv(request: Request) -> str:
+    return to_export_csv(_uppdrag(request))
+
+
+def export_ics(request: Request) -> str:
+    dates = parse_followup_dates(request.followup_dates, request.year)
+    return to_ics(_uppdrag(request), dates)
+
+
+# The formats of `ovk export --format`; ics and csv can be narrowed to the uppdrag of one
+# division (`owner`), with the same UIDs.
+FORMATS: dict[str, Callable[[Request], str]] = {
+    "ics": export_ics,
+    "csv": export_csv,
+    "json": export_json,
+}
 
 
 def export(
@@ -229,16 +269,5 @@ def export(
     followup_dates: str | None = None,
     owner: str | None = None,
 ) -> str:
-    """The year's export in `output_format` (one of FORMATS) as text; ics and csv can be
-    narrowed to the uppdrag of one division (`owner`), with the same UIDs."""
-    if output_format == "json":
-        if owner is not None:
-            raise UsageError("<owner> applies to ics and csv; json holds the whole year", "owner")
-        return to_json(year_document(root, year))
-    loaded = load_year(root, year)
-    if owner is not None:
-        chosen = select(loaded, Filters(owner=owner), "number")
-        loaded = Year(loaded.year, loaded.divisions, tuple(chosen))
-    if output_format == "csv":
-        return to_export_csv(loaded)
-    return to_ics(loaded, parse_followup_dates(followup_dates, year))
+    """The year's export in `output_format` (a key of FORMATS) as text."""
+    return FORMATS[output_format](Request(root, year, followup_dates, owner))
