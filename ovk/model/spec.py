@@ -95,6 +95,7 @@ def model(title: str, description: str) -> Any:
     def wrap(cls: type[Any]) -> type[Any]:
         cls.TITLE = title
         cls.DESCRIPTION = description
+        cls.__doc__ = cls.__doc__ or f"{title}: {description}"  # (dataclass would inspect)
         return dataclass(frozen=True, kw_only=True)(cls)
 
     return wrap
