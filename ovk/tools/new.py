@@ -37,7 +37,7 @@ from ovk.model.layout import (
     year_dirs,
     year_members,
 )
-from ovk.model.read import read
+from ovk.model.read import read, read_member
 from ovk.model.values import is_code, parse_date, slugify
 from ovk.tools.fmt import lost_comments, reorder, without_modeline
 from ovk.yamlio.atomic import write_atomically
@@ -168,9 +168,10 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     if taken is not None:
         raise UsageError(f"{taken.relative_to(root)} exists")
     agreement_path = year_members(root, folder).path("overenskommelse")
-    read(agreement_path, root)  # through the safe loader and schema first: DataError if broken
+    # Through the safe loader and schema first (a DataError if broken), then round-trip to
+    # add the code with every comment kept.
+    listed = build(Agreement, read(agreement_path, root)).names
     agreement = _load(agreement_path)
-    listed = {d["code"]: d["name"] for d in agreement.get("divisions", [])}
     if name is None and code not in listed:
         raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
@@ -239,7 +240,7 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
             folder = FILE_KINDS[member.kind].folder
             place = Path(folder, member.path.name) if folder else Path(member.path.name)
             if member.kind == "uppdrag":
-                due = _due(member.path)
+                due = read_member(Uppdrag, member, root).entity.due
                 if due is not None and due < starts:
                     result.left_behind.append((member.display, due.isoformat()))
                     continue
@@ -250,13 +251,6 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
-
-
-def _due(path: Path) -> dt.date | None:
-    due = _load(path).get("due")
-    if due is None:
-        return None
-    return due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
 
 
 def _load(path: Path) -> Any:
