@@ -55,11 +55,16 @@ def note() -> str | None:
     )
 
 
-def number() -> str | None:
-    return prop(  # type: ignore[no-any-return]
+def number(*, required: bool = True) -> str | None:
+    """The number as printed; where the source may print none, the key may also be absent."""
+    title, description = (
         "Nummer",
         "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
-        pattern=NUMBER_PATTERN,
+    )
+    if required:
+        return prop(title, description, pattern=NUMBER_PATTERN)  # type: ignore[no-any-return]
+    return prop(  # type: ignore[no-any-return]
+        title, description, default=None, pattern=NUMBER_PATTERN
     )
 
 
@@ -288,53 +293,36 @@ class Grundverksamhet(Entity):
     note: str | None = note()
 
 
-@model("Verksamhetsområde", "A sub-area of a målområde.")
-class Verksamhetsomrade(Entity):
-    KIND = "verksamhetsomrade"
-    NOUN = "Verksamhetsområde"
-    id: str = prop("Id", "Stable identity of the verksamhetsområde.", pattern=SLUG_PATTERN)
-    number: str | None = prop(
-        "Nummer",
-        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
-        default=None,
-        pattern=NUMBER_PATTERN,
+@model("Målområde eller verksamhetsområde", "What målområden and their sub-areas share.")
+class GoalArea(Entity):
+    id: str = prop(
+        "Id", "Stable identity of the målområde or verksamhetsområde.", pattern=SLUG_PATTERN
     )
-    title: str = prop("Titel", "The title without the word 'Verksamhetsområde'.")
+    number: str | None = number(required=False)
+    title: str = prop("Titel", "The title without the word 'Målområde' or 'Verksamhetsområde'.")
     fokus: Fokus | None = prop(
         "I fokus mandatperioden",
         "The political focus text of the term of office, or null.",
         default=None,
     )
-    text: Blocks = blocks("Text", "Any further text.")
-    goals: tuple[Goal, ...] = prop("Mål", "The goals of the verksamhetsområde.", diff="hoisted")
+    text: Blocks = blocks("Text", "Any introductory or further text.")
+    goals: tuple[Goal, ...] = prop("Mål", "The goals standing directly under it.", diff="hoisted")
     grundverksamhet: tuple[Grundverksamhet, ...] = prop(
         "Grundverksamhet", "GRUNDVERKSAMHET entries.", default=(), diff="hoisted"
     )
+
+
+@model("Verksamhetsområde", "A sub-area of a målområde.")
+class Verksamhetsomrade(GoalArea):
+    KIND = "verksamhetsomrade"
+    NOUN = "Verksamhetsområde"
     note: str | None = note()
 
 
 @model("Målområde", "A goal area.")
-class Malomrade(Entity):
+class Malomrade(GoalArea):
     KIND = "malomrade"
     NOUN = "Målområde"
-    id: str = prop("Id", "Stable identity of the målområde.", pattern=SLUG_PATTERN)
-    number: str | None = prop(
-        "Nummer",
-        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
-        default=None,
-        pattern=NUMBER_PATTERN,
-    )
-    title: str = prop("Titel", "The title without the word 'Målområde'.")
-    fokus: Fokus | None = prop(
-        "I fokus mandatperioden",
-        "The political focus text of the term of office, or null.",
-        default=None,
-    )
-    text: Blocks = blocks("Text", "Any introductory text.")
-    goals: tuple[Goal, ...] = prop("Mål", "Goals directly under the målområde.", diff="hoisted")
-    grundverksamhet: tuple[Grundverksamhet, ...] = prop(
-        "Grundverksamhet", "GRUNDVERKSAMHET entries.", default=(), diff="hoisted"
-    )
     verksamhetsomraden: tuple[Verksamhetsomrade, ...] = prop(
         "Verksamhetsområden", "The sub-areas.", diff="children"
     )
@@ -383,12 +371,7 @@ class Section(Entity):
     NOUN = "Avsnitt"
     DEF = "section"
     id: str = prop("Id", "Stable identity of the section.", pattern=SLUG_PATTERN)
-    number: str | None = prop(
-        "Nummer",
-        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
-        default=None,
-        pattern=NUMBER_PATTERN,
-    )
+    number: str | None = number(required=False)
     heading: str | None = prop(
         "Rubrik", "The heading as printed, suffix included; null for untitled opening text."
     )
@@ -455,12 +438,7 @@ class GrunduppdragSection(Entity):
     id: str = prop(
         "Id", "Stable identity of the section within the division.", pattern=SLUG_PATTERN
     )
-    number: str | None = prop(
-        "Nummer",
-        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
-        default=None,
-        pattern=NUMBER_PATTERN,
-    )
+    number: str | None = number(required=False)
     heading: str = prop("Rubrik", "The heading as printed, without its number.")
     text: Blocks = blocks("Text", "Introductory text.", required=True)
     areas: tuple[Area, ...] = prop("Områden", "The section's areas.", diff="children")
@@ -470,12 +448,7 @@ class GrunduppdragSection(Entity):
 
 @model("Grunduppdrag", "The division's standing mission.")
 class Grunduppdrag(Entity):
-    number: str | None = prop(
-        "Nummer",
-        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
-        default=None,
-        pattern=NUMBER_PATTERN,
-    )
+    number: str | None = number(required=False)
     title: str = prop("Titel", "The annex title as printed.")
     sections: tuple[GrunduppdragSection, ...] = prop(
         "Avsnitt", "'Allmänt' and the departments in order.", minItems=1, diff="children"
