@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -76,8 +77,8 @@ def test_usage_error_is_one_line_and_exit_2() -> None:
     assert result.stderr.startswith("ovk: error:")
 
 
-def test_missing_path_is_a_usage_error() -> None:
-    result = run_ovk("--root", str(REPO), "validate", "agreements/2031/nope.yaml")
+def test_missing_path_is_a_usage_error(base_tree: Path) -> None:
+    result = run_ovk("--root", str(base_tree), "validate", "agreements/2031/nope.yaml")
     assert (result.exit_code, result.stderr.strip()) == (
         2,
         "ovk: error: no such file or folder: agreements/2031/nope.yaml",
