@@ -36,6 +36,13 @@ def shipped_years() -> list[int]:
     )
 
 
+def checkout_env() -> dict[str, str]:
+    """The environment for a subprocess that runs ovk: this checkout's code first on the path,
+    whichever checkout the virtual environment's editable install points at."""
+    paths = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-snapshots",

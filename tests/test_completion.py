@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from ovk.cli.completion import division_codes, years
-from tests.conftest import add_year, run_ovk
+from tests.conftest import add_year, checkout_env, run_ovk
 
 OVK = Path(sys.executable).parent / "ovk"
 
 
 def complete(words: str) -> list[str]:
     env = {
-        **os.environ,
+        **checkout_env(),
         "_OVK_COMPLETE": "complete_bash",
         "COMP_WORDS": words,
         "COMP_CWORD": str(len(words.split(" ")) - 1),

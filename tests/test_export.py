@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from ovk.model import schema as schemas
 from ovk.model.read import load_year
 from ovk.tools.export import fold
-from tests.conftest import REPO, make_tree, run_ovk, shipped_years
+from tests.conftest import REPO, checkout_env, make_tree, run_ovk, shipped_years
 
 # Longer than an ics line, with letters of two bytes in UTF-8: folded, and read back whole.
 LONG_TITLE = (
@@ -75,6 +75,7 @@ def test_ics_is_rfc5545_shaped_and_reproducible(root: Path, tmp_path: Path) -> N
             [sys.executable, "-m", "ovk", "--root", str(root), "export", "--format", "ics"],
             capture_output=True,
             check=True,
+            env=checkout_env(),
         ).stdout
         == raw
     )  # the same bytes on standard output, and nothing from the clock

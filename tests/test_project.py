@@ -12,7 +12,7 @@ import pytest
 from ovk.cli.app import app
 from ovk.findings import RULES
 from ovk.model import schema as schemas
-from tests.conftest import REPO, run_ovk
+from tests.conftest import REPO, checkout_env, run_ovk
 
 
 @pytest.mark.parametrize("kind", schemas.KINDS)
@@ -87,7 +87,11 @@ def test_missing_path_is_a_usage_error(base_tree: Path) -> None:
 
 def test_python_dash_m_ovk_runs() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ovk", "--version"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "ovk", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=checkout_env(),
     )
     assert result.returncode == 0 and result.stdout.startswith("ovk ")
 
