@@ -46,7 +46,7 @@ def same(a: Any, b: Any) -> bool:
 
 
 def test_the_corpus_is_there() -> None:
-    assert len(YAML_FILES) > 500
+    assert len([p for p in YAML_FILES if not p.is_relative_to(AGREEMENTS)]) > 450
 
 
 @pytest.mark.parametrize("source", data_marked(YAML_FILES))
