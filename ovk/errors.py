@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
 
@@ -18,9 +19,27 @@ class OvkError(Exception):
 
 
 class UsageError(OvkError):
-    """The command line asked for something that does not exist or makes no sense."""
+    """The request asked for something that does not exist or makes no sense.
+
+    The core names the request's parameters it speaks of as `<name>` in the message and
+    lists them in `params` (`UsageError("<owner> 'XYZ' is not a division", "owner")`); the
+    command line shows each as the option the user typed (`--owner`), other callers as the
+    bare name. The core never words its errors with command-line flags.
+    """
 
     exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *params: str) -> None:
+        self.template = message
+        self.params = params
+        super().__init__(self.worded(lambda name: name))
+
+    def worded(self, option: Callable[[str], str]) -> str:
+        """The message with each parameter shown as `option(name)` gives it."""
+        text = self.template
+        for name in self.params:
+            text = text.replace(f"<{name}>", option(name))
+        return text
 
 
 class DataError(OvkError):

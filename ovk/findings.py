@@ -102,13 +102,9 @@ RULES: dict[str, Rule] = {
     ),
     "unknown-division": Rule(
         Severity.ERROR,
-        "A division code is not a division of that year.",
-        "Use one of the codes listed in the year's overenskommelse.yaml.",
-    ),
-    "shared-to-unknown": Rule(
-        Severity.ERROR,
-        "A goal is shared (delas till) to a division that the year does not have.",
-        "Use one of the codes listed in the year's overenskommelse.yaml.",
+        "A division code (a party's, a division file's, an owner, a lead, a goal's delas_till) "
+        "is not among the divisions of the year's overenskommelse.yaml.",
+        "Use one of the codes the message lists, or add the division with 'ovk new division'.",
     ),
     "lead-not-owner": Rule(
         Severity.ERROR,
@@ -139,6 +135,27 @@ RULES: dict[str, Rule] = {
         Severity.ERROR,
         "An uppdrag names a målområde or verksamhetsområde that malomraden.yaml does not have.",
         "Use an id from the year's malomraden.yaml.",
+    ),
+    # The layout of a year folder (ovk.model.layout): such a file is never read
+    "link-outside": Rule(
+        Severity.ERROR,
+        "An agreement file (or a year or kind folder) is a link out of the repository.",
+        "Copy the file into the repository instead of linking to it.",
+    ),
+    "broken-link": Rule(
+        Severity.ERROR,
+        "An agreement file (or a year or kind folder) is a link that loops or leads nowhere.",
+        "Remove the link, or point it at a file inside the repository.",
+    ),
+    "not-a-file": Rule(
+        Severity.ERROR,
+        "A folder (or a pipe, socket or device) is named like an agreement file.",
+        "Rename or remove it; an agreement file is a regular file.",
+    ),
+    "duplicate-file": Rule(
+        Severity.ERROR,
+        "Two files of a folder have the same name but for .yaml and .yml.",
+        "Keep one of them: the name is the identity, whichever suffix it has.",
     ),
 }
 

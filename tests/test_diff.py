@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ovk.cli.terminal import RichTerminal
 from ovk.diff.compare import diff
 from ovk.diff.report import as_text
 from tests.conftest import REPO, make_tree, run_ovk, shipped_years
@@ -44,7 +45,8 @@ def repo(base_tree: Path) -> Path:
 
 
 def make_four_edits(root: Path) -> None:
-    """Rename an uppdrag, move a due date, delete a paragraph, add an indicator value."""
+    """Rename an uppdrag, move a due date, delete a paragraph, add an indicator column and
+    a value in it."""
     year = root / "agreements" / "2026"
     edit(
         year / "uppdrag" / "okat-valdeltagande.yaml",
@@ -85,8 +87,17 @@ FOUR_EDITS = [
     ),
     (
         "changed",
+        "table",
+        "nykopings-kommun-ska-vara-en-attraktiv/1",
+        "columns",
+        "key: 2023 · label: Utfall 2023\nkey: 2024 · label: Utfall 2024",
+        "key: 2023 · label: Utfall 2023\nkey: 2024 · label: Utfall 2024"
+        "\nkey: 2025 · label: Utfall 2025",
+    ),
+    (
+        "changed",
         "indicator",
-        "nykopings-kommun-ska-vara-en-attraktiv/Sjukfrånvaro, andel (%)",
+        "nykopings-kommun-ska-vara-en-attraktiv/1/sjukfranvaro-andel",
         "Utfall 2025",
         None,
         "7,5%",
@@ -165,7 +176,7 @@ def test_amounts_are_shown_with_their_difference(repo: Path) -> None:
     edit(klk, "belopp: 76.9}", "belopp: 79.4}")
     result = run_ovk("--root", str(repo), "diff", "HEAD:2026", "2026", "--format", "markdown")
     assert "belopp: ~~27,5~~ → **30,0** mnkr (+2,5)" in result.stdout
-    assert "total: ~~76,9~~ → **79,4** mnkr (+2,5)" in result.stdout
+    assert "total.belopp: ~~76,9~~ → **79,4** mnkr (+2,5)" in result.stdout
     [row] = [c for c in changes(repo, "HEAD:2026", "2026") if c["field"] == "belopp"]
     assert (row["old"], row["new"], row["delta"], row["unit"]) == (27.5, 30.0, 2.5, "mnkr")
 
@@ -340,5 +351,5 @@ def test_terminal_output_shows_rich_markup_in_data_literally(repo: Path) -> None
         "title: '[bold]Ökat[/bold] valdeltagande'",
     )
     out = io.StringIO()
-    as_text(diff(repo, "HEAD:2026", "2026"), out, terminal=True)
+    as_text(diff(repo, "HEAD:2026", "2026"), out, RichTerminal(out))
     assert "[bold]Ökat[/bold] valdeltagande" in out.getvalue()

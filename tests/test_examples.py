@@ -12,9 +12,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from ovk.findings import RULES
-from ovk.model.layout import classify
+from ovk.model.conformance import SCHEMA_VERDICT_RULES
+from ovk.model.layout import year_dirs, year_members
 from ovk.model.schema import KINDS
-from ovk.validate.engine import SCHEMA_VERDICT_RULES
 from tests.conftest import CASES, make_tree, run_ovk
 
 
@@ -28,9 +28,16 @@ def validate_json(root: Path, *extra: str) -> tuple[int, list[dict]]:  # type: i
 
 
 def case_tree(tmp_path: Path, case: Path) -> Path:
+    """The case's tree, with its `delete`d files gone, then its `folders` and `links` made
+    (what git and a copy of the case folder cannot carry)."""
     root = make_tree(tmp_path / case.name, case)
-    for relative in read_case(case).get("delete", []):
+    spec = read_case(case)
+    for relative in spec.get("delete", []):
         (root / relative).unlink()
+    for relative in spec.get("folders", []):
+        (root / relative).mkdir()
+    for relative, target in spec.get("links", {}).items():
+        (root / relative).symlink_to(target)
     return root
 
 
@@ -96,10 +103,9 @@ def test_check_jsonschema_agrees_on_every_example(tmp_path: Path) -> None:
         ovk_failed |= {
             (root / f["file"]).resolve() for f in findings if f["rule"] in SCHEMA_VERDICT_RULES
         }
-        for path in (root / "agreements").rglob("*.yaml"):
-            kind, _ = classify(path.resolve())
-            if kind:
-                files_by_kind[kind].append(path.resolve())
+        for year_dir in year_dirs(root):  # the members: a link out or a folder is not one
+            for member in year_members(root, year_dir).members:
+                files_by_kind[member.kind].append(member.path.resolve())
     checked = {p for files in files_by_kind.values() for p in files}
     reference_failed = check_jsonschema_failures(files_by_kind, tmp_path / "_base" / "schema")
     assert ovk_failed & checked == reference_failed

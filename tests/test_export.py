@@ -16,8 +16,8 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from ovk.model import schema as schemas
-from ovk.model.read import load_year
 from ovk.tools.export import fold
+from ovk.tools.listing import load_year
 from tests.conftest import REPO, checkout_env, make_tree, run_ovk, shipped_years
 
 # Longer than an ics line, with letters of two bytes in UTF-8: folded, and read back whole.
@@ -47,7 +47,7 @@ def test_ics_parses_with_icalendar_and_holds_due_dates_and_followups(root: Path)
     calendar = icalendar.Calendar.from_ical(text)
     events = list(calendar.walk("VEVENT"))
     year = load_year(root, 2026)
-    due = {f"2026-{u.id}-due@ovk": u.due for u in year.uppdrag if u.due}
+    due = {f"2026-{u.entity.id}-due@ovk": u.entity.due for u in year.uppdrag if u.entity.due}
     assert len(due) == 2
     found = {str(e["UID"]): e.decoded("DTSTART") for e in events}
     for uid, day in due.items():
@@ -127,7 +127,7 @@ def test_json_is_the_whole_year_and_valid_against_its_schema(root: Path) -> None
         d["code"] for d in document["overenskommelse"]["divisions"]
     ]
     assert len(document["uppdrag"]) == len(list((root / "agreements/2026/uppdrag").glob("*.yaml")))
-    document["uppdrag"][0]["owners"] = ["XYZ"]
+    document["uppdrag"][0]["owners"] = ["not a code"]
     assert list(validator.iter_errors(document))  # the embedded kind schemas do apply
 
 
@@ -155,7 +155,9 @@ def test_a_division_gets_its_own_calendar_with_the_same_uids(root: Path) -> None
         export(root, "--year", "2026", "--format", "ics", "--owner", "TEK")
     )
     year = load_year(root, 2026)
-    expected = {f"2026-{u.id}-due@ovk" for u in year.uppdrag if "TEK" in u.owners and u.due}
+    expected = {
+        f"2026-{u.entity.id}-due@ovk" for u in year.uppdrag if "TEK" in u.owners and u.entity.due
+    }
     due_uids = {str(e["UID"]) for e in own.walk("VEVENT") if str(e["UID"]).endswith("-due@ovk")}
     assert due_uids == expected and expected
     assert due_uids < {str(e["UID"]) for e in whole.walk("VEVENT")}

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from ovk.model.conformance import schema_accepts, schema_validator
 from ovk.model.layout import agreement_file
-from ovk.validate.engine import check_file, schema_accepts, schema_validator, validate
+from ovk.validate.engine import check_file, validate
 from ovk.yamlio.loader import _DOUBT, Document, decode, fast_data, fast_load, load_text
 from tests.conftest import AGREEMENTS, BASE, CASES, EXAMPLES, REPO, make_tree
 

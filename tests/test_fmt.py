@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ovk.model.layout import classify
+from ovk.model.layout import agreement_file, classify
 from ovk.tools.fmt import format_file, format_text
 from ovk.yamlio.loader import load_path, load_text
 from tests.conftest import AGREEMENTS, BASE, CASES, REPO, run_ovk
@@ -80,7 +80,7 @@ def test_a_file_that_cannot_be_formatted_is_reported_and_left_alone(
     copy = tmp_path / path.relative_to(case)
     copy.parent.mkdir(parents=True)
     copy.write_bytes(path.read_bytes())
-    outcome = format_file(copy, tmp_path, check=False)
+    outcome = format_file(agreement_file(copy, tmp_path), check=False)
     assert outcome.problem and not outcome.changed
     assert copy.read_bytes() == path.read_bytes()
 

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ovk.model.read import load_year
-from ovk.tools.listing import Filters, select
-from ovk.validate.reporters import uppdrag_table
+from ovk.cli.terminal import RichTerminal
+from ovk.tools.listing import Filters, as_table, load_year, select
 from tests.conftest import REPO, run_ovk
 
 ALL = ["KLK", "TEK"]  # the divisions of the base example's year
@@ -122,12 +121,12 @@ def test_invalid_data_is_reported_not_crashed_on(base_tree: Path) -> None:
 def test_table_marks_past_and_soon_due_dates(base_tree: Path) -> None:
     chosen = select(load_year(base_tree, 2026), Filters())
     out = io.StringIO()
-    uppdrag_table(chosen, dt.date(2026, 12, 15), out, terminal=False)
+    as_table(chosen, dt.date(2026, 12, 15), out, None)
     lines = out.getvalue().splitlines()
     assert lines[1].startswith("2.1.3\t2026-12-31 ~\t")
     assert lines[2].startswith("2.1.4\t2028-12-31\t")
     out = io.StringIO()
-    uppdrag_table(chosen, dt.date(2027, 1, 2), out, terminal=False)
+    as_table(chosen, dt.date(2027, 1, 2), out, None)
     assert "2026-12-31 !" in out.getvalue()
     assert out.getvalue().endswith("! past due   ~ due within 30 days\n")
 
@@ -149,11 +148,15 @@ def test_rich_table_fits_80_columns_without_truncating_numbers_or_dates(base_tre
     path.write_text(text, encoding="utf-8")
     chosen = select(load_year(base_tree, 2026), Filters())
     out = io.StringIO()
-    uppdrag_table(chosen, dt.date(2026, 11, 24), out, terminal=True)
+    as_table(chosen, dt.date(2026, 11, 24), out, RichTerminal(out))
     text = out.getvalue()
     assert max(len(line) for line in text.splitlines()) <= 80
     for u in chosen:
-        assert f"{u.number} " in text and u.due is not None and u.due.isoformat() in text
+        assert (
+            f"{u.entity.number} " in text
+            and u.entity.due is not None
+            and u.entity.due.isoformat() in text
+        )
     assert "…" not in text
 
 

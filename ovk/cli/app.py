@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 # typer (>= 0.29) vendors click; its exceptions are what a bad option raises.
 from typer._click import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from ovk import __version__
 from ovk.errors import ExitCode, OvkError, UsageError
+
+if TYPE_CHECKING:
+    from ovk.output.terminal import Terminal
 
 
 class OvkGroup(TyperGroup):
@@ -48,6 +51,27 @@ class OvkGroup(TyperGroup):
             raise typer.Exit(error.exit_code) from None
 
 
+class OvkCommand(TyperCommand):
+    """A command whose errors name the options the user typed: the core names a request's
+    parameters (`<owner>`), this shows them as the command's options (`--owner`)."""
+
+    def invoke(self, ctx: Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            typer.echo(f"ovk: error: {error.worded(self.option)}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+    def option(self, name: str) -> str:
+        """How the user types the parameter `name` (its long option without dashes)."""
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.name == name.replace("-", "_"):
+                return param.metavar or name.upper()
+            if f"--{name}" in param.opts:
+                return param.opts[0]
+        return f"--{name}"
+
+
 app = typer.Typer(
     name="ovk",
     cls=OvkGroup,
@@ -59,6 +83,32 @@ app = typer.Typer(
 
 class State:
     root: Path | None = None
+
+
+class Registry:
+    """The choices of an option, from the registry the command dispatches on (its formats,
+    sort keys …), read when first needed so `ovk --help` imports none of them: it parses the
+    option's value (typer's `parser`) and completes it (`autocompletion`)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def choices(self) -> tuple[str, ...]:
+        return tuple(getattr(importlib.import_module(self.module), self.name))
+
+    def __call__(self, value: str) -> str:
+        if value not in self.choices():
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(self.choices())}")
+        return value
+
+    def complete(self, incomplete: str) -> list[str]:
+        return [c for c in self.choices() if c.startswith(incomplete)]
+
+
+def choice(module: str, name: str) -> dict[str, Any]:
+    """The typer.Option/Argument keywords of an option whose values a registry holds."""
+    registry = Registry(module, name)
+    return {"parser": registry, "autocompletion": registry.complete}
 
 
 def _root_hint(ctx: Context) -> Path | None:
@@ -112,13 +162,7 @@ def _root() -> Path:
     return check_root(State.root) if State.root is not None else find_root()
 
 
-class ValidateFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-@app.command()
+@app.command(cls=OvkCommand)
 def validate(
     paths: Annotated[
         list[Path] | None,
@@ -128,11 +172,13 @@ def validate(
         ),
     ] = None,
     output_format: Annotated[
-        ValidateFormat,
+        str,
         typer.Option(
-            "--format", help="text (path:line:col), json, or github (workflow annotations)."
+            "--format",
+            **choice("ovk.validate.reporters", "REPORTERS"),
+            help="text (path:line:col), json, or github (workflow annotations).",
         ),
-    ] = ValidateFormat.text,
+    ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Size cap per file, checked before parsing.")
@@ -183,7 +229,7 @@ def validate(
     finally:
         if bar:
             bar.close()
-    REPORTERS[output_format.value](report.findings, report.files_checked, sys.stdout)
+    REPORTERS[output_format](report.findings, report.files_checked, sys.stdout)
     failing = report.findings if strict else report.errors
     raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)
 
@@ -214,24 +260,7 @@ class _ProgressBar:
             self.progress.stop()
 
 
-class ListFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class Origin(StrEnum):
-    KF = "KF"
-    KS = "KS"
-
-
-class SortKey(StrEnum):
-    due = "due"
-    number = "number"
-    owner = "owner"
-
-
-@app.command(name="list")
+@app.command(name="list", cls=OvkCommand)
 def list_uppdrag(
     year: Annotated[
         int | None,
@@ -245,18 +274,31 @@ def list_uppdrag(
         str | None,
         typer.Option(help="Only uppdrag this division leads.", autocompletion=complete_division),
     ] = None,
-    origin: Annotated[Origin | None, typer.Option(help="Only uppdrag from KF or KS.")] = None,
+    origin: Annotated[
+        str | None,
+        typer.Option(**choice("ovk.model.entities", "ORIGINS"), help="Only uppdrag from KF or KS."),
+    ] = None,
     due_before: Annotated[
         str | None, typer.Option(help="Only uppdrag due before this date (YYYY-MM-DD).")
     ] = None,
     due_after: Annotated[
         str | None, typer.Option(help="Only uppdrag due after this date (YYYY-MM-DD).")
     ] = None,
-    sort: Annotated[SortKey, typer.Option(help="Sort by due date, number or owner.")] = SortKey.due,
+    sort: Annotated[
+        str,
+        typer.Option(
+            **choice("ovk.tools.listing", "SORT_KEYS"),
+            help="Sort by due date, number or owner.",
+        ),
+    ] = "due",
     output_format: Annotated[
-        ListFormat,
-        typer.Option("--format", help="table, json (an array) or csv (for Excel: BOM and ';')."),
-    ] = ListFormat.table,
+        str,
+        typer.Option(
+            "--format",
+            **choice("ovk.tools.listing", "FORMATS"),
+            help="table, json (an array) or csv (for Excel: BOM and ';').",
+        ),
+    ] = "table",
 ) -> None:
     """List the year's särskilda uppdrag by owner and due date.
 
@@ -270,58 +312,46 @@ def list_uppdrag(
         ovk list --year 2026 --due-before 2026-07-01 --format csv > uppdrag.csv
     """
     import datetime as dt
-    import json
 
-    from ovk.model.read import load_year, resolve_year
-    from ovk.tools.listing import Filters, parse_date, record, select, to_csv
-    from ovk.validate.reporters import uppdrag_table
+    from ovk.model.read import resolve_year
+    from ovk.model.values import parse_date
+    from ovk.tools.listing import FORMATS, Filters, load_year, select
 
     root = _root()
     filters = Filters(
         owner=owner,
         lead=lead,
-        origin=origin.value if origin else None,
-        due_before=parse_date(due_before, "--due-before") if due_before else None,
-        due_after=parse_date(due_after, "--due-after") if due_after else None,
+        origin=origin,
+        due_before=parse_date(due_before, "due-before") if due_before else None,
+        due_after=parse_date(due_after, "due-after") if due_after else None,
     )
-    chosen = select(load_year(root, resolve_year(root, year)), filters, sort.value)
-    if output_format is ListFormat.json:
-        typer.echo(json.dumps([record(u) for u in chosen], ensure_ascii=False, indent=2))
-    elif output_format is ListFormat.csv:
-        sys.stdout.write(to_csv(chosen))
-        if not chosen:
-            typer.echo("no uppdrag match", err=True)
-    else:
-        uppdrag_table(chosen, dt.date.today(), sys.stdout, sys.stdout.isatty())
+    chosen = select(load_year(root, resolve_year(root, year)), filters, sort)
+    FORMATS[output_format](chosen, dt.date.today(), sys.stdout, _terminal(sys.stdout))
+    if not chosen and output_format == "csv":
+        typer.echo("no uppdrag match", err=True)
 
 
-class DiffFormat(StrEnum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
-
-
-class DiffOnly(StrEnum):
-    uppdrag = "uppdrag"
-    goals = "goals"
-    grunduppdrag = "grunduppdrag"
-    ekonomi = "ekonomi"
-    agreement = "agreement"
-
-
-@app.command()
+@app.command(cls=OvkCommand)
 def diff(
     old: Annotated[str, typer.Argument(help="A year, a git revision, or REV:YEAR.")],
     new: Annotated[str, typer.Argument(help="A year, a git revision, or REV:YEAR.")],
     output_format: Annotated[
-        DiffFormat,
-        typer.Option("--format", help="text (coloured on a terminal), markdown (GitHub) or json."),
-    ] = DiffFormat.text,
+        str,
+        typer.Option(
+            "--format",
+            **choice("ovk.diff.report", "REPORTERS"),
+            help="text (coloured on a terminal), markdown (GitHub) or json.",
+        ),
+    ] = "text",
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when there are differences, 0 when none.")
     ] = False,
     only: Annotated[
-        DiffOnly | None, typer.Option(help="Only changes of this kind of content.")
+        str | None,
+        typer.Option(
+            **choice("ovk.diff.compare", "ONLY_CHOICES"),
+            help="Only changes of this kind of content.",
+        ),
     ] = None,
     division: Annotated[
         str | None,
@@ -355,21 +385,26 @@ def diff(
         known = ", ".join(sorted(comparison.division_names))
         raise UsageError(f"--division {division!r} is not a division (divisions: {known})")
     if only is not None or division is not None:
-        chosen = narrow(comparison.changes, only.value if only else None, division)
+        chosen = narrow(comparison.changes, only, division)
         comparison = replace(comparison, changes=tuple(chosen))
-    REPORTERS[output_format.value](comparison, sys.stdout, _colour(sys.stdout))
+    REPORTERS[output_format](comparison, sys.stdout, _terminal(sys.stdout))
     raise typer.Exit(ExitCode.FINDINGS if exit_code and comparison.changes else ExitCode.OK)
 
 
-def _colour(stream: Any) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+def _terminal(stream: Any) -> Terminal | None:
+    """A terminal to draw on when `stream` is one; colour never when NO_COLOR is set
+    (https://no-color.org)."""
+    if not stream.isatty():
+        return None
+    from ovk.cli.terminal import RichTerminal
+
+    return RichTerminal(stream, colour=not os.environ.get("NO_COLOR"))
 
 
 # --- tools: fmt, new, export, schema -------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=OvkCommand)
 def fmt(
     paths: Annotated[
         list[Path] | None,
@@ -416,18 +451,13 @@ def fmt(
     raise typer.Exit(ExitCode.FINDINGS if problems or (check and changed) else ExitCode.OK)
 
 
-class ExportFormat(StrEnum):
-    ics = "ics"
-    csv = "csv"
-    json = "json"
-
-
-@app.command()
+@app.command(cls=OvkCommand)
 def export(
     output_format: Annotated[
-        ExportFormat,
+        str,
         typer.Option(
             "--format",
+            **choice("ovk.tools.export", "FORMATS"),
             help="ics (calendar: due dates and follow-ups), csv (Excel: BOM and ';') or json "
             "(the whole year; schema/export.schema.json).",
         ),
@@ -474,7 +504,7 @@ def export(
     from ovk.tools.export import export as run_export
 
     root = _root()
-    text = run_export(root, resolve_year(root, year), output_format.value, followup_dates, owner)
+    text = run_export(root, resolve_year(root, year), output_format, followup_dates, owner)
     if output is None:  # bytes, so the CRLF of ics reaches a pipe as written, on any OS
         sys.stdout.flush()
         sys.stdout.buffer.write(text.encode("utf-8"))
@@ -485,20 +515,14 @@ def export(
         write_atomically(output, text)
 
 
-class SchemaKind(StrEnum):
-    overenskommelse = "overenskommelse"
-    malomraden = "malomraden"
-    division = "division"
-    uppdrag = "uppdrag"
-    export = "export"
-
-
-@app.command()
+@app.command(cls=OvkCommand)
 def schema(
     kind: Annotated[
-        SchemaKind | None,
+        str | None,
         typer.Argument(
-            help="The schema to print (default with -o: all of them).", show_default=False
+            **choice("ovk.model.schema", "SCHEMA_FILES"),
+            help="The schema to print (default with -o: all of them).",
+            show_default=False,
         ),
     ] = None,
     output: Annotated[
@@ -519,18 +543,17 @@ def schema(
 
         ovk schema -o schema/
     """
-    from ovk.model.schema import EXPORT_SCHEMA, KINDS, all_schema_files, dumps
+    from ovk.model.schema import SCHEMA_FILES, all_schema_files, dumps
     from ovk.yamlio.atomic import write_atomically
 
     files = all_schema_files()
-    names = {**KINDS, "export": EXPORT_SCHEMA}
     if output is None:
         if kind is None:
-            raise UsageError("name a schema (" + ", ".join(names) + ") or write all with -o DIR")
-        sys.stdout.write(dumps(files[names[kind.value]]))
+            raise UsageError(f"name a schema ({', '.join(SCHEMA_FILES)}) or write all with -o DIR")
+        sys.stdout.write(dumps(files[SCHEMA_FILES[kind]]))
         return
     output.mkdir(parents=True, exist_ok=True)
-    for name in [names[kind.value]] if kind else list(files):
+    for name in [SCHEMA_FILES[kind]] if kind else list(files):
         write_atomically(output / name, dumps(files[name]))
         typer.echo(output / name)
 
@@ -549,19 +572,19 @@ def new() -> None:
 
     Examples:
 
-        ovk new uppdrag --year 2026 --number 2.1.4 --title "E-arkiv" --owners KLK,TEK
+        ovk new uppdrag --year 2026 --number 2.1.6 --title "E-arkiv" --owners KLK,TEK
 
         ovk new year 2027 --from 2026
     """
 
 
-@new_app.command(name="uppdrag")
+@new_app.command(name="uppdrag", cls=OvkCommand)
 def new_uppdrag(
     title: Annotated[str, typer.Option(help="The title as printed.")],
     owners: Annotated[
         str,
         typer.Option(
-            help="Division codes, comma separated, or 'alla verksamheter'.",
+            help="Division codes of the year, comma separated, or 'alla verksamheter'.",
             autocompletion=complete_division,
         ),
     ],
@@ -573,7 +596,10 @@ def new_uppdrag(
     identity: Annotated[
         str | None, typer.Option("--id", help="The id and file name (default: from the title).")
     ] = None,
-    origin: Annotated[Origin, typer.Option(help="KF or KS (NÄMND).")] = Origin.KS,
+    origin: Annotated[
+        str,
+        typer.Option(**choice("ovk.model.entities", "ORIGINS"), help="KF or KS (NÄMND)."),
+    ] = "KS",
     lead: Annotated[
         str | None, typer.Option(help="The lead division's code.", autocompletion=complete_division)
     ] = None,
@@ -587,7 +613,7 @@ def new_uppdrag(
 
     Examples:
 
-        ovk new uppdrag --year 2026 --number 2.1.4 --title "E-arkiv" --owners KLK,TEK --lead KLK
+        ovk new uppdrag --year 2026 --number 2.1.6 --title "E-arkiv" --owners KLK,TEK --lead KLK
 
         ovk new uppdrag --title "Ny e-tjänst" --owners "alla verksamheter" --due 2026-12-31
     """
@@ -602,7 +628,7 @@ def new_uppdrag(
         owners=owners,
         number=number,
         id=identity,
-        origin=origin.value,
+        origin=origin,
         lead=lead,
         start=start,
         due=due,
@@ -613,10 +639,14 @@ def new_uppdrag(
     _check_new(root, [path.parent.parent])
 
 
-@new_app.command(name="division")
+@new_app.command(name="division", cls=OvkCommand)
 def new_division(
     code: Annotated[
-        str, typer.Option(help="The division code, e.g. TEK.", autocompletion=complete_division)
+        str,
+        typer.Option(
+            help="The division code: upper-case letters and digits, e.g. VOF.",
+            autocompletion=complete_division,
+        ),
     ],
     year: Annotated[
         int | None,
@@ -629,11 +659,12 @@ def new_division(
 ) -> None:
     """Write a new division file with an empty 'Allmänt' section of its grunduppdrag.
 
-    A code the year's agreement does not list yet is added to overenskommelse.yaml.
+    A code the year's agreement does not list yet is added to the divisions of its
+    overenskommelse.yaml (give its --name).
 
     Examples:
 
-        ovk new division --year 2026 --code TEK
+        ovk new division --year 2026 --code VOF --name "Division Vård och omsorg"
     """
     from ovk.model.read import resolve_year
     from ovk.tools.new import new_division as run_new_division
@@ -645,7 +676,7 @@ def new_division(
     _check_new(root, [written[0].parent.parent])
 
 
-@new_app.command(name="year")
+@new_app.command(name="year", cls=OvkCommand)
 def new_year(
     year: Annotated[int, typer.Argument(help="The new year.", show_default=False)],
     source: Annotated[
@@ -692,13 +723,7 @@ def _check_new(root: Path, paths: list[Path]) -> None:
         raise typer.Exit(ExitCode.FINDINGS)
 
 
-class RenderFormat(StrEnum):
-    md = "md"
-    html = "html"
-    both = "both"
-
-
-@app.command()
+@app.command(cls=OvkCommand)
 def render(
     code: Annotated[
         str | None,
@@ -721,9 +746,10 @@ def render(
         typer.Option("--all", help="Render every bilaga, the main document and an index into -o."),
     ] = False,
     output_format: Annotated[
-        RenderFormat | None,
+        str | None,
         typer.Option(
             "--format",
+            **choice("ovk.render.build", "REQUEST_FORMATS"),
             help="md or html; both only with --all. Default: html for --all or an -o "
             "ending in .html, else md.",
             show_default=False,
@@ -762,7 +788,7 @@ def render(
             year=year,
             main=main_document,
             all=all_documents,
-            fmt=output_format.value if output_format else None,
+            fmt=output_format,
             output=output,
         ),
     )

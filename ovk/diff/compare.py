@@ -14,31 +14,26 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ovk.diff import revisions
+from ovk.diff.forest import Entity, Text, Value, Values, year_folder, year_forest
 from ovk.errors import DataError, UsageError
 from ovk.model.layout import AGREEMENTS
-from ovk.model.read import available_years, expand_owners, read_year
+from ovk.model.read import available_years, read_year
 
 SIMILAR = 0.6  # title similarity from which two entities of different years are the same one
 CONTEXT_WORDS = 6  # unchanged words kept on each side of a change in a long text
 PARAGRAPH_SIMILAR = 0.5  # word similarity from which a rewritten paragraph is shown word by word
 MAX_PAIRINGS = 2500  # paragraph pairs compared in one replaced run before giving up on pairing
 
-# Fields whose values are sets of codes or words: reported as members added and removed.
-MEMBER_FIELDS = frozenset({"owners", "delas_till", "followup", "parties", "divisions", "kolada"})
-
-# Compared between revisions of one year, not between years: transcribers' notes (they speak
-# of two different source documents) and printed row numbers of indicator tables.
-SAME_YEAR_FIELDS = frozenset({"note", "nr"})
-
 # Which `--only` category each entity kind belongs to.
 CATEGORIES = {
     "agreement": "agreement",
     "section": "agreement",
+    "malomraden": "goals",
+    "table": "goals",
     "malomrade": "goals",
     "verksamhetsomrade": "goals",
     "goal": "goals",
@@ -54,52 +49,6 @@ CATEGORIES = {
     "year": "agreement",
 }
 ONLY_CHOICES = ("uppdrag", "goals", "grunduppdrag", "ekonomi", "agreement")
-
-
-@dataclass(frozen=True)
-class Text:
-    """A text field: its paragraphs (list items and headings flattened to lines)."""
-
-    paragraphs: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return "\n".join(self.paragraphs)
-
-
-@dataclass(frozen=True)
-class Members:
-    """A field whose value is a set of codes or words (owners, delas_till, followup …)."""
-
-    items: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Values:
-    """An indicator's values: (column label, value as printed) in column order."""
-
-    cells: tuple[tuple[str, str], ...]
-
-    def __str__(self) -> str:
-        return " · ".join(f"{label} {value}" for label, value in self.cells)
-
-
-Value = str | int | float | bool | None | Text | Members | Values
-
-
-@dataclass
-class Entity:
-    """One comparable thing of a year, with its own fields and the entities inside it."""
-
-    kind: str
-    id: str  # unique among its siblings of the same kind
-    label: str  # for people: "Uppdrag 2.1.3 Ökat valdeltagande"
-    title: str | None  # what title similarity compares
-    divisions: tuple[str, ...]
-    file: str
-    fields: dict[str, Value]
-    children: list[Entity] = field(default_factory=list)
-    unit: str | None = None  # for numeric fields (ersättning: mnkr)
-    summary: str | None = None  # shown with an entity that is added or removed
 
 
 @dataclass(frozen=True)
@@ -219,305 +168,10 @@ def _exported(root: Path, rev: str, stack: ExitStack) -> Path:
 def year_entities(root: Path, year: int) -> tuple[list[Entity], dict[str, str]]:
     """The forest of one year folder, and the year's division names by code."""
     data = read_year(root, year)
-    names = {d["code"]: d["name"] for d in data.agreement["divisions"]}
-    codes = tuple(names)
-    folder = f"{AGREEMENTS}/{year}"
     if data.malomraden is None:
-        raise DataError(f"{folder}/malomraden.yaml is missing; run 'ovk validate' for details")
-    forest = [_agreement(data.agreement, f"{folder}/overenskommelse.yaml")]
-    forest.extend(_malomraden(data.malomraden, codes, f"{folder}/malomraden.yaml"))
-    forest.extend(_division(d.data, d.file) for d in data.divisions.values())
-    forest.extend(_uppdrag(u.data, codes, u.file) for u in data.uppdrag)
-    return forest, names
-
-
-def _agreement(data: dict[str, Any], file: str) -> Entity:
-    def section(node: dict[str, Any]) -> Entity:
-        heading = _numbered(node.get("number"), node["heading"] or node["id"])
-        return Entity(
-            "section",
-            node["id"],
-            f"Avsnitt {heading}",
-            node["heading"],
-            (),
-            file,
-            _fields(node, "number", "heading", "text", "note"),
-            [section(child) for child in node.get("sections", [])],
-        )
-
-    fields = _fields(data, "year", "title", "diarienummer", "note")
-    fields["parties"] = Members(tuple(p["name"] for p in data["parties"]))
-    fields["divisions"] = Members(tuple(f"{d['code']} {d['name']}" for d in data["divisions"]))
-    return Entity(
-        "agreement",
-        "overenskommelse",
-        "Överenskommelse",
-        "overenskommelse",
-        (),
-        file,
-        fields,
-        [section(s) for s in data["sections"]],
-    )
-
-
-def _malomraden(data: dict[str, Any], codes: tuple[str, ...], file: str) -> Iterator[Entity]:
-    """Målområden with their verksamhetsområden; goals and grundverksamhet stand on their own
-    (with their place as a field), so a goal that moves between areas is still matched."""
-    for area in data["malomraden"]:
-        children = [
-            Entity(
-                "verksamhetsomrade",
-                sub["id"],
-                f"Verksamhetsområde {sub['title']}",
-                sub["title"],
-                (),
-                file,
-                _fields(sub, "title", "fokus", "text", "note"),
-            )
-            for sub in area["verksamhetsomraden"]
-        ]
-        yield Entity(
-            "malomrade",
-            area["id"],
-            f"Målområde {_numbered(area.get('number'), area['title'])}",
-            area["title"],
-            (),
-            file,
-            _fields(area, "number", "title", "fokus", "text", "note"),
-            children,
-        )
-        places = [
-            (area["id"], area),
-            *((f"{area['id']}/{s['id']}", s) for s in area["verksamhetsomraden"]),
-        ]
-        for place, container in places:
-            for goal in container["goals"]:
-                yield _goal(goal, place, codes, file)
-            for entry in container.get("grundverksamhet", []):
-                fields = _fields(entry, "number", "title", "suffix", "owners", "text")
-                fields.update(_fields(entry, "followup", "note"))
-                fields["place"] = place
-                yield Entity(
-                    "grundverksamhet",
-                    entry["id"],
-                    f"Grundverksamhet {_numbered(entry['number'], entry['title'])}",
-                    entry["title"],
-                    expand_owners(entry["owners"], codes),
-                    file,
-                    fields,
-                )
-
-
-def _goal(goal: dict[str, Any], place: str, codes: tuple[str, ...], file: str) -> Entity:
-    fields = _fields(
-        goal,
-        "number",
-        "level",
-        "title",
-        "suffix",
-        "text",
-        "onskat_resultat_heading",
-        "onskat_resultat",
-        "kompletterande_heading",
-        "kompletterande",
-        "delas_till",
-        "note",
-    )
-    fields["place"] = place
-    indicators = []
-    for table in goal["nyckeltal"]:
-        labels = {column["key"]: column["label"] for column in table["columns"]}
-        for row in table["rows"]:
-            values = _fields(row, "nr", "kategori", "unit")
-            values["values"] = Values(
-                tuple((labels.get(key, key), value) for key, value in row["values"].items())
-            )
-            source = row.get("source") or {"text": None, "kolada": []}
-            values["source"] = source["text"]
-            values["kolada"] = Members(tuple(source["kolada"]))
-            values["note"] = row.get("note")
-            values["table"] = table.get("heading")
-            values["ansvarig"] = table.get("ansvarig")
-            indicators.append(
-                Entity(
-                    "indicator",
-                    row["title"],
-                    f"Indikator {row['title']}",
-                    row["title"],
-                    (),
-                    file,
-                    values,
-                )
-            )
-    divisions = expand_owners(goal["delas_till"], codes)
-    for indicator in indicators:
-        indicator.divisions = divisions
-    return Entity(
-        "goal",
-        goal["id"],
-        f"Mål {_numbered(goal['number'], goal['title'])}",
-        goal["title"],
-        divisions,
-        file,
-        fields,
-        indicators,
-        summary=f"shared to {', '.join(goal['delas_till'])}" if goal["delas_till"] else None,
-    )
-
-
-def _division(data: dict[str, Any], file: str) -> Entity:
-    code = data["code"]
-    own = (code,)
-    grunduppdrag = data["grunduppdrag"]
-    sections = [
-        Entity(
-            "grunduppdrag",
-            section["id"],
-            f"Grunduppdrag {code} › {section['heading']}",
-            section["heading"],
-            own,
-            file,
-            _fields(section, "number", "heading", "text", "uppfoljning", "note"),
-            [
-                Entity(
-                    "area",
-                    area["id"],
-                    f"Grunduppdrag {code} › {section['heading']} › {area['heading']}",
-                    area["heading"],
-                    own,
-                    file,
-                    _fields(area, "heading", "text", "uppfoljning", "note"),
-                )
-                for area in section["areas"]
-            ],
-        )
-        for section in grunduppdrag["sections"]
-    ]
-    children = sections
-    ersattning = data.get("ersattning")
-    if ersattning is not None:
-        unit = ersattning["unit"]
-        fields = _fields(ersattning, "heading", "text", "unit", "missing_in_source", "note")
-        total = ersattning.get("total")
-        fields["total"] = total["belopp"] if total else None
-        fields["total label"] = total["label"] if total else None
-        rows = [
-            Entity(
-                "ersattning-row",
-                row["verksamhet"],
-                f"Ersättning {code} › {row['verksamhet']}",
-                row["verksamhet"],
-                own,
-                file,
-                {"belopp": row["belopp"]},
-                unit=unit,
-            )
-            for row in ersattning["rows"]
-        ]
-        children.append(
-            Entity(
-                "ersattning",
-                "ersattning",
-                f"Ersättning {code}",
-                "ersattning",
-                own,
-                file,
-                fields,
-                rows,
-                unit,
-            )
-        )
-    if data.get("samrad") is not None:
-        children.append(
-            Entity(
-                "samrad",
-                "samrad",
-                f"Samråd om investeringar {code}",
-                "samrad",
-                own,
-                file,
-                _fields(data["samrad"], "heading", "text"),
-            )
-        )
-    fields = _fields(data, "name", "note")
-    fields["grunduppdrag number"] = grunduppdrag.get("number")
-    fields["grunduppdrag title"] = grunduppdrag["title"]
-    label = f"{code} {data['name']}: grunduppdrag, ersättning and samråd"
-    return Entity("division", code, label, code, own, file, fields, children)
-
-
-def _uppdrag(data: dict[str, Any], codes: tuple[str, ...], file: str) -> Entity:
-    fields = _fields(
-        data,
-        "number",
-        "title",
-        "suffix",
-        "origin",
-        "malomrade",
-        "verksamhetsomrade",
-        "text",
-        "kompletterande_heading",
-        "kompletterande",
-        "owners",
-        "lead",
-        "mottagare",
-        "financing",
-        "rapportering",
-        "start",
-        "due",
-        "followup",
-        "note",
-    )
-    owners = expand_owners(data["owners"], codes)
-    brief = [f"owners {', '.join(data['owners'])}"]
-    brief += [f"lead {data['lead']}"] if data["lead"] else []
-    brief += [f"due {data['due']}"] if data["due"] else []
-    return Entity(
-        "uppdrag",
-        data["id"],
-        f"Uppdrag {_numbered(data['number'], data['title'])}",
-        data["title"],
-        owners,
-        file,
-        fields,
-        summary="; ".join(brief),
-    )
-
-
-def _numbered(number: str | None, title: str) -> str:
-    return f"{number} {title}" if number else title
-
-
-def _fields(data: dict[str, Any], *names: str) -> dict[str, Value]:
-    """The named fields of a mapping as comparable values (absent fields are None)."""
-    out: dict[str, Value] = {}
-    for name in names:
-        value = data.get(name)
-        if isinstance(value, dict):  # fokus {heading, text}: one text with its heading first
-            value = [value["heading"], *value.get("text", [])] if "heading" in value else [value]
-        if name in MEMBER_FIELDS and isinstance(value, list):
-            out[name] = Members(tuple(str(v) for v in value))
-        elif isinstance(value, list):
-            out[name] = Text(tuple(text_lines(value)))
-        else:
-            out[name] = value
-    return out
-
-
-def text_lines(blocks: Iterable[Any], depth: int = 0) -> Iterator[str]:
-    """The paragraphs of a text (see docs/model.md: strings, lists, headings, tables)."""
-    for block in blocks:
-        if isinstance(block, str):
-            yield ("  " * (depth - 1) + "• " if depth else "") + block
-        elif "list" in block:
-            yield from text_lines(block["list"], depth + 1)
-        elif "heading" in block:
-            yield block["heading"]
-        elif "table" in block:
-            table = block["table"]
-            yield " | ".join(table["columns"])
-            for row in table["rows"]:
-                yield " | ".join(row)
+        shown = f"{year_folder(year)}/malomraden.yaml"
+        raise DataError(f"{shown} is missing; run 'ovk validate' for details")
+    return year_forest(data), data.names
 
 
 # --- matching and comparing ----------------------------------------------------------------
@@ -629,7 +283,8 @@ def _whole(change: str, entity: Entity, path: str) -> Change:
 def _field_changes(
     a: Entity, b: Entity, a_path: str, b_path: str, how: str, fuzzy: bool
 ) -> Iterator[Change]:
-    for name, old, new in _changed_fields(a.fields, b.fields, fuzzy):
+    skip = a.same_year | b.same_year if fuzzy else frozenset()
+    for name, old, new in _changed_fields(a.fields, b.fields, skip):
         change = {"title": "renamed", "heading": "renamed", "number": "renumbered"}.get(
             name, "changed"
         )
@@ -650,14 +305,14 @@ def _field_changes(
 
 
 def _changed_fields(
-    old: dict[str, Value], new: dict[str, Value], fuzzy: bool
+    old: dict[str, Value], new: dict[str, Value], skip: frozenset[str]
 ) -> Iterator[tuple[str, Value, Value]]:
     """(field, old, new) for each field that differs; indicator values column by column
     when the two tables share columns, else as a whole (2024's Nuvärde/Jämförvärde columns
     against 2026's Utfall per year)."""
     for name in dict.fromkeys([*new, *old]):
         before, after = old.get(name), new.get(name)
-        if before == after or (fuzzy and name in SAME_YEAR_FIELDS):
+        if before == after or name in skip:
             continue
         if isinstance(before, Values) and isinstance(after, Values):
             cells_before, cells_after = dict(before.cells), dict(after.cells)

@@ -17,16 +17,14 @@ from ovk.diff.compare import (
     ONLY_CHOICES,
     Change,
     Comparison,
-    Members,
     Piece,
-    Text,
-    Value,
-    Values,
     text_changes,
     word_changes,
 )
+from ovk.diff.forest import Amount, Members, Text, Value, Values
 from ovk.output.markdown import escape as md
 from ovk.output.swedish import sv_number
+from ovk.output.terminal import Terminal
 
 COMMON = ""  # the group of changes that concern several divisions, or none
 STATUSES = ("added", "removed", "renamed", "changed")
@@ -37,7 +35,6 @@ CATEGORY_NAMES = {
     "ekonomi": "Ersättning and samråd",
     "agreement": "Agreement",
 }
-STATUS_STYLES = {"added": "green", "removed": "red", "renamed": "yellow", "changed": "cyan"}
 LONG_STRING = 8  # words from which a changed string is shown word by word
 
 
@@ -122,16 +119,15 @@ def detail(change: Change) -> list[list[Piece]]:
             line += [Piece("equal", "· removed" if line else "removed")]
             line += [Piece("delete", ", ".join(removed))]
         return [line or [Piece("equal", "(order only)")]]
-    if _is_number(old) and _is_number(new):
-        assert isinstance(old, int | float) and isinstance(new, int | float)
+    if isinstance(old, Amount) and isinstance(new, Amount):
         unit = f" {change.unit}" if change.unit else ""
-        delta = new - old
+        delta = new.value - old.value
         sign = "+" if delta >= 0 else "-"
         return [
             [
-                Piece("delete", sv_number(old)),
+                Piece("delete", sv_number(old.value)),
                 Piece("equal", "→"),
-                Piece("insert", sv_number(new)),
+                Piece("insert", sv_number(new.value)),
                 Piece("equal", f"{unit.strip()} ({sign}{sv_number(abs(delta))})".strip()),
             ]
         ]
@@ -148,18 +144,13 @@ def _as_text(value: Value) -> Text | None:
     return Text((str(value),))
 
 
-def _is_number(value: Value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def shown(value: Value) -> str:
     if value is None:
         return "(none)"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if _is_number(value):
-        assert isinstance(value, int | float)
-        return sv_number(value)
+    if isinstance(value, Amount):
+        return sv_number(value.value)
     if isinstance(value, Members):
         return ", ".join(value.items) or "(none)"
     return str(value)
@@ -178,30 +169,23 @@ def heading_line(item: EntityChanges) -> str:
 # --- text ----------------------------------------------------------------------------------
 
 
-def as_text(comparison: Comparison, out: TextIO, terminal: bool) -> None:
-    """Plain text (git word-diff marks [-…-]{+…+}) when piped; colours on a terminal."""
-    lines = list(_text_lines(comparison, terminal))
-    if not terminal:
-        out.write("\n".join(lines) + "\n")
-        return
-    from rich.console import Console
-
-    console = Console(file=out, highlight=False, soft_wrap=True)
-    for line in lines:
-        console.print(line)
+def as_text(comparison: Comparison, out: TextIO, terminal: Terminal | None = None) -> None:
+    """Plain text (git word-diff marks [-…-]{+…+}) when piped; styled on a terminal."""
+    out.write("\n".join(_text_lines(comparison, terminal)) + "\n")
 
 
-def _text_lines(comparison: Comparison, rich_markup: bool) -> Iterator[str]:
-    from rich.markup import escape
+def _text_lines(comparison: Comparison, terminal: Terminal | None) -> Iterator[str]:
+    def styled(text: str, style: str) -> str:
+        return terminal.style(text, style) if terminal and text else text
 
-    plain: Callable[[str], str] = escape if rich_markup else (lambda s: s)
-    styles = (
-        {"delete": "[red strike]{}[/]", "insert": "[green bold]{}[/]", "equal": "{}"}
-        if rich_markup
-        else {"delete": "[-{}-]", "insert": "{{+{}+}}", "equal": "{}"}
-    )
-    title = f"Changes from {comparison.old_label} to {comparison.new_label}"
-    yield f"[bold]{plain(title)}[/]" if rich_markup else title
+    marks = {"delete": "[-{}-]", "insert": "{{+{}+}}", "equal": "{}"}
+
+    def piece(p: Piece) -> str:
+        if terminal is None:
+            return marks[p.op].format(p.text)
+        return p.text if p.op == "equal" else styled(p.text, p.op)
+
+    yield styled(f"Changes from {comparison.old_label} to {comparison.new_label}", "title")
     if not comparison.changes:
         yield "no differences"
         return
@@ -210,23 +194,19 @@ def _text_lines(comparison: Comparison, rich_markup: bool) -> Iterator[str]:
         summary = ", ".join(f"{n} {status}" for status, n in tally.items() if n)
         heading = f"{group_title(key, comparison)}: {summary}"
         yield ""
-        yield f"[bold underline]{plain(heading)}[/]" if rich_markup else f"== {heading}"
+        yield styled(heading, "heading") if terminal else f"== {heading}"
         for item in items:
-            status = f"{item.status:8}"
-            if rich_markup:
-                status = f"[{STATUS_STYLES[item.status]}]{status}[/]"
-            yield f"  {status} {plain(heading_line(item))}"
+            yield f"  {styled(f'{item.status:8}', item.status)} {heading_line(item)}"
             for change in item.fields:
                 for n, line in enumerate(detail(change)):
                     label = f"{change.field}:" if n == 0 else " " * (len(change.field or "") + 1)
-                    body = " ".join(styles[p.op].format(plain(p.text)) for p in line)
-                    yield f"           {plain(label)} {body}"
+                    yield f"           {label} {' '.join(piece(p) for p in line)}"
 
 
 # --- markdown ------------------------------------------------------------------------------
 
 
-def as_markdown(comparison: Comparison, out: TextIO, terminal: bool = False) -> None:
+def as_markdown(comparison: Comparison, out: TextIO, terminal: Terminal | None = None) -> None:
     """GitHub-flavoured Markdown: counts per kind and per division, then a section each."""
     out.write("\n".join(_markdown_lines(comparison)) + "\n")
 
@@ -283,7 +263,7 @@ def _markdown_lines(comparison: Comparison) -> Iterator[str]:
 # --- json ----------------------------------------------------------------------------------
 
 
-def as_json(comparison: Comparison, out: TextIO, terminal: bool = False) -> None:
+def as_json(comparison: Comparison, out: TextIO, terminal: Terminal | None = None) -> None:
     """One object per change (see docs/diff.md for the fields)."""
     document = {
         "old": comparison.old_label,
@@ -309,15 +289,16 @@ def record(change: Change) -> dict[str, Any]:
         "new": _json_value(change.new),
         "matched": change.matched,
     }
-    if _is_number(change.old) and _is_number(change.new):
-        assert isinstance(change.old, int | float) and isinstance(change.new, int | float)
-        out["delta"] = round(change.new - change.old, 6)
+    if isinstance(change.old, Amount) and isinstance(change.new, Amount):
+        out["delta"] = round(change.new.value - change.old.value, 6)
     if change.unit:
         out["unit"] = change.unit
     return out
 
 
 def _json_value(value: Value) -> Any:
+    if isinstance(value, Amount):
+        return value.value
     if isinstance(value, Values):
         return dict(value.cells)
     if isinstance(value, Text):
@@ -327,5 +308,5 @@ def _json_value(value: Value) -> Any:
     return value
 
 
-Reporter = Callable[[Comparison, TextIO, bool], None]
+Reporter = Callable[[Comparison, TextIO, "Terminal | None"], None]
 REPORTERS: dict[str, Reporter] = {"text": as_text, "markdown": as_markdown, "json": as_json}

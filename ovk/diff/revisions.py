@@ -6,6 +6,7 @@ temporary folder; the user's working tree, index and HEAD are never touched.
 
 from __future__ import annotations
 
+import copy
 import io
 import subprocess
 import tarfile
@@ -58,8 +59,24 @@ def export(root: Path, rev: str, into: Path) -> Path:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(f"git archive {rev} failed: {message[-1] if message else 'no output'}")
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-        archive.extractall(into, filter="data")
+        archive.extractall(into, filter=_outside_links_kept_as_links)
     return into
+
+
+def _outside_links_kept_as_links(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+    """tarfile's "data" filter, except that a link out of the tree stays a link, so reading
+    the revision meets it as the layout's located finding, as in the working tree (the
+    layout never reads through such a link). Anything that would be written outside the
+    tree, through a link or otherwise, is left out: the filter checks each member's real
+    destination."""
+    try:
+        return tarfile.data_filter(member, path)
+    except tarfile.FilterError:
+        if member.issym() or member.islnk():
+            link = copy.copy(member)
+            link.type = tarfile.SYMTYPE
+            return link
+        return None
 
 
 def _place(root: Path) -> tuple[Path, str]:

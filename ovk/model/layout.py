@@ -1,19 +1,64 @@
-"""Where things are: the root, the year folders, the kind of each agreement file, the schemas."""
+"""Where things are: the root, the year folders, the file kinds and the members of a year.
+
+This is the one module that decides which files belong to a year. `year_members` lists one
+year folder (one scandir per folder; only links are resolved) and `select` maps the paths a
+user typed onto that listing, the same from any working folder. What cannot be a member (a
+link out of the repository, a broken link, a folder named like a file, a YAML file in an
+unknown place) is a located finding, never read and never an exception; every command that
+lists files (validate, list, diff, render, export, fmt, new, completion) goes through here.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ovk.errors import UsageError
+from ovk.errors import DataError, UsageError
+from ovk.findings import Finding, Severity, finding
 from ovk.model.schema import KINDS
 
 AGREEMENTS = "agreements"
 YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
-YEAR_FILES = {"overenskommelse.yaml": "overenskommelse", "malomraden.yaml": "malomraden"}
-KIND_FOLDERS = {"divisions": "division", "uppdrag": "uppdrag"}
+SUFFIXES = (".yaml", ".yml")  # alike everywhere; a new file is written as .yaml
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """One kind of agreement file: its schema and where its files stand in a year folder."""
+
+    name: str  # a key of KINDS
+    schema: str  # the schema file name
+    folder: str | None  # the year's folder holding one file per entity, or None ...
+    stem: str | None  # ... for the one file of that name in the year folder itself
+
+    @property
+    def where(self) -> str:
+        """Where such a file stands, as the messages say it."""
+        if self.folder is None:
+            return f"<year>/{self.stem}.yaml"
+        return f"<year>/{self.folder}/<{'CODE' if self.name == 'division' else 'id'}>.yaml"
+
+
+FILE_KINDS: dict[str, FileKind] = {
+    "overenskommelse": FileKind(
+        "overenskommelse", KINDS["overenskommelse"], None, "overenskommelse"
+    ),
+    "malomraden": FileKind("malomraden", KINDS["malomraden"], None, "malomraden"),
+    "division": FileKind("division", KINDS["division"], "divisions", None),
+    "uppdrag": FileKind("uppdrag", KINDS["uppdrag"], "uppdrag", None),
+}
+_BY_STEM = {k.stem: k for k in FILE_KINDS.values() if k.stem is not None}
+_BY_FOLDER = {k.folder: k for k in FILE_KINDS.values() if k.folder is not None}
+UNKNOWN_PLACE = (
+    "not part of the layout: agreements/"
+    + ", ".join(k.where for k in FILE_KINDS.values())
+    + f" ({' or '.join(SUFFIXES)})"
+)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -22,7 +67,7 @@ def find_root(start: Path | None = None) -> Path:
     for candidate in (here, *here.parents):
         if (candidate / AGREEMENTS).is_dir():
             return candidate
-    raise UsageError(f"no {AGREEMENTS}/ folder in {here} or its parents; pass --root DIR")
+    raise UsageError(f"no {AGREEMENTS}/ folder in {here} or its parents; pass <root> DIR", "root")
 
 
 def check_root(root: Path) -> Path:
@@ -32,70 +77,204 @@ def check_root(root: Path) -> Path:
     return root.resolve()
 
 
+def yaml_suffix(name: str) -> str | None:
+    """The suffix of a file name that names a YAML file, else None."""
+    return next((s for s in SUFFIXES if name.endswith(s) and len(name) > len(s)), None)
+
+
 @dataclass(frozen=True)
-class AgreementFile:
-    """One file of the layout: its path, its kind and the year folder it belongs to."""
+class Member:
+    """One file of a year: where it stands (a link is not resolved), shown, and its kind."""
 
     path: Path
-    display: str  # as shown in findings: relative to the root when inside it
-    kind: str | None  # a key of schemas.KINDS, or None when the file is not part of the layout
-    year_dir: Path | None
+    display: str  # relative to the root, with forward slashes
+    kind: str  # a key of FILE_KINDS
+    year_dir: Path
+
+    @property
+    def stem(self) -> str:
+        """The name without its suffix: a division's code, an uppdrag's id."""
+        name = self.path.name
+        return name[: len(name) - len(yaml_suffix(name) or "")]
 
 
 def classify(path: Path) -> tuple[str | None, Path | None]:
-    """The kind of an agreement file and its year folder, from where it stands."""
+    """The kind of the file standing at `path` and its year folder, from the names alone."""
+    suffix = yaml_suffix(path.name)
+    if suffix is None:
+        return None, None
     parent = path.parent
-    if path.name in YEAR_FILES and YEAR_FOLDER.match(parent.name):
-        return YEAR_FILES[path.name], parent
-    if parent.name in KIND_FOLDERS and YEAR_FOLDER.match(parent.parent.name):
-        return KIND_FOLDERS[parent.name], parent.parent
+    single = _BY_STEM.get(path.name[: -len(suffix)])
+    if single is not None and YEAR_FOLDER.match(parent.name):
+        return single.name, parent
+    many = _BY_FOLDER.get(parent.name)
+    if many is not None and YEAR_FOLDER.match(parent.parent.name):
+        return many.name, parent.parent
     return None, None
 
 
-def display_path(path: Path, root: Path, resolved: Path | None = None) -> str:
-    try:
-        return (resolved or path.resolve()).relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def agreement_file(path: Path, root: Path) -> Member:
+    """The member a year would list at `path` (by its place; the disk is not looked at)."""
+    kind, year_dir = classify(path)
+    if kind is None or year_dir is None:
+        raise ValueError(f"{path} is not where an agreement file stands")
+    real_root = _real(root)
+    return Member(path, _display(_place(path, real_root), real_root), kind, year_dir)
 
 
-def agreement_file(path: Path, root: Path) -> AgreementFile:
-    resolved = _resolve(path)
-    kind, year_dir = classify(resolved)
-    return AgreementFile(path, display_path(path, root, resolved), kind, year_dir)
+def name_taken(path: Path) -> Path | None:
+    """What stands under the name of `path` with either suffix (a link too), if anything."""
+    stem = path.name[: len(path.name) - len(yaml_suffix(path.name) or "")]
+    return next((p for s in SUFFIXES if os.path.lexists(p := path.with_name(stem + s))), None)
 
 
-def _resolve(path: Path) -> Path:
-    """`path.resolve()`, with each folder resolved once (a run names thousands of files)."""
-    if path.is_symlink():
-        return path.resolve()
-    return _resolve_folder(path.parent.absolute()) / path.name
+@dataclass(frozen=True)
+class YearMembers:
+    """What one year folder holds: its members and the located problems of its layout."""
+
+    year_dir: Path
+    display: str  # agreements/<year>
+    members: tuple[Member, ...]  # the year's own files, then divisions, then uppdrag; by name
+    problems: tuple[Finding, ...]  # anything there that is not a member; never read
+
+    def of(self, kind: str) -> tuple[Member, ...]:
+        return tuple(m for m in self.members if m.kind == kind)
+
+    def one(self, kind: str) -> Member | None:
+        """The member of a kind the year holds one of (overenskommelse, malomraden)."""
+        return next(iter(self.of(kind)), None)
+
+    def path(self, kind: str) -> Path:
+        """Where the year's file of `kind` stands, or would stand as .yaml when it has none."""
+        member = self.one(kind)
+        return member.path if member else self.year_dir / f"{FILE_KINDS[kind].stem}.yaml"
+
+    def check(self) -> None:
+        """A DataError with the first error among the problems, as validate prints it."""
+        for problem in self.problems:
+            if problem.severity is Severity.ERROR:
+                raise DataError(located(problem))
 
 
-@lru_cache(maxsize=4096)
-def _resolve_folder(folder: Path) -> Path:
-    return folder.resolve()
-
-
-def year_files(year_dir: Path) -> list[Path]:
-    """Every YAML file of one year folder, in a stable order."""
-    files = [year_dir / name for name in YEAR_FILES if (year_dir / name).is_file()]
-    for folder in KIND_FOLDERS:
-        files.extend(sorted((year_dir / folder).glob("*.yaml")))
-    return files
+def located(problem: Finding) -> str:
+    """`path:line:col: RULE message`, the line `ovk validate` prints for an error."""
+    return f"{problem.file}:{problem.line}:{problem.column}: {problem.rule} {problem.message}"
 
 
 def year_dirs(root: Path) -> list[Path]:
-    """The year folders under agreements/, oldest first."""
-    base = root / AGREEMENTS
-    return sorted(p for p in base.iterdir() if p.is_dir() and YEAR_FOLDER.match(p.name))
+    """The repository's years: the year folders directly under agreements/, oldest first (a
+    link out of the root is not one)."""
+    return _year_folders(root, nested=False)[0]
 
 
-def stray_files(root: Path) -> list[Path]:
-    """YAML files under agreements/ that are not part of the layout (nothing would check them)."""
-    known = {p.resolve() for year_dir in year_dirs(root) for p in year_files(year_dir)}
-    found = [*(root / AGREEMENTS).rglob("*.yaml"), *(root / AGREEMENTS).rglob("*.yml")]
-    return sorted(p for p in found if p.resolve() not in known)
+def year_members(root: Path, year_dir: Path) -> YearMembers:
+    """The members of one year folder and the problems of its layout, in a stable order."""
+    real_root = _real(root)
+    display = _display(_place(year_dir, real_root), real_root)
+    problems: list[Finding] = []
+    folders: dict[str, os.DirEntry[str]] = {}
+    singles = []
+    for entry in _scan(year_dir):
+        suffix = yaml_suffix(entry.name)
+        if suffix and entry.name[: -len(suffix)] in _BY_STEM:
+            singles.append(entry)
+        elif entry.name in _BY_FOLDER:
+            folders[entry.name] = entry
+        else:
+            problems.extend(_strays(entry, f"{display}/{entry.name}"))
+    order = list(FILE_KINDS)
+    members = sorted(
+        _members(singles, display, None, year_dir, real_root, problems),
+        key=lambda m: order.index(m.kind),
+    )
+    for kind in FILE_KINDS.values():
+        folder = folders.get(kind.folder or "")
+        if folder is None:
+            continue
+        shown = f"{display}/{folder.name}"
+        problem = _link_problem(folder, shown, real_root, folder=True)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        inside = []
+        for entry in _scan(Path(folder.path)):
+            if yaml_suffix(entry.name):
+                inside.append(entry)
+            else:
+                problems.extend(_strays(entry, f"{shown}/{entry.name}"))
+        members.extend(_members(inside, display, kind, year_dir, real_root, problems))
+    return YearMembers(year_dir, display, tuple(members), tuple(sorted(problems)))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a command line's paths choose: whole year folders (the cross-file rules see all
+    of each) and, of those and of the rest of the layout, the members and problems chosen."""
+
+    years: tuple[YearMembers, ...]
+    members: tuple[Member, ...]  # chosen, in listing order
+    problems: tuple[Finding, ...]  # chosen
+    exact: frozenset[str]  # chosen display paths ...
+    below: tuple[str, ...]  # ... and the folders ('a/b/') everything below which is chosen
+
+    def chosen(self, display: str) -> bool:
+        return _chosen(display, self.exact, self.below)
+
+    @property
+    def files(self) -> int:
+        """How many files (members, and places with a problem) are chosen."""
+        return len({m.display for m in self.members} | {p.file for p in self.problems})
+
+
+def select(root: Path, paths: Sequence[Path] = ()) -> Selection:
+    """The members and problems the paths name (a folder names all below it), or everything.
+
+    A path means the same however it was typed (relative to any working folder, with ./ or
+    absolute): it is taken by its place below the root, and display paths are root-relative.
+    A named file that is no member and has no problem is an unknown-file finding.
+    """
+    real_root = _real(root)
+    base = real_root / AGREEMENTS
+    exact: set[str] = set()
+    below: list[str] = [] if paths else [""]
+    named: list[str] = []  # the files named, to answer for
+    extra: list[Finding] = []
+    for typed in paths:
+        place = _place(typed, real_root)
+        if not os.path.lexists(place):
+            raise UsageError(f"no such file or folder: {typed}")
+        if base.is_relative_to(place):  # agreements/, the root or above: everything
+            below.append("")
+            continue
+        shown = _display(place, real_root)
+        exact.add(shown)
+        if not place.is_dir():
+            named.append(shown)
+            continue
+        below.append(f"{shown}/")
+        if not place.is_relative_to(base):  # a folder outside agreements/: no members there
+            extra.extend(p for e in _scan(place) for p in _strays(e, f"{shown}/{e.name}"))
+    dirs, top_problems = _year_folders(real_root, nested=True)
+
+    def chosen(display: str) -> bool:
+        return _chosen(display, exact, below)
+
+    def touched(year: str) -> bool:  # chosen, or holding something chosen
+        return chosen(year) or any(e.startswith(f"{year}/") for e in exact)
+
+    years = tuple(year_members(real_root, d) for d in dirs if touched(_display(d, real_root)))
+    members = tuple(m for y in years for m in y.members if chosen(m.display))
+    problems = {p for y in years for p in y.problems if chosen(p.file)}
+    problems |= {p for p in [*top_problems, *extra] if chosen(p.file)}
+    answered = {m.display for m in members} | {p.file for p in problems}
+    problems |= {
+        finding(n, 1, 1, "unknown-file", UNKNOWN_PLACE) for n in named if n not in answered
+    }
+    return Selection(years, members, tuple(sorted(problems)), frozenset(exact), tuple(below))
+
+
+def _chosen(display: str, exact: Collection[str], below: Sequence[str]) -> bool:
+    return display in exact or display.startswith(tuple(below))
 
 
 def schema_dir(root: Path | None) -> Path:
@@ -105,6 +284,153 @@ def schema_dir(root: Path | None) -> Path:
     return Path(__file__).parents[1] / "data" / "schema"
 
 
+# The first line of every agreement file: the schema, for editors with the YAML language server.
+MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
+
+
 def modeline_for(kind: str, depth_below_root: int) -> str:
     """The first line an agreement file of `kind` should carry."""
     return f"# yaml-language-server: $schema={'../' * depth_below_root}schema/{KINDS[kind]}"
+
+
+# -- the listing ------------------------------------------------------------------------------
+
+
+def _scan(folder: Path) -> list[os.DirEntry[str]]:
+    """A folder's entries by name, hidden ones (editor locks, ovk's staging) left out."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((e for e in entries if not e.name.startswith(".")), key=_name)
+    except OSError:
+        return []
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _members(
+    entries: Iterable[os.DirEntry[str]],
+    year_display: str,
+    kind: FileKind | None,
+    year_dir: Path,
+    real_root: Path,
+    problems: list[Finding],
+) -> Iterator[Member]:
+    """The members among one folder's YAML-named entries; the rest go to `problems`."""
+    seen: dict[str, str] = {}  # stem -> the name that took it
+    for entry in entries:
+        suffix = yaml_suffix(entry.name) or ""
+        stem = entry.name[: -len(suffix)]
+        shown = (
+            f"{year_display}/{entry.name}"
+            if kind is None
+            else (f"{year_display}/{kind.folder}/{entry.name}")
+        )
+        if stem in seen:
+            message = f"{seen[stem]} stands here too; a file has one name (.yaml or .yml)"
+            problems.append(finding(shown, 1, 1, "duplicate-file", message))
+            continue
+        seen[stem] = entry.name
+        problem = _link_problem(entry, shown, real_root, folder=False)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        name = kind.name if kind is not None else _BY_STEM[stem].name
+        yield Member(Path(entry.path), shown, name, year_dir)
+
+
+def _link_problem(
+    entry: os.DirEntry[str], shown: str, real_root: Path, *, folder: bool
+) -> Finding | None:
+    """Why the entry cannot be read as a file (or, with `folder`, listed as a folder)."""
+    if entry.is_symlink():
+        target = os.readlink(entry.path)
+        try:
+            os.stat(entry.path)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return finding(
+                    shown,
+                    1,
+                    1,
+                    "broken-link",
+                    f"links to {target}, which loops back; it is not read",
+                )
+            if Path(os.path.realpath(entry.path)).is_relative_to(real_root):
+                return finding(
+                    shown, 1, 1, "broken-link", f"links to {target}, which does not exist"
+                )
+        if not Path(os.path.realpath(entry.path)).is_relative_to(real_root):
+            return finding(
+                shown,
+                1,
+                1,
+                "link-outside",
+                f"links to {target}, outside the repository; it is not read",
+            )
+    if folder or entry.is_file():
+        return None
+    what = "a folder" if entry.is_dir() else "not a regular file"
+    return finding(shown, 1, 1, "not-a-file", f"is {what}, though named like an agreement file")
+
+
+def _strays(entry: os.DirEntry[str], shown: str) -> Iterator[Finding]:
+    """The YAML-named entries at or below an unknown place (links are not followed)."""
+    if yaml_suffix(entry.name):
+        yield finding(shown, 1, 1, "unknown-file", UNKNOWN_PLACE)
+    elif entry.is_dir(follow_symlinks=False):
+        for child in _scan(Path(entry.path)):
+            yield from _strays(child, f"{shown}/{child.name}")
+
+
+def _year_folders(root: Path, *, nested: bool) -> tuple[list[Path], list[Finding]]:
+    """The year folders under agreements/ (with `nested`, also those in other folders there,
+    as in agreements/<kommun>/<year>/) and the problems beside them."""
+    real_root = _real(root)
+    dirs: list[Path] = []
+    problems: list[Finding] = []
+    folders = [(root / AGREEMENTS, AGREEMENTS)]
+    while folders:
+        folder, shown = folders.pop()
+        for entry in _scan(folder):
+            here = f"{shown}/{entry.name}"
+            if YEAR_FOLDER.match(entry.name) and (entry.is_symlink() or entry.is_dir()):
+                problem = _link_problem(entry, here, real_root, folder=True)
+                if problem is not None:
+                    problems.append(problem)
+                elif entry.is_dir():
+                    dirs.append(Path(entry.path))
+            elif not nested:
+                continue
+            elif entry.is_dir(follow_symlinks=False) and not yaml_suffix(entry.name):
+                folders.append((Path(entry.path), here))
+            else:
+                problems.extend(_strays(entry, here))
+    return sorted(dirs), problems
+
+
+def _place(path: Path, real_root: Path) -> Path:
+    """Where `path` stands, absolute: as written when that is below the root, else with its
+    folders resolved (a root reached through a link); the last name is followed only when it
+    is a link from outside the root."""
+    written = Path(os.path.abspath(path))
+    if written.is_relative_to(real_root):
+        return written
+    place = _real(written.parent) / written.name
+    if not place.is_relative_to(real_root) and place.is_symlink():
+        return place.resolve()
+    return place
+
+
+def _display(place: Path, real_root: Path) -> str:
+    """Relative to the root with forward slashes; a place outside the root stays absolute."""
+    try:
+        return place.relative_to(real_root).as_posix()
+    except ValueError:
+        return place.as_posix()
+
+
+@lru_cache(maxsize=4096)
+def _real(folder: Path) -> Path:
+    return folder.resolve()

@@ -1,42 +1,33 @@
-"""The agreement model as the commands use it: a year's divisions and särskilda uppdrag.
+"""Reading a year: layout → safe loader → schema → typed entities, for every command.
 
-Files are read through the same loader and schema check as `ovk validate`; a file that does
-not pass is a DataError (the user runs validate to see why), so the model can trust shapes.
+Files are read through the safe loader and checked against their kind's schema
+(`ovk.model.conformance`); a file that does not conform is a DataError naming its first
+finding, so commands can trust the shapes. Reading never goes through validation or its
+cache: `ovk validate` is one more consumer of the model.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ovk.errors import DataError, UsageError
-from ovk.model.layout import AGREEMENTS, agreement_file, year_dirs
-from ovk.model.schema import ALL_DIVISIONS
-from ovk.validate.engine import SCHEMA_VERDICT_RULES, check_file
+from ovk.model.build import build
+from ovk.model.conformance import load_checked
+from ovk.model.entities import ALL_DIVISIONS, Agreement, Division, Malomraden, Uppdrag
+from ovk.model.layout import (
+    AGREEMENTS,
+    Member,
+    YearMembers,
+    agreement_file,
+    schema_dir,
+    year_dirs,
+    year_members,
+)
+from ovk.model.spec import Entity
 
-
-@dataclass(frozen=True)
-class Uppdrag:
-    """One särskilt uppdrag, with "alla verksamheter" expanded to the year's divisions."""
-
-    id: str
-    year: int
-    number: str | None
-    title: str
-    origin: str
-    owners: tuple[str, ...]
-    lead: str | None
-    start: dt.date | None
-    due: dt.date | None
-    financing: str | None
-    followup: tuple[str, ...]
-    file: str  # relative to the root
-
-    @property
-    def number_key(self) -> tuple[int, ...]:
-        return number_key(self.number)
+T = TypeVar("T", bound=Entity)
 
 
 def number_key(number: str | None) -> tuple[int, ...]:
@@ -44,13 +35,6 @@ def number_key(number: str | None) -> tuple[int, ...]:
     if not number:
         return (10**9,)
     return tuple(int(part) for part in number.rstrip(".").split("."))
-
-
-@dataclass(frozen=True)
-class Year:
-    year: int
-    divisions: tuple[str, ...]  # codes in the order overenskommelse.yaml lists them
-    uppdrag: tuple[Uppdrag, ...]
 
 
 def available_years(root: Path) -> list[int]:
@@ -70,84 +54,85 @@ def resolve_year(root: Path, year: int | None) -> int:
 
 
 def read(path: Path, root: Path) -> Any:
-    """The data of one agreement file that passes its schema, else a DataError."""
-    result = check_file(agreement_file(path, root), root)
-    broken = [f for f in result.findings if f.rule in SCHEMA_VERDICT_RULES]
-    if result.document is None or broken:
+    """The data of one agreement file that conforms to its schema, else a DataError."""
+    return read_file(agreement_file(path, root), root)
+
+
+def read_file(file: Member, root: Path) -> Any:
+    """The data of one member of a year that conforms to its schema, else a DataError."""
+    if file.kind is None:
+        raise DataError(f"{file.display} is not part of the agreements layout")
+    checked = load_checked(file, schema_dir(root))
+    if not checked.conforms or checked.document is None:
+        broken = [f for f in checked.findings if f.severity == "error"]
         where = broken[0] if broken else None
-        location = f"{where.file}:{where.line}:{where.column}" if where else str(path)
+        location = f"{where.file}:{where.line}:{where.column}" if where else file.display
         raise DataError(f"{location} is not valid; run 'ovk validate' for details")
-    return result.document.data
+    return checked.document.data
 
 
 @dataclass(frozen=True)
-class YearFile:
+class Loaded(Generic[T]):
+    """One file of a year read: its entity, its data as read (for export) and its path."""
+
+    entity: T
     data: dict[str, Any]
     file: str  # relative to the root
 
 
+def read_member(cls: type[T], member: Member, root: Path) -> Loaded[T]:
+    data = read_file(member, root)
+    return Loaded(build(cls, data), data, member.display)
+
+
 @dataclass(frozen=True)
 class YearData:
-    """Every file of one year folder, read and schema-checked (diff, render and export)."""
+    """Every file of one year folder, read, schema-checked and typed."""
 
     year: int
-    agreement: dict[str, Any]
-    malomraden: dict[str, Any] | None  # None when the folder has no malomraden.yaml
-    divisions: dict[str, YearFile]  # by file name (the code), in file-name order
-    uppdrag: tuple[YearFile, ...]  # in file-name order (the id)
+    agreement: Loaded[Agreement]
+    malomraden: Loaded[Malomraden] | None  # None when the folder has no malomraden.yaml
+    divisions: dict[str, Loaded[Division]]  # by file name (the code), in file-name order
+    uppdrag: tuple[Loaded[Uppdrag], ...]  # in file-name order (the id)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The year's division codes, in the order overenskommelse.yaml lists them."""
+        return self.agreement.entity.codes
+
+    @property
+    def names(self) -> dict[str, str]:
+        return self.agreement.entity.names
+
+    def expand(self, owners: tuple[str, ...]) -> tuple[str, ...]:
+        """Owner codes with "alla verksamheter" replaced by every division of the year."""
+        return expand_owners(owners, self.codes)
 
 
-def read_year(root: Path, year: int) -> YearData:
-    """Read every file of a year folder; a file that is not schema-valid is a DataError."""
-    folder = root / AGREEMENTS / str(year)
-
-    def read_file(path: Path) -> YearFile:
-        return YearFile(read(path, root), agreement_file(path, root).display)
-
-    malomraden = folder / "malomraden.yaml"
-    return YearData(
-        year,
-        read(folder / "overenskommelse.yaml", root),
-        read(malomraden, root) if malomraden.is_file() else None,
-        {p.stem: read_file(p) for p in sorted((folder / "divisions").glob("*.yaml"))},
-        tuple(read_file(p) for p in sorted((folder / "uppdrag").glob("*.yaml"))),
-    )
-
-
-def load_year(root: Path, year: int) -> Year:
-    folder = root / AGREEMENTS / str(year)
-    agreement = read(folder / "overenskommelse.yaml", root)
-    divisions = tuple(division["code"] for division in agreement["divisions"])
-    uppdrag = tuple(
-        _uppdrag(read(path, root), divisions, agreement_file(path, root).display)
-        for path in sorted((folder / "uppdrag").glob("*.yaml"))
-    )
-    return Year(year, divisions, uppdrag)
-
-
-def expand_owners(owners: list[str], divisions: tuple[str, ...]) -> tuple[str, ...]:
+def expand_owners(owners: tuple[str, ...] | list[str], codes: tuple[str, ...]) -> tuple[str, ...]:
     """Owner codes with "alla verksamheter" replaced by every division of the year."""
     if ALL_DIVISIONS in owners:
-        return divisions
+        return codes
     return tuple(owners)
 
 
-def _uppdrag(data: dict[str, Any], divisions: tuple[str, ...], file: str) -> Uppdrag:
-    return Uppdrag(
-        id=data["id"],
-        year=data["year"],
-        number=data["number"],
-        title=data["title"],
-        origin=data["origin"],
-        owners=expand_owners(data["owners"], divisions),
-        lead=data["lead"],
-        start=_date(data["start"]),
-        due=_date(data["due"]),
-        financing=data.get("financing"),
-        followup=tuple(data["followup"]),
-        file=file,
+def read_year(root: Path, year: int) -> YearData:
+    """Read every file of a year folder; a file that does not conform, or a layout problem
+    (a link out of the repository, …), is a DataError."""
+    members = year_members(root, root / AGREEMENTS / str(year))
+    members.check()
+    malomraden = members.one("malomraden")
+    return YearData(
+        year,
+        read_member(Agreement, agreement_member(members), root),
+        read_member(Malomraden, malomraden, root) if malomraden else None,
+        {m.stem: read_member(Division, m, root) for m in members.of("division")},
+        tuple(read_member(Uppdrag, m, root) for m in members.of("uppdrag")),
     )
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def agreement_member(members: YearMembers) -> Member:
+    found = members.one("overenskommelse")
+    if found is None:
+        raise DataError(f"{members.display}/overenskommelse.yaml is missing; run 'ovk validate'")
+    return found

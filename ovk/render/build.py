@@ -19,13 +19,14 @@ import jinja2
 
 from ovk import __version__
 from ovk.errors import DataError, UsageError
+from ovk.model.entities import ALL_DIVISIONS
 from ovk.model.layout import AGREEMENTS
 from ovk.model.read import expand_owners, number_key, read_year, resolve_year
-from ovk.model.schema import ALL_DIVISIONS
 from ovk.render.templating import environment, static_text
 from ovk.yamlio.atomic import write_atomically
 
 FORMATS = ("md", "html")
+REQUEST_FORMATS = (*FORMATS, "both")  # both: --all writes each format
 STYLESHEET = "style.css"
 MAIN_STEM = "overenskommelse"
 INDEX_STEM = "index"
@@ -59,13 +60,13 @@ class Source:
 def load_source(root: Path, year: int) -> Source:
     """Read one year's files; a file that is not schema-valid is a DataError."""
     data = read_year(root, year)
-    names = {d["code"]: d["name"] for d in data.agreement["divisions"]}
+    names = data.names
     divisions = {code: data.divisions[code].data for code in names if code in data.divisions}
-    malomraden = data.malomraden or {"malomraden": []}
+    malomraden = data.malomraden.data if data.malomraden else {"malomraden": []}
     uppdrag = sorted(
         (u.data for u in data.uppdrag), key=lambda u: (number_key(u.get("number")), u["title"])
     )
-    return Source(root, year, data.agreement, malomraden, divisions, names, uppdrag)
+    return Source(root, year, data.agreement.data, malomraden, divisions, names, uppdrag)
 
 
 def check_division(source: Source, code: str) -> str:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ovk.errors import UsageError
-from ovk.model.read import Uppdrag, Year, load_year, read_year
-from ovk.model.schema import FOLLOWUP_OCCASIONS
-from ovk.tools.listing import SORT_KEYS, Filters, select, to_csv
+from ovk.model.entities import FOLLOWUP_OCCASIONS
+from ovk.model.read import read_year
+from ovk.tools.listing import SORT_KEYS, Filters, Uppdrag, Year, load_year, select, to_csv
 
 # The source names the three occasions (våruppföljning, delårsrapport, årsbokslut) but gives
 # no dates. By default each falls on the last day of the period it follows up: January-April,
@@ -70,7 +71,9 @@ def parse_followup_dates(text: str | None, year: int) -> dict[str, dt.date]:
             month, day = (int(n) for n in month_day.strip().split("-"))
             dt.date(year, month, day)
         except ValueError:
-            raise UsageError(f"--followup-dates: {part.strip()!r} is not occasion=MM-DD") from None
+            raise UsageError(
+                f"<followup-dates>: {part.strip()!r} is not occasion=MM-DD", "followup-dates"
+            ) from None
         month_days[occasion] = (month, day)
     return {o: dt.date(year, *month_days[o]) for o in FOLLOWUP_OCCASIONS}
 
@@ -119,7 +122,7 @@ def _event(uid: str, day: dt.date, summary: str, description: str, stamp: str) -
 
 
 def _label(u: Uppdrag) -> str:
-    return f"{u.number} {u.title}" if u.number else u.title
+    return f"{u.entity.number} {u.entity.title}" if u.entity.number else u.entity.title
 
 
 def _dtstamp(year: int) -> str:
@@ -144,28 +147,30 @@ def to_ics(year: Year, followup_dates: Mapping[str, dt.date]) -> str:
         *VTIMEZONE,
     ]
     for u in sorted(year.uppdrag, key=SORT_KEYS["number"]):
-        if u.due is None:
+        if u.entity.due is None:
             continue
         description = "\n".join(
             [
-                f"Särskilt uppdrag ({u.origin}): {_label(u)}",
+                f"Särskilt uppdrag ({u.entity.origin}): {_label(u)}",
                 f"Mottagare: {', '.join(u.owners) or '-'}",
-                f"Huvudansvarig: {u.lead or '-'}",
-                f"Startdatum: {u.start.isoformat() if u.start else '-'}",
-                f"Uppföljning: {', '.join(u.followup) or '-'}",
+                f"Huvudansvarig: {u.entity.lead or '-'}",
+                f"Startdatum: {u.entity.start.isoformat() if u.entity.start else '-'}",
+                f"Uppföljning: {', '.join(u.entity.followup) or '-'}",
                 f"Fil: {u.file}",
             ]
         )
         lines += _event(
-            f"{year.year}-{u.id}-due@{UID_DOMAIN}",
-            u.due,
+            f"{year.year}-{u.entity.id}-due@{UID_DOMAIN}",
+            u.entity.due,
             f"Slutdatum: {_label(u)}",
             description,
             stamp,
         )
     for occasion in FOLLOWUP_OCCASIONS:
         reporting = [
-            u for u in sorted(year.uppdrag, key=SORT_KEYS["number"]) if occasion in u.followup
+            u
+            for u in sorted(year.uppdrag, key=SORT_KEYS["number"])
+            if occasion in u.entity.followup
         ]
         description = "\n".join(
             [
@@ -200,13 +205,12 @@ def to_export_csv(year: Year) -> str:
 def year_document(root: Path, year: int) -> dict[str, Any]:
     """Every file of the year folder as one document (see schema/export.schema.json)."""
     data = read_year(root, year)
-    codes = [division["code"] for division in data.agreement["divisions"]]
-    ordered = [data.divisions[c] for c in codes if c in data.divisions]
-    ordered += [f for c, f in data.divisions.items() if c not in codes]
+    ordered = [data.divisions[c] for c in data.codes if c in data.divisions]
+    ordered += [f for c, f in data.divisions.items() if c not in data.codes]
     return {
         "year": year,
-        "overenskommelse": data.agreement,
-        "malomraden": data.malomraden,
+        "overenskommelse": data.agreement.data,
+        "malomraden": data.malomraden.data if data.malomraden else None,
         "divisions": [f.data for f in ordered],
         "uppdrag": [f.data for f in data.uppdrag],
     }
@@ -216,7 +220,46 @@ def to_json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-FORMATS = ("ics", "csv", "json")
+@dataclass(frozen=True)
+class Request:
+    """What `ovk export` was asked for."""
+
+    root: Path
+    year: int
+    followup_dates: str | None = None
+    owner: str | None = None
+
+
+def _uppdrag(request: Request) -> Year:
+    loaded = load_year(request.root, request.year)
+    if request.owner is None:
+        return loaded
+    chosen = select(loaded, Filters(owner=request.owner), "number")
+    return Year(loaded.year, loaded.divisions, tuple(chosen))
+
+
+def export_json(request: Request) -> str:
+    if request.owner is not None:
+        raise UsageError("<owner> applies to ics and csv; json holds the whole year", "owner")
+    return to_json(year_document(request.root, request.year))
+
+
+def export_csv(request: Request) -> str:
+    return to_export_csv(_uppdrag(request))
+
+
+def export_ics(request: Request) -> str:
+    dates = parse_followup_dates(request.followup_dates, request.year)
+    return to_ics(_uppdrag(request), dates)
+
+
+# The formats of `ovk export --format`; ics and csv can be narrowed to the uppdrag of one
+# division (`owner`), with the same UIDs.
+FORMATS: dict[str, Callable[[Request], str]] = {
+    "ics": export_ics,
+    "csv": export_csv,
+    "json": export_json,
+}
 
 
 def export(
@@ -226,16 +269,5 @@ def export(
     followup_dates: str | None = None,
     owner: str | None = None,
 ) -> str:
-    """The year's export in `output_format` (one of FORMATS) as text; ics and csv can be
-    narrowed to the uppdrag of one division (`owner`), with the same UIDs."""
-    if output_format == "json":
-        if owner is not None:
-            raise UsageError("--owner applies to ics and csv; json holds the whole year")
-        return to_json(year_document(root, year))
-    loaded = load_year(root, year)
-    if owner is not None:
-        chosen = select(loaded, Filters(owner=owner), "number")
-        loaded = Year(loaded.year, loaded.divisions, tuple(chosen))
-    if output_format == "csv":
-        return to_export_csv(loaded)
-    return to_ics(loaded, parse_followup_dates(followup_dates, year))
+    """The year's export in `output_format` (a key of FORMATS) as text."""
+    return FORMATS[output_format](Request(root, year, followup_dates, owner))

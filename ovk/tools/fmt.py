@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ovk.errors import UsageError
-from ovk.model.layout import agreement_file, modeline_for, stray_files, year_dirs, year_files
-from ovk.model.schema import Schema, build_all
-from ovk.validate.engine import MODELINE
+from ovk.findings import Severity
+from ovk.model.build import item_type, shape_of
+from ovk.model.entities import DOCUMENTS
+from ovk.model.layout import MODELINE, Member, modeline_for, select
+from ovk.model.spec import is_entity, properties
 from ovk.yamlio.atomic import write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_path, load_round_trip, load_text
 
@@ -39,8 +40,7 @@ class Outcome:
 def format_text(text: str, kind: str, depth_below_root: int) -> str:
     """The canonical text of one agreement file of `kind` (its data must load cleanly)."""
     data = load_round_trip(without_modeline(text))
-    schema = build_all()[kind]
-    reorder(data, schema, schema)
+    reorder(data, DOCUMENTS[kind])
     return dump_round_trip(data, modeline_for(kind, depth_below_root))
 
 
@@ -78,56 +78,29 @@ def lost_comments(before: str, after: str) -> list[tuple[int, int, str]]:
     return lost
 
 
-def reorder(value: Any, schema: Schema, root: Schema) -> None:
-    """Put the keys of every mapping under `value` in the order its schema lists them."""
+def reorder(value: Any, tp: Any) -> None:
+    """Put the keys of every mapping under `value` in the order the model declares them
+    (keys the model does not know keep their order, last), where the model expects `tp`."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    schema = _resolve(schema, value, root)
-    if isinstance(value, CommentedMap):
-        properties = schema.get("properties", {})
-        wanted = [k for k in properties if k in value]
-        wanted += [k for k in value if k not in properties]
+    shape = shape_of(tp, value)
+    if isinstance(value, CommentedMap) and is_entity(shape):
+        by_key = {p.key: p for p in properties(shape)}
+        wanted = [k for k in by_key if k in value] + [k for k in value if k not in by_key]
         if list(value) != wanted:
             for key in wanted:  # move_to_end keeps each key's comments (stored by key)
                 value.move_to_end(key)
-        extra = schema.get("additionalProperties")
         for key, item in value.items():
-            inner = properties.get(key, extra if isinstance(extra, dict) else {})
-            reorder(item, inner, root)
-    elif isinstance(value, CommentedSeq):
-        items = schema.get("items", {})
+            if key in by_key:
+                reorder(item, by_key[key].type)
+    elif isinstance(value, CommentedSeq) and (items := item_type(shape)) is not None:
         for item in value:
-            reorder(item, items, root)
+            reorder(item, items)
 
 
-def _resolve(schema: Schema, value: Any, root: Schema) -> Schema:
-    """The (sub)schema that describes `value`: `$ref`s followed, the fitting anyOf branch."""
-    for _ in range(32):  # refs in ovk's schemas never chain this deep
-        if "$ref" in schema:
-            schema = root["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
-        elif "anyOf" in schema:
-            branches = [_resolve(branch, value, root) for branch in schema["anyOf"]]
-            schema = _pick(branches, value)
-        else:
-            break
-    return schema
-
-
-def _pick(branches: list[Schema], value: Any) -> Schema:
-    if isinstance(value, dict):
-        objects = [b for b in branches if "properties" in b]
-        fitting = [b for b in objects if set(value) <= set(b["properties"])]
-        return (fitting or objects or [{}])[0]
-    if isinstance(value, list):
-        return next((b for b in branches if "items" in b), {})
-    return {}
-
-
-def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
+def format_file(file: Member, *, check: bool) -> Outcome:
     """Format one file in place (atomically, only when it changes); with `check`, only tell."""
-    file = agreement_file(path, root)
-    if file.kind is None or file.year_dir is None:
-        return Outcome(file.display, False, skipped=True)
+    path = file.path
     loaded = load_path(path, file.display)
     if loaded.document is None or loaded.findings:
         first = loaded.findings[0]
@@ -138,7 +111,7 @@ def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
     if loaded.document.data is None:
         return Outcome(file.display, False, "the file is empty")
     # The modeline is relative to the folder holding agreements/, wherever that stands.
-    depth = len(path.resolve().relative_to(file.year_dir.parent.parent).parts) - 1
+    depth = file.display.count("/")
     from ruamel.yaml.error import YAMLError
 
     try:
@@ -167,24 +140,15 @@ def format_file(path: Path, root: Path, *, check: bool) -> Outcome:
     return Outcome(file.display, changed)
 
 
-def files_to_format(root: Path, paths: Iterable[Path]) -> list[Path]:
-    """The named files (folders expanded to their YAML files), or every agreement file."""
-    chosen = list(paths)
-    if not chosen:
-        found = [p for d in year_dirs(root) for p in year_files(d)]
-        return found + stray_files(root)
-    files: list[Path] = []
-    for path in chosen:
-        if path.is_dir():  # a folder's files that belong to the layout
-            found = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
-            files.extend(p for p in found if agreement_file(p, root).kind is not None)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"no such file or folder: {path}")
-    return files
-
-
 def format_paths(root: Path, paths: Iterable[Path], *, check: bool) -> list[Outcome]:
-    """Format (or check) every file; one outcome per file, in order."""
-    return [format_file(path, root, check=check) for path in files_to_format(root, paths)]
+    """Format (or check) the members the paths name (default: all); one outcome per file,
+    members in order, then the layout's problems (errors cannot be formatted, a file in an
+    unknown place is skipped)."""
+    selection = select(root, list(paths))
+    outcomes = [format_file(member, check=check) for member in selection.members]
+    for problem in selection.problems:
+        if problem.severity is Severity.ERROR:
+            outcomes.append(Outcome(problem.file, False, f"{problem.rule} {problem.message}"))
+        else:
+            outcomes.append(Outcome(problem.file, False, skipped=True))
+    return outcomes

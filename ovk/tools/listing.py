@@ -5,14 +5,48 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
-from ovk.errors import UsageError
-from ovk.model.read import Uppdrag, Year
+from ovk.model.entities import Uppdrag as UppdragEntity
+from ovk.model.read import YearData, number_key, read_year
+from ovk.model.values import check_division
+from ovk.output.terminal import Column, Terminal
 
 SOON = dt.timedelta(days=30)  # a due date this close (or past) is marked
+
+
+@dataclass(frozen=True)
+class Uppdrag:
+    """One särskilt uppdrag of a year, with "alla verksamheter" expanded to its divisions."""
+
+    entity: UppdragEntity
+    owners: tuple[str, ...]
+    file: str  # relative to the root
+
+    @property
+    def number_key(self) -> tuple[int, ...]:
+        return number_key(self.entity.number)
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    divisions: tuple[str, ...]  # codes in the order overenskommelse.yaml lists them
+    uppdrag: tuple[Uppdrag, ...]
+
+
+def year_uppdrag(data: YearData) -> Year:
+    """The year's uppdrag as `ovk list` and `ovk export` select and show them."""
+    uppdrag = tuple(Uppdrag(m.entity, data.expand(m.entity.owners), m.file) for m in data.uppdrag)
+    return Year(data.year, data.codes, uppdrag)
+
+
+def load_year(root: Path, year: int) -> Year:
+    return year_uppdrag(read_year(root, year))
 
 
 @dataclass(frozen=True)
@@ -25,66 +59,56 @@ class Filters:
 
 
 SORT_KEYS: dict[str, Callable[[Uppdrag], Any]] = {
-    "due": lambda u: (u.due is None, u.due or dt.date.max, u.number_key),
+    "due": lambda u: (u.entity.due is None, u.entity.due or dt.date.max, u.number_key),
     "number": lambda u: u.number_key,
     "owner": lambda u: (u.owners[:1], u.number_key),
 }
 
 
-def parse_date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date; use YYYY-MM-DD") from None
-
-
 def select(year: Year, filters: Filters, sort: str = "due") -> list[Uppdrag]:
     """The uppdrag matching every filter, sorted; unknown codes are usage errors."""
-    for option, code in (("--owner", filters.owner), ("--lead", filters.lead)):
-        if code is not None and code not in year.divisions:
-            raise UsageError(
-                f"{option} {code!r} is not a division of {year.year} "
-                f"(divisions: {', '.join(year.divisions)})"
-            )
+    for param, code in (("owner", filters.owner), ("lead", filters.lead)):
+        if code is not None:
+            check_division(code, param, year.year, year.divisions)
 
     def matches(u: Uppdrag) -> bool:
         if filters.owner and filters.owner not in u.owners:
             return False
-        if filters.lead and filters.lead != u.lead:
+        if filters.lead and filters.lead != u.entity.lead:
             return False
-        if filters.origin and filters.origin != u.origin:
+        if filters.origin and filters.origin != u.entity.origin:
             return False
-        if filters.due_before and not (u.due and u.due < filters.due_before):
+        if filters.due_before and not (u.entity.due and u.entity.due < filters.due_before):
             return False
-        return not (filters.due_after and not (u.due and u.due > filters.due_after))
+        return not (filters.due_after and not (u.entity.due and u.entity.due > filters.due_after))
 
     return sorted(filter(matches, year.uppdrag), key=SORT_KEYS[sort])
 
 
 def urgency(u: Uppdrag, today: dt.date) -> str | None:
     """'past' when the due date has passed, 'soon' within 30 days, else None."""
-    if u.due is None:
+    if u.entity.due is None:
         return None
-    if u.due < today:
+    if u.entity.due < today:
         return "past"
-    return "soon" if u.due - today <= SOON else None
+    return "soon" if u.entity.due - today <= SOON else None
 
 
 def record(u: Uppdrag) -> dict[str, Any]:
     """The JSON object of one uppdrag (the contract in PRODUCT.md plus id, financing, followup)."""
     return {
-        "year": u.year,
-        "number": u.number,
-        "title": u.title,
-        "origin": u.origin,
+        "year": u.entity.year,
+        "number": u.entity.number,
+        "title": u.entity.title,
+        "origin": u.entity.origin,
         "owners": list(u.owners),
-        "lead": u.lead,
-        "start": u.start.isoformat() if u.start else None,
-        "due": u.due.isoformat() if u.due else None,
+        "lead": u.entity.lead,
+        "start": u.entity.start.isoformat() if u.entity.start else None,
+        "due": u.entity.due.isoformat() if u.entity.due else None,
         "file": u.file,
-        "id": u.id,
-        "financing": u.financing,
-        "followup": list(u.followup),
+        "id": u.entity.id,
+        "financing": u.entity.financing,
+        "followup": list(u.entity.followup),
     }
 
 
@@ -118,3 +142,59 @@ def to_csv(uppdrag: Iterable[Uppdrag]) -> str:
             ]
         )
     return "\ufeff" + buffer.getvalue()
+
+
+# --- the formats of `ovk list --format` ------------------------------------------------------
+
+MARKS = {"past": " !", "soon": " ~", None: ""}
+LEGEND = "! past due   ~ due within 30 days"
+TABLE_COLUMNS = (
+    Column("Nr"),
+    Column("Due"),
+    Column("Origin"),
+    Column("Owners", wrap=True, max_width=16),
+    Column("Lead"),
+    Column("Title", wrap=True, grow=True),
+)
+
+
+def as_table(
+    uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None
+) -> None:
+    """A table that fits the terminal, or tab-separated columns when piped."""
+    if not uppdrag:
+        out.write("no uppdrag match\n")
+        return
+    rows = [
+        (
+            u.entity.number or "-",
+            f"{u.entity.due.isoformat() if u.entity.due else '-'}{MARKS[urgency(u, today)]}",
+            u.entity.origin,
+            ", ".join(u.owners),
+            u.entity.lead or "-",
+            u.entity.title,
+        )
+        for u in uppdrag
+    ]
+    if terminal is None:
+        out.write("number\tdue\torigin\towners\tlead\ttitle\n")
+        for row in rows:
+            out.write("\t".join(row) + "\n")
+    else:
+        terminal.table(TABLE_COLUMNS, rows, [urgency(u, today) for u in uppdrag])
+    if any(urgency(u, today) for u in uppdrag):
+        out.write(LEGEND + "\n")
+
+
+def as_json(uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None) -> None:
+    """An array of objects (the contract in PRODUCT.md)."""
+    out.write(json.dumps([record(u) for u in uppdrag], ensure_ascii=False, indent=2) + "\n")
+
+
+def as_csv(uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None) -> None:
+    """For Excel in Sweden: BOM, ';' between fields."""
+    out.write(to_csv(uppdrag))
+
+
+Format = Callable[[list[Uppdrag], dt.date, TextIO, "Terminal | None"], None]
+FORMATS: dict[str, Format] = {"table": as_table, "json": as_json, "csv": as_csv}

@@ -12,58 +12,38 @@ import os
 import re
 import shutil
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ovk.errors import DataError, UsageError
-from ovk.model.layout import AGREEMENTS, KIND_FOLDERS, YEAR_FILES, modeline_for, year_dirs
-from ovk.model.read import read
-from ovk.model.schema import (
+from ovk.model.build import build, skeleton
+from ovk.model.entities import (
     ALL_DIVISIONS,
-    DIVISION_CODES,
+    DOCUMENTS,
     FOLLOWUP_OCCASIONS,
     NUMBER_PATTERN,
     SLUG_PATTERN,
-    Schema,
-    build_all,
+    Agreement,
+    Division,
+    GrunduppdragSection,
+    Uppdrag,
 )
+from ovk.model.layout import (
+    AGREEMENTS,
+    FILE_KINDS,
+    modeline_for,
+    name_taken,
+    year_dirs,
+    year_members,
+)
+from ovk.model.read import read, read_member
+from ovk.model.values import is_code, parse_date, slugify
 from ovk.tools.fmt import lost_comments, reorder, without_modeline
 from ovk.yamlio.atomic import write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
 DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
-
-
-def slugify(text: str) -> str:
-    """An id from a title: 'Ökat valdeltagande 2.0' → 'okat-valdeltagande-2-0'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def skeleton(schema: Schema, values: dict[str, Any]) -> dict[str, Any]:
-    """Every property of `schema` in its order: the given value, else the empty one."""
-    out: dict[str, Any] = {}
-    for name, prop in schema["properties"].items():
-        if name in values:
-            out[name] = values[name]
-            continue
-        kinds = prop.get("type", [])
-        kinds = kinds if isinstance(kinds, list) else [kinds]
-        nullable = "null" in kinds or any(b.get("type") == "null" for b in prop.get("anyOf", []))
-        if name in schema["required"] and not nullable and "array" not in kinds:
-            if "$ref" in prop:  # text blocks
-                out[name] = []
-                continue
-            raise UsageError(f"a new file needs a value for '{name}'")
-        if nullable:
-            out[name] = None
-        elif "array" in kinds or "$ref" in prop:
-            out[name] = []
-        elif name in schema["required"]:
-            out[name] = False if "boolean" in kinds else None
-    return out
 
 
 def _flow(items: list[str]) -> Any:
@@ -92,22 +72,27 @@ def _year_dir(root: Path, year: int) -> Path:
     return folder
 
 
-def _codes(text: str, option: str, allow_all: bool) -> list[str]:
+def _year_codes(root: Path, folder: Path) -> list[str]:
+    """The year's division codes: the `divisions` of its overenskommelse.yaml, the one list."""
+    agreement = read(folder / "overenskommelse.yaml", root)  # DataError if missing or broken
+    return list(build(Agreement, agreement).codes)
+
+
+def _codes(text: str, param: str, year: int, valid: list[str], allow_all: bool) -> list[str]:
+    """The comma-separated codes of `text`, each one of the year's divisions."""
     codes = [c.strip() for c in text.split(",") if c.strip()]
-    allowed = [*DIVISION_CODES, ALL_DIVISIONS] if allow_all else list(DIVISION_CODES)
+    allowed = sorted(valid)
     for code in codes:
-        if code not in allowed:
-            raise UsageError(f"{option} {code!r} is not a division code ({', '.join(allowed)})")
+        if code not in allowed and not (allow_all and code == ALL_DIVISIONS):
+            listed = ", ".join(allowed) + (f", or '{ALL_DIVISIONS}'" if allow_all else "")
+            raise UsageError(
+                f"<{param}> {code!r} is not a division of {year} (divisions: {listed})", param
+            )
     return codes
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date; use YYYY-MM-DD") from None
+def _date(text: str | None, param: str) -> dt.date | None:
+    return None if text is None else parse_date(text, param)
 
 
 @dataclass(frozen=True)
@@ -129,24 +114,27 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
     folder = _year_dir(root, spec.year)
     identity = spec.id or slugify(spec.title)
     if not re.match(SLUG_PATTERN, identity):
-        raise UsageError(f"--id {identity!r} is not an id (lower-case a-z, 0-9 and '-')")
+        raise UsageError(f"<id> {identity!r} is not an id (lower-case a-z, 0-9 and '-')", "id")
     if spec.number is not None and not re.match(NUMBER_PATTERN, spec.number):
-        raise UsageError(f"--number {spec.number!r} is not a number such as 2.1.4")
-    owners = _codes(spec.owners, "--owners", allow_all=True)
+        raise UsageError(f"<number> {spec.number!r} is not a number such as 2.1.4", "number")
+    valid = _year_codes(root, folder)
+    owners = _codes(spec.owners, "owners", spec.year, valid, allow_all=True)
     if not owners:
-        raise UsageError("--owners needs at least one division code")
-    lead = _codes(spec.lead, "--lead", allow_all=False)[0] if spec.lead else None
+        raise UsageError("<owners> needs at least one division code", "owners")
+    lead = _codes(spec.lead, "lead", spec.year, valid, allow_all=False)[0] if spec.lead else None
     followup = [o.strip() for o in spec.followup.split(",") if o.strip()]
     for occasion in followup:
         if occasion not in FOLLOWUP_OCCASIONS:
             raise UsageError(
-                f"--followup {occasion!r} is not one of {', '.join(FOLLOWUP_OCCASIONS)}"
+                f"<followup> {occasion!r} is not one of {', '.join(FOLLOWUP_OCCASIONS)}",
+                "followup",
             )
     path = folder / "uppdrag" / f"{identity}.yaml"
-    if path.exists():
-        raise UsageError(f"{path.relative_to(root)} exists; choose another --id")
+    taken = name_taken(path)
+    if taken is not None:
+        raise UsageError(f"{taken.relative_to(root)} exists; choose another <id>", "id")
     data = skeleton(
-        build_all()["uppdrag"],
+        Uppdrag,
         {
             "id": identity,
             "year": spec.year,
@@ -155,8 +143,8 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
             "origin": spec.origin,
             "owners": _flow(owners),
             "lead": lead,
-            "start": _date(spec.start, "--start"),
-            "due": _date(spec.due, "--due"),
+            "start": _date(spec.start, "start"),
+            "due": _date(spec.due, "due"),
             "followup": _flow(followup),
         },
     )
@@ -169,19 +157,26 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     """Write agreements/<year>/divisions/<CODE>.yaml with an 'Allmänt' section; a code the
     agreement does not list yet is added to overenskommelse.yaml (comments kept)."""
     folder = _year_dir(root, year)
-    _codes(code, "--code", allow_all=False)
+    if not is_code(code):
+        raise UsageError(
+            f"<code> {code!r} is not a division code: 2 to 10 upper-case letters (A-Z, Å, Ä, Ö) "
+            "or digits, starting with a letter, e.g. VOF",
+            "code",
+        )
     path = folder / "divisions" / f"{code}.yaml"
-    if path.exists():
-        raise UsageError(f"{path.relative_to(root)} exists")
-    agreement_path = folder / "overenskommelse.yaml"
-    read(agreement_path, root)  # through the safe loader and schema first: DataError if broken
+    taken = name_taken(path)
+    if taken is not None:
+        raise UsageError(f"{taken.relative_to(root)} exists")
+    agreement_path = year_members(root, folder).path("overenskommelse")
+    # Through the safe loader and schema first (a DataError if broken), then round-trip to
+    # add the code with every comment kept.
+    listed = build(Agreement, read(agreement_path, root)).names
     agreement = _load(agreement_path)
-    listed = {d["code"]: d["name"] for d in agreement.get("divisions", [])}
     if name is None and code not in listed:
-        raise UsageError(f"{code} is not a division of {year} yet; give its --name")
+        raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
     data = skeleton(
-        build_all()["division"],
+        Division,
         {
             "year": year,
             "code": code,
@@ -191,10 +186,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
                 "title": f"Grunduppdrag {name}",
                 "sections": [
                     skeleton(
-                        build_all()["division"]["properties"]["grunduppdrag"]["properties"][
-                            "sections"
-                        ]["items"],
-                        {"id": "allmant", "heading": "Allmänt", "areas": []},
+                        GrunduppdragSection, {"id": "allmant", "heading": "Allmänt", "areas": []}
                     )
                 ],
             },
@@ -241,33 +233,24 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
     result = NewYear(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=target.parent))
     try:
-        for name, kind in YEAR_FILES.items():
-            if (source_dir / name).is_file():
-                _copy(source_dir / name, staging / name, kind, year)
-        for folder, kind in KIND_FOLDERS.items():
-            (staging / folder).mkdir()
-            for path in sorted((source_dir / folder).glob("*.yaml")):
-                relative = f"{AGREEMENTS}/{year}/{folder}/{path.name}"
-                if kind == "uppdrag":
-                    due = _due(path)
-                    if due is not None and due < starts:
-                        shown = f"{AGREEMENTS}/{source}/{folder}/{path.name}"
-                        result.left_behind.append((shown, due.isoformat()))
-                        continue
-                    result.carried.append(relative)
-                _copy(path, staging / folder / path.name, kind, year)
+        for kind in FILE_KINDS.values():
+            if kind.folder is not None:
+                (staging / kind.folder).mkdir()
+        for member in year_members(root, source_dir).members:
+            folder = FILE_KINDS[member.kind].folder
+            place = Path(folder, member.path.name) if folder else Path(member.path.name)
+            if member.kind == "uppdrag":
+                due = read_member(Uppdrag, member, root).entity.due
+                if due is not None and due < starts:
+                    result.left_behind.append((member.display, due.isoformat()))
+                    continue
+                result.carried.append(f"{AGREEMENTS}/{year}/{place.as_posix()}")
+            _copy(member.path, staging / place, member.kind, year)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
-
-
-def _due(path: Path) -> dt.date | None:
-    due = _load(path).get("due")
-    if due is None:
-        return None
-    return due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
 
 
 def _load(path: Path) -> Any:
@@ -280,8 +263,7 @@ def _copy(source: Path, target: Path, kind: str, year: int) -> None:
     data = load_round_trip(body)
     if "year" in data:
         data["year"] = year
-    schema = build_all()[kind]
-    reorder(data, schema, schema)
+    reorder(data, DOCUMENTS[kind])
     text = _render(kind, data)
     lost = lost_comments(body, text)
     if lost:

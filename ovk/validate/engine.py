@@ -2,53 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-from ovk.errors import UsageError
-from ovk.findings import Finding, finding, json_path
-from ovk.model.layout import (
-    YEAR_FILES,
-    AgreementFile,
-    agreement_file,
-    display_path,
-    schema_dir,
-    stray_files,
-    year_dirs,
-    year_files,
-)
+from ovk.findings import Finding, finding
+from ovk.model.conformance import SCHEMA_VERDICT_RULES, fast_validator, load_checked
+from ovk.model.layout import FILE_KINDS, MODELINE, Member, YearMembers, classify, schema_dir, select
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
 from ovk.validate.rules import YearFiles, check_year
 from ovk.yamlio.loader import (
     DEFAULT_MAX_BYTES,
     Document,
-    LoadResult,
-    fast_load_bytes,
-    load_path,
     read_capped,
     warm_up,
-)
-
-MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
-# Rules whose findings mean "a standard validator given the schema rejects this file too".
-SCHEMA_VERDICT_RULES = frozenset(
-    {
-        "file-size",
-        "encoding",
-        "yaml-syntax",
-        "duplicate-key",
-        "unsafe-tag",
-        "alias",
-        "nesting-depth",
-        "schema",
-    }
 )
 
 
@@ -85,17 +55,9 @@ def validate(
     (files done, files in all) after each year folder. With a `cache` folder, files found
     clean before (same bytes, same schema, same ovk) are not parsed again.
     """
-    requested = _expand(root, list(paths))
-    wanted: set[str] | None = None
-    if requested is not None:
-        files = requested
-        wanted = {f.display for f in files}
-    else:
-        files = [agreement_file(p, root) for d in year_dirs(root) for p in year_files(d)]
-        files += [agreement_file(p, root) for p in stray_files(root)]
-    groups = _year_groups(files, root, with_context=requested is not None)
-    jobs = [(root, group, max_bytes, fast, cache) for group in groups]
-    count = sum(len(group) for group in groups)
+    selection = select(root, list(paths))
+    jobs = [(root, year, max_bytes, fast, cache) for year in selection.years]
+    count = sum(len(year.members) for year in selection.years)
     if workers is None:
         workers = _cpus() if count >= POOL_THRESHOLD else 1
     findings: list[Finding] = []
@@ -116,18 +78,17 @@ def validate(
                 jobs, pool.map(check_year_folder, jobs, chunksize=chunk), strict=True
             ):
                 findings.extend(found)
-                done += len(job[1])
+                done += len(job[1].members)
                 if progress:
                     progress(done, count)
     else:
         for job in jobs:
             findings.extend(check_year_folder(job))
-            done += len(job[1])
+            done += len(job[1].members)
             if progress:
                 progress(done, count)
-    if wanted is not None:
-        findings = [f for f in findings if f.file in wanted]
-    return Report(sorted(set(findings)), len(wanted) if wanted is not None else count)
+    findings = [f for f in findings if selection.chosen(f.file)] + list(selection.problems)
+    return Report(sorted(set(findings)), selection.files)
 
 
 def _cpus() -> int:
@@ -137,55 +98,37 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _year_groups(
-    files: list[AgreementFile], root: Path, *, with_context: bool
-) -> list[list[AgreementFile]]:
-    """The files by year folder (with the rest of each year when `with_context`), then the
-    files outside any year folder, one to a group."""
-    years: dict[Path, dict[tuple[str, str], AgreementFile]] = {}
-    outside: dict[str, AgreementFile] = {}
-    for file in files:
-        if file.year_dir is None:
-            outside.setdefault(file.display, file)
-        else:
-            years.setdefault(file.year_dir, {}).setdefault(_place(file.path), file)
-    if with_context:
-        for year_dir, members in years.items():
-            for path in year_files(year_dir):
-                if _place(path) not in members:
-                    members[_place(path)] = agreement_file(path, root)
-    return [list(members.values()) for _, members in sorted(years.items())] + [
-        [file] for file in outside.values()
-    ]
-
-
-def _place(path: Path) -> tuple[str, str]:
-    """Where a file stands within its year folder: ('', name) or (divisions|uppdrag, name)."""
-    return ("" if path.name in YEAR_FILES else path.parent.name, path.name)
-
-
-Job = tuple[Path, list[AgreementFile], int, bool, Path | None]
+Job = tuple[Path, YearMembers, int, bool, Path | None]
 
 
 def check_year_folder(job: Job) -> list[Finding]:
     """Every finding of one year folder's files, their own and across them."""
-    root, files, max_bytes, fast, cache_folder = job
+    root, members, max_bytes, fast, cache_folder = job
     cache = Cache(cache_folder) if cache_folder is not None else None
     findings: list[Finding] = []
-    year: YearFiles | None = None
-    for file in files:
+    year = YearFiles(members.year_dir)
+    for problem in members.problems:  # a member that cannot be read is not missing
+        _broken(year, members.display, problem.file)
+    for file in members.members:
         own = check_file(file, root, max_bytes, fast=fast, cache=cache)
         findings.extend(own.findings)
-        if file.year_dir is None or file.kind is None:
-            continue
-        year = year or YearFiles(file.year_dir)
         if own.document is None or any(f.rule in SCHEMA_VERDICT_RULES for f in own.findings):
-            year.broken.add(file.display)
+            _broken(year, members.display, file.display)
         else:
             _attach(year, file, own.document)
-    if year is not None:
-        findings.extend(check_year(year, display_path(year.year_dir, root)))
+    if members.members or members.problems:
+        findings.extend(check_year(year, members.display))
     return findings
+
+
+def _broken(year: YearFiles, year_display: str, display: str) -> None:
+    """Mark a file as present but unusable; the rules know the year's own files by their
+    .yaml name, so a broken overenskommelse.yml is marked under that name too."""
+    year.broken.add(display)
+    kind, _ = classify(Path(display))
+    stem = FILE_KINDS[kind].stem if kind else None
+    if stem is not None:
+        year.broken.add(f"{year_display}/{stem}.yaml")
 
 
 @dataclass
@@ -195,64 +138,45 @@ class FileResult:
 
 
 def check_file(
-    file: AgreementFile,
+    file: Member,
     root: Path,
     max_bytes: int = DEFAULT_MAX_BYTES,
     *,
     fast: bool = True,
     cache: Cache | None = None,
 ) -> FileResult:
-    """Load one file and check it against the schema of its kind.
+    """Load one member and check it against the schema of its kind.
 
     With `fast`, a file the C parser reads without doubt and its schema accepts needs no
     locations; every other file takes the located path, which alone makes findings. With a
     `cache`, such clean files are remembered by content (see ovk/validate/cache.py).
     """
-    if file.kind is None:
-        return FileResult(
-            None,
-            [
-                finding(
-                    file.display,
-                    1,
-                    1,
-                    "unknown-file",
-                    "not part of the layout: agreements/<year>/{overenskommelse,malomraden}.yaml, "
-                    "<year>/divisions/<CODE>.yaml or <year>/uppdrag/<id>.yaml",
-                )
-            ],
-        )
-    loaded: LoadResult | None = None
-    if fast:
-        raw = read_capped(file.path, max_bytes)
-        key = ""
-        if cache and raw:
-            key = cache.key(file.kind, _schema_dir(root) / KINDS[file.kind], raw)
-            data = cache.get(key)
-            if data is not MISSING:  # the same bytes were clean under the same schema
-                text = raw.decode("utf-8-sig")
-                hit = Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
-                return FileResult(hit, _modeline_findings(hit, file))
-        quick = fast_load_bytes(raw) if raw is not None else None
-        if quick is not None:
-            if schema_accepts(file.kind, _schema_dir(root), quick.data):
-                if cache and key:
-                    cache.put(key, quick.data)
-                return FileResult(quick, _modeline_findings(quick, file))
-            # Schema findings to locate: the C parser's marks are the located loader's.
-            located = fast_load_bytes(raw, located=True) if raw is not None else None
-            loaded = LoadResult(located, []) if located is not None else None
-    if loaded is None:
-        loaded = load_path(file.path, file.display, max_bytes)
-    findings = list(loaded.findings)
-    document = loaded.document
-    if document is not None:
-        findings.extend(schema_findings(document, file.display, file.kind, root))
-        findings.extend(_modeline_findings(document, file))
-    return FileResult(document, findings)
+    raw = read_capped(file.path, max_bytes) if fast else None
+    key = ""
+    if cache and raw:
+        key = cache.key(file.kind, _schema_dir(root) / KINDS[file.kind], raw)
+        data = cache.get(key)
+        if data is not MISSING:  # the same bytes were clean under the same schema
+            text = raw.decode("utf-8-sig")
+            hit = Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
+            return FileResult(hit, _modeline_findings(hit, file))
+    checked = load_checked(file, _schema_dir(root), max_bytes, fast=fast, raw=raw)
+    if checked.document is None:
+        return FileResult(None, checked.findings)
+    if cache and key and not checked.findings:
+        cache.put(key, checked.document.data)
+    return FileResult(
+        checked.document, checked.findings + _modeline_findings(checked.document, file)
+    )
 
 
-def _attach(year: YearFiles, file: AgreementFile, document: Document) -> None:
+@cache
+def _schema_dir(root: Path) -> Path:
+    # Like the validators, found once per run: the schemas do not change while ovk runs.
+    return schema_dir(root)
+
+
+def _attach(year: YearFiles, file: Member, document: Document) -> None:
     entry = (file.display, document)
     if file.kind == "overenskommelse":
         year.overenskommelse = entry
@@ -264,133 +188,7 @@ def _attach(year: YearFiles, file: AgreementFile, document: Document) -> None:
         year.uppdrag.append(entry)
 
 
-def _expand(root: Path, paths: list[Path]) -> list[AgreementFile] | None:
-    """The files named on the command line (folders expanded), or None for 'everything'."""
-    if not paths:
-        return None
-    found: list[AgreementFile] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(agreement_file(p, root) for p in sorted(path.rglob("*.yaml")))
-        elif path.is_file():
-            found.append(agreement_file(path, root))
-        else:
-            raise UsageError(f"no such file or folder: {path}")
-    return found
-
-
-@cache
-def schema_validator(kind: str, directory: Path) -> Any:
-    """A draft 2020-12 validator for one file kind, with format checking (dates) on."""
-    from jsonschema import Draft202012Validator, FormatChecker
-
-    schema = json.loads((directory / KINDS[kind]).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=FormatChecker())
-
-
-@cache
-def _schema_dir(root: Path) -> Path:
-    # Like the validators, found once per run: the schemas do not change while ovk runs.
-    return schema_dir(root)
-
-
-@cache
-def fast_validator(kind: str, directory: Path) -> Any:
-    """jsonschema-rs's validator for one file kind (dates checked), built once per run."""
-    import jsonschema_rs
-
-    schema = json.loads((directory / KINDS[kind]).read_text(encoding="utf-8"))
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
-
-
-def schema_accepts(kind: str, directory: Path, data: Any) -> bool:
-    """True only when the schema surely accepts `data` (False: let jsonschema judge).
-
-    jsonschema-rs answers about 100 times faster than jsonschema; it is never the judge of a
-    finding, only of "nothing to report", and tests/test_fast_path.py shows it never accepts
-    what jsonschema rejects.
-    """
-    try:
-        return bool(fast_validator(kind, directory).is_valid(data))
-    except Exception:  # a value it cannot represent (a huge integer, …): jsonschema judges
-        return False
-
-
-def schema_findings(
-    document: Document, display: str, kind: str, root: Path | None
-) -> list[Finding]:
-    """The schema findings of one loaded document, each located at its value (or key)."""
-    from jsonschema.exceptions import best_match
-
-    validator = schema_validator(kind, schema_dir(root))
-    found = []
-    for error in validator.iter_errors(document.data):
-        if error.validator in ("anyOf", "oneOf") and error.context:
-            error = best_match(error.context)
-        path = tuple(error.absolute_path)
-        key = False
-        if error.validator == "additionalProperties":
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            path, key = (*path, extra[0]) if extra else path, True
-        line, column = document.locate(path, key=key)
-        message = (
-            "the file is empty; expected a mapping" if document.data is None else describe(error)
-        )
-        found.append(finding(display, line, column, "schema", message, json_path(path)))
-    return found
-
-
-def describe(error: Any) -> str:
-    """A short message for a schema error (jsonschema's own repeats whole objects)."""
-    where = ".".join(str(p) for p in error.absolute_path) or "the file"
-    instance = error.instance
-    match error.validator:
-        case "additionalProperties":
-            extra = sorted(set(instance) - set(error.schema.get("properties", {})))
-            allowed = ", ".join(error.schema.get("properties", {}))
-            return f"unknown key '{extra[0] if extra else '?'}' in {where} (allowed: {allowed})"
-        case "required":
-            return str(error.message).replace("property", f"key in {where}")
-        case "type":
-            return f"{where}: expected {_types(error.validator_value)}, got {_json_type(instance)}"
-        case "enum":
-            choices = ", ".join(str(c) for c in error.validator_value)
-            return f"{where}: {_short(instance)} is not one of {choices}"
-        case "format":
-            return (
-                f"{where}: {_short(instance)} is not a valid {error.validator_value} (YYYY-MM-DD)"
-            )
-        case "pattern":
-            return f"{where}: {_short(instance)} does not match {error.validator_value}"
-        case _:
-            return f"{where}: {_short(str(error.message), 160)}"
-
-
-def _types(value: Any) -> str:
-    names = value if isinstance(value, list) else [value]
-    return " or ".join(names)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "boolean",
-        int: "integer",
-        float: "number",
-        str: "string",
-        list: "array",
-        dict: "object",
-    }.get(type(value), type(value).__name__)
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _modeline_findings(document: Document, file: AgreementFile) -> list[Finding]:
-    assert file.kind is not None
+def _modeline_findings(document: Document, file: Member) -> list[Finding]:
     expected = KINDS[file.kind]
     match = MODELINE.match(document.first_line.lstrip("\ufeff"))
     if not match:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from typing import TextIO
 
 from ovk.findings import Finding
-from ovk.model.read import Uppdrag
-from ovk.tools.listing import urgency
 
 Reporter = Callable[[list[Finding], int, TextIO], None]
 
@@ -67,46 +64,3 @@ def _escape_property(value: str) -> str:
 
 
 REPORTERS: dict[str, Reporter] = {"text": text, "json": as_json, "github": github}
-
-
-MARKS = {"past": " !", "soon": " ~", None: ""}
-LEGEND = "! past due   ~ due within 30 days"
-
-
-def uppdrag_table(uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: bool) -> None:
-    """The uppdrag as a table: rich on a terminal (fits 80 columns), plain columns when piped."""
-    if not uppdrag:
-        out.write("no uppdrag match\n")
-        return
-    rows = [
-        (
-            u.number or "-",
-            f"{u.due.isoformat() if u.due else '-'}{MARKS[urgency(u, today)]}",
-            u.origin,
-            ", ".join(u.owners),
-            u.lead or "-",
-            u.title,
-        )
-        for u in uppdrag
-    ]
-    if not terminal:
-        out.write("number\tdue\torigin\towners\tlead\ttitle\n")
-        for row in rows:
-            out.write("\t".join(row) + "\n")
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(box=None, header_style="bold", pad_edge=False)
-        table.add_column("Nr", no_wrap=True)
-        table.add_column("Due", no_wrap=True)
-        table.add_column("Origin", no_wrap=True)
-        table.add_column("Owners", max_width=16)
-        table.add_column("Lead", no_wrap=True)
-        table.add_column("Title", ratio=1)
-        styles = {"past": "bold red", "soon": "yellow", None: ""}
-        for u, row in zip(uppdrag, rows, strict=True):
-            table.add_row(*row, style=styles[urgency(u, today)])
-        Console(file=out).print(table)
-    if any(urgency(u, today) for u in uppdrag):
-        out.write(LEGEND + "\n")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk.findings import Finding, finding, json_path
-from ovk.model.schema import ALL_DIVISIONS
+from ovk.model.entities import ALL_DIVISIONS
 from ovk.yamlio.loader import Document, JsonPath
 
 
@@ -65,6 +65,7 @@ def check_year(files: YearFiles, year_display: str) -> list[Finding]:
                 f"year {document.data.get('year')} in a file of folder {files.year}",
             )
     codes = _division_codes(files)
+    _check_parties(files, codes, out)
     _check_divisions(files, codes, out)
     _check_uppdrag(files, codes, out)
     _check_malomraden(files, codes, out)
@@ -104,20 +105,33 @@ def _check_codes(
     path: JsonPath,
     values: list[str],
     codes: set[str] | None,
-    rule: str,
     out: _Reporter,
 ) -> None:
-    if codes is None:
-        return
+    """Every code of a list (owners, delas_till) is a division of the year, or 'alla
+    verksamheter'."""
     for index, code in enumerate(values):
-        if code != ALL_DIVISIONS and code not in codes:
-            out.add(
-                display,
-                document,
-                (*path, index),
-                rule,
-                f"'{code}' is not a division of this year (divisions: {', '.join(sorted(codes))})",
-            )
+        if code != ALL_DIVISIONS:
+            _check_code(display, document, (*path, index), code, codes, out)
+
+
+def _check_code(
+    display: str,
+    document: Document,
+    path: JsonPath,
+    code: str,
+    codes: set[str] | None,
+    out: _Reporter,
+) -> None:
+    """A code is one of the divisions in the year's overenskommelse.yaml (unknown when the
+    file is not usable: nothing to report then)."""
+    if codes is not None and code not in codes:
+        out.add(
+            display,
+            document,
+            path,
+            "unknown-division",
+            f"'{code}' is not a division of this year (divisions: {', '.join(sorted(codes))})",
+        )
 
 
 def _check_file_name(display: str, document: Document, key: str, out: _Reporter) -> None:
@@ -133,18 +147,21 @@ def _check_file_name(display: str, document: Document, key: str, out: _Reporter)
         )
 
 
+def _check_parties(files: YearFiles, codes: set[str] | None, out: _Reporter) -> None:
+    """A party's code (null for Kommunstyrelsen) is one of the year's divisions."""
+    if files.overenskommelse is None:
+        return
+    display, document = files.overenskommelse
+    for index, party in enumerate(document.data["parties"]):
+        if party["code"] is not None:
+            _check_code(display, document, ("parties", index, "code"), party["code"], codes, out)
+
+
 def _check_divisions(files: YearFiles, codes: set[str] | None, out: _Reporter) -> None:
     for display, document in files.divisions:
         data = document.data
         _check_file_name(display, document, "code", out)
-        if codes is not None and data["code"] not in codes:
-            out.add(
-                display,
-                document,
-                ("code",),
-                "unknown-division",
-                f"'{data['code']}' is not among the divisions of overenskommelse.yaml",
-            )
+        _check_code(display, document, ("code",), data["code"], codes, out)
         _check_unique_ids(display, document, _division_ids(data), out)
         ersattning = data.get("ersattning")
         if ersattning and ersattning.get("total") and ersattning["rows"]:
@@ -202,10 +219,10 @@ def _check_uppdrag(files: YearFiles, codes: set[str] | None, out: _Reporter) -> 
             )
         else:
             first_by_id[data["id"]] = display
-        _check_codes(display, document, ("owners",), data["owners"], codes, "unknown-division", out)
+        _check_codes(display, document, ("owners",), data["owners"], codes, out)
         lead = data["lead"]
         if lead is not None:
-            _check_codes(display, document, ("lead",), [lead], codes, "unknown-division", out)
+            _check_code(display, document, ("lead",), lead, codes, out)
             if lead not in data["owners"] and ALL_DIVISIONS not in data["owners"]:
                 out.add(
                     display,
@@ -301,7 +318,6 @@ def _check_malomraden(files: YearFiles, codes: set[str] | None, out: _Reporter) 
                 (*path, "goals", g, "delas_till"),
                 goal["delas_till"],
                 codes,
-                "shared-to-unknown",
                 out,
             )
         for e, entry in enumerate(container.get("grundverksamhet", [])):
@@ -312,7 +328,6 @@ def _check_malomraden(files: YearFiles, codes: set[str] | None, out: _Reporter) 
                 (*path, "grundverksamhet", e, "owners"),
                 entry["owners"],
                 codes,
-                "unknown-division",
                 out,
             )
     _check_unique_ids(display, document, iter(ids), out)

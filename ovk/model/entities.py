@@ -1,0 +1,611 @@
+"""The agreement's entities, defined once: every file kind, every object inside it.
+
+Each entity is a frozen dataclass; each property says its Swedish title, an English
+description, its JSON Schema constraints and how `ovk diff` treats it (see `ovk.model.spec`).
+The JSON Schemas in `schema/` are generated from these classes (`python -m ovk.model.schema`),
+and every command reads the data as these types (`ovk.model.build`), so `mypy --strict`
+checks every field name a command uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated
+
+from ovk.model.spec import Doc, Entity, model, prop
+
+ALL_DIVISIONS = "alla verksamheter"
+FOLLOWUP_OCCASIONS = ("vår", "delår", "helår")
+ORIGINS = ("KF", "KS")  # who issued an uppdrag: Kommunfullmäktige or Kommunstyrelsen (NÄMND)
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+NUMBER_PATTERN = r"^[0-9]+(\.[0-9]+)*\.?$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+KOLADA_PATTERN = r"^[A-Z][0-9]{5}$"
+# A division code's form; which codes a year has is data (overenskommelse.yaml's divisions).
+DIVISION_CODE_PATTERN = r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9]{1,9}$"
+OWNER_PATTERN = r"^([A-ZÅÄÖ][A-ZÅÄÖ0-9]{1,9}|alla verksamheter)$"
+COLUMN_KEY_PATTERN = r"^(totalt|kvinnor|man|jamforvarde|trend|[0-9]{4})$"
+
+# --- shared property shapes ---------------------------------------------------------------
+
+Code = Annotated[str, Doc("Kod", "A division code.", {"pattern": DIVISION_CODE_PATTERN})]
+Owner = Annotated[
+    str,
+    Doc(
+        "Verksamhet",
+        f"A division code, or '{ALL_DIVISIONS}' (expanded by the tool, never in the data).",
+        {"pattern": OWNER_PATTERN},
+    ),
+]
+Occasion = Annotated[
+    str,
+    Doc("Uppföljningstillfälle", "One follow-up occasion.", {"enum": list(FOLLOWUP_OCCASIONS)}),
+]
+Slug = Annotated[str, Doc("Id", "A stable identity.", {"pattern": SLUG_PATTERN})]
+
+
+def note() -> str | None:
+    return prop(  # type: ignore[no-any-return]
+        "Anteckning",
+        "A transcriber's note on an ambiguous reading of the source; shown discreetly "
+        "when rendered.",
+        default=None,
+        diff="same-year",
+    )
+
+
+def number() -> str | None:
+    return prop(  # type: ignore[no-any-return]
+        "Nummer",
+        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
+        pattern=NUMBER_PATTERN,
+    )
+
+
+def year() -> int:
+    return prop(  # type: ignore[no-any-return]
+        "År",
+        "The agreement year; must equal the name of the year folder.",
+        minimum=2000,
+        maximum=2100,
+        diff="ignored",
+    )
+
+
+def followup() -> tuple[Occasion, ...]:
+    return prop(  # type: ignore[no-any-return]
+        "Uppföljning",
+        "The follow-up occasions of the year: vår (spring), delår (interim), helår (annual).",
+        uniqueItems=True,
+        members=True,
+    )
+
+
+# --- text blocks ----------------------------------------------------------------------------
+
+Paragraph = Annotated[str, Doc("Stycke", "One paragraph, as written.")]
+Item = Annotated[str, Doc("Punkt", "The item's text.")]
+Cell = Annotated[str, Doc("Cell", "A cell.")]
+ColumnLabel = Annotated[str, Doc("Kolumn", "A column label.")]
+
+
+@model("Lista", "A bulleted or numbered list.")
+class ListBlock(Entity):
+    DEF = "list_block"
+    items: tuple[ListItem, ...] = prop("Listpunkter", "The items in order.", key="list")
+
+
+ListItem = Annotated[
+    Item | ListBlock, Doc("Listpunkt", "A list item as printed, or a nested list.")
+]
+
+
+@model("Underrubrik", "A sub-heading inside the text.")
+class SubHeading(Entity):
+    heading: str = prop("Rubrik", "The sub-heading as printed.")
+
+
+@model("Tabellinnehåll", "Column labels and rows of cells.")
+class TableContent(Entity):
+    columns: tuple[ColumnLabel, ...] = prop("Kolumner", "The column labels.")
+    rows: tuple[Annotated[tuple[Cell, ...], Doc("Rad", "One row's cells.")], ...] = prop(
+        "Rader", "The rows of cells."
+    )
+
+
+@model("Tabell", "A small table of text cells.")
+class TableBlock(Entity):
+    table: TableContent = prop("Tabellinnehåll", "Column labels and rows of cells.")
+
+
+Block = Annotated[
+    Paragraph | ListBlock | SubHeading | TableBlock,
+    Doc("Textblock", "A paragraph (a string), a list, a sub-heading or a table.", name="block"),
+]
+Blocks = Annotated[
+    tuple[Block, ...],
+    Doc(
+        "Text",
+        "Text as a list of blocks: paragraphs, lists, sub-headings and tables, in order.",
+        name="blocks",
+    ),
+]
+
+
+def blocks(title: str, description: str, *, required: bool = False) -> Blocks:
+    if required:
+        return prop(title, description)  # type: ignore[no-any-return]
+    return prop(title, description, default=())  # type: ignore[no-any-return]
+
+
+# --- malomraden.yaml ------------------------------------------------------------------------
+
+
+@model("Fokus", "Heading and text.")
+class Fokus(Entity):
+    heading: str = prop("Rubrik", "E.g. 'I fokus mandatperioden 2022–2026'.")
+    text: Blocks = blocks("Text", "The focus text.", required=True)
+    note: str | None = note()
+
+
+@model("Kolumn", "A value column of the table.")
+class Column(Entity):
+    key: str = prop(
+        "Nyckel",
+        "The key used in each row's values: totalt, kvinnor, man, jamforvarde, trend (2024) "
+        "or a year such as '2026' (Utfall).",
+        pattern=COLUMN_KEY_PATTERN,
+    )
+    label: str = prop("Etikett", "The column label as printed, e.g. 'Utfall 2026'.")
+
+
+KoladaId = Annotated[
+    str, Doc("Kolada-id", "A Kolada KPI id such as N00712.", {"pattern": KOLADA_PATTERN})
+]
+
+
+@model("Källa", "The indicator's source.")
+class Source(Entity):
+    text: str = prop("Text", "The source as printed, e.g. 'Kolada (U01405). Nuvärde avser 2022.'")
+    kolada: tuple[
+        Annotated[
+            str, Doc("Kolada-id", "A Kolada KPI id such as N00712.", {"pattern": KOLADA_PATTERN})
+        ],
+        ...,
+    ] = prop("Kolada", "The Kolada KPI ids named in the source.", members=True)
+
+
+@model("Indikator", "One indicator (nyckeltal) row.")
+class Indicator(Entity):
+    KIND = "indicator"
+    NOUN = "Indikator"
+    id: str = prop(
+        "Id",
+        "Stable identity of the indicator within the year; never changes when retitled.",
+        pattern=SLUG_PATTERN,
+    )
+    nr: str | None = prop("Nr", "The printed row number, or null.", default=None, diff="same-year")
+    kategori: str | None = prop(
+        "Kategori", "The group row it stands under, e.g. 'Kvalitet och resultat'.", default=None
+    )
+    title: str = prop("Titel", "The indicator's title as printed, unit included.", minLength=1)
+    unit: str | None = prop(
+        "Enhet", "The unit read from the title ('%', 'antal/100 000 inv', 'kr').", default=None
+    )
+    values: Mapping[str, str] = prop(
+        "Värden",
+        "Column key → the cell as printed ('20,0%', '-', 'Neg'); a column without a value in "
+        "the source is left out.",
+        propertyNames={"pattern": COLUMN_KEY_PATTERN},
+    )
+    source: Source | None = prop("Källa", "The indicator's source, or null.", default=None)
+    note: str | None = note()
+
+
+@model("Nyckeltalstabell", "An indicator table of a goal.")
+class IndicatorTable(Entity):
+    KIND = "table"
+    NOUN = "Nyckeltalstabell"
+    IDENTITY = None  # by position within its goal
+    DEF = "table"
+    heading: str | None = prop("Rubrik", "The table's title cell, or null.", default=None)
+    ansvarig: str | None = prop(
+        "Ansvarig", "Who follows the indicators up, as printed.", default=None
+    )
+    columns: tuple[Column, ...] = prop("Kolumner", "The value columns in order.", minItems=1)
+    rows: tuple[Indicator, ...] = prop("Rader", "The indicators in order.", diff="children")
+    sources_heading: str | None = prop("Källrubrik", "E.g. 'Källor:'.", default=None)
+    footnotes: tuple[Annotated[str, Doc("Fotnot", "One footnote.")], ...] = prop(
+        "Fotnoter", "Footnotes as printed.", default=()
+    )
+    note: str | None = note()
+
+
+@model("Mål", "A goal (KF or KS) with its desired results and indicators.")
+class Goal(Entity):
+    KIND = "goal"
+    NOUN = "Mål"
+    DEF = "goal"
+    id: str = prop(
+        "Id",
+        "Stable identity of the goal; never changes when renumbered or retitled.",
+        pattern=SLUG_PATTERN,
+    )
+    number: str | None = number()
+    level: str = prop(
+        "Nivå", "KF: Kommunfullmäktiges mål; KS: Kommunstyrelsens mål.", enum=["KF", "KS"]
+    )
+    title: str = prop("Titel", "The goal as printed, without its suffix.", minLength=1)
+    suffix: str | None = prop(
+        "Ansvar", "The responsibility suffix as printed, e.g. '(KS, KFN)'.", default=None
+    )
+    text: Blocks = blocks("Text", "Any further text of the goal.")
+    onskat_resultat_heading: str | None = prop(
+        "Rubrik önskat resultat", "As printed, e.g. 'Önskat resultat:'.", default=None
+    )
+    onskat_resultat: Blocks = blocks(
+        "Önskat resultat", "The desired results, as printed.", required=True
+    )
+    nyckeltal: tuple[IndicatorTable, ...] = prop(
+        "Nyckeltal", "The goal's indicator tables.", diff="children"
+    )
+    kompletterande_heading: str | None = prop(
+        "Rubrik kompletterande", "E.g. 'Kompletterande beskrivning (KS)'.", default=None
+    )
+    kompletterande: Blocks = blocks(
+        "Kompletterande beskrivning", "Kommunstyrelsen's complementary text, verbatim."
+    )
+    delas_till: tuple[Owner, ...] = prop(
+        "Delas till",
+        "The divisions Kommunstyrelsen shares the goal to.",
+        uniqueItems=True,
+        members=True,
+    )
+    note: str | None = note()
+
+
+@model("Grundverksamhet", "A GRUNDVERKSAMHET entry pointing at a division's grunduppdrag.")
+class Grundverksamhet(Entity):
+    KIND = "grundverksamhet"
+    NOUN = "Grundverksamhet"
+    DEF = "grundverksamhet"
+    id: str = prop("Id", "Stable identity of the entry; never changes.", pattern=SLUG_PATTERN)
+    number: str | None = number()
+    title: str = prop(
+        "Titel",
+        "The title as printed, e.g. 'Grunduppdrag: Fokus nöjd kund'.",
+        minLength=1,
+    )
+    suffix: str | None = prop(
+        "Ansvar", "The responsibility suffix as printed, e.g. '(KS - KLK)'.", default=None
+    )
+    owners: tuple[Owner, ...] = prop(
+        "Verksamheter", "The divisions the entry concerns.", uniqueItems=True, members=True
+    )
+    text: Blocks = blocks("Beskrivning", "The entry's text, verbatim.", required=True)
+    followup: tuple[Occasion, ...] = followup()
+    note: str | None = note()
+
+
+@model("Verksamhetsområde", "A sub-area of a målområde.")
+class Verksamhetsomrade(Entity):
+    KIND = "verksamhetsomrade"
+    NOUN = "Verksamhetsområde"
+    id: str = prop("Id", "Stable identity of the verksamhetsområde.", pattern=SLUG_PATTERN)
+    number: str | None = prop(
+        "Nummer",
+        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
+        default=None,
+        pattern=NUMBER_PATTERN,
+    )
+    title: str = prop("Titel", "The title without the word 'Verksamhetsområde'.")
+    fokus: Fokus | None = prop(
+        "I fokus mandatperioden",
+        "The political focus text of the term of office, or null.",
+        default=None,
+    )
+    text: Blocks = blocks("Text", "Any further text.")
+    goals: tuple[Goal, ...] = prop("Mål", "The goals of the verksamhetsområde.", diff="hoisted")
+    grundverksamhet: tuple[Grundverksamhet, ...] = prop(
+        "Grundverksamhet", "GRUNDVERKSAMHET entries.", default=(), diff="hoisted"
+    )
+    note: str | None = note()
+
+
+@model("Målområde", "A goal area.")
+class Malomrade(Entity):
+    KIND = "malomrade"
+    NOUN = "Målområde"
+    id: str = prop("Id", "Stable identity of the målområde.", pattern=SLUG_PATTERN)
+    number: str | None = prop(
+        "Nummer",
+        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
+        default=None,
+        pattern=NUMBER_PATTERN,
+    )
+    title: str = prop("Titel", "The title without the word 'Målområde'.")
+    fokus: Fokus | None = prop(
+        "I fokus mandatperioden",
+        "The political focus text of the term of office, or null.",
+        default=None,
+    )
+    text: Blocks = blocks("Text", "Any introductory text.")
+    goals: tuple[Goal, ...] = prop("Mål", "Goals directly under the målområde.", diff="hoisted")
+    grundverksamhet: tuple[Grundverksamhet, ...] = prop(
+        "Grundverksamhet", "GRUNDVERKSAMHET entries.", default=(), diff="hoisted"
+    )
+    verksamhetsomraden: tuple[Verksamhetsomrade, ...] = prop(
+        "Verksamhetsområden", "The sub-areas.", diff="children"
+    )
+    note: str | None = note()
+
+
+@model(
+    "Målområden och mål",
+    "Goal areas, goals with desired results and indicators, and grundverksamhet.",
+)
+class Malomraden(Entity):
+    KIND = "malomraden"
+    NOUN = "Målområden och mål"
+    IDENTITY = None
+    year: int = year()
+    heading: str | None = prop(
+        "Rubrik", "The part's heading as printed, e.g. '2. Målområden och mål'.", default=None
+    )
+    text: Blocks = blocks("Text", "Any introductory text.")
+    malomraden: tuple[Malomrade, ...] = prop(
+        "Målområden", "The goal areas in order.", diff="children"
+    )
+    note: str | None = note()
+
+
+# --- overenskommelse.yaml -------------------------------------------------------------------
+
+
+@model("Part", "One party.")
+class Party(Entity):
+    name: str = prop("Namn", "The party's name.")
+    code: str | None = prop(
+        "Kod", "The division code, or null for Kommunstyrelsen.", pattern=DIVISION_CODE_PATTERN
+    )
+
+
+@model("Verksamhet", "A division.")
+class DivisionRef(Entity):
+    code: str = prop("Kod", "The division code.", pattern=DIVISION_CODE_PATTERN)
+    name: str = prop("Namn", "The division's name.")
+
+
+@model("Avsnitt", "A general section of the agreement.")
+class Section(Entity):
+    KIND = "section"
+    NOUN = "Avsnitt"
+    DEF = "section"
+    id: str = prop("Id", "Stable identity of the section.", pattern=SLUG_PATTERN)
+    number: str | None = prop(
+        "Nummer",
+        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
+        default=None,
+        pattern=NUMBER_PATTERN,
+    )
+    heading: str | None = prop(
+        "Rubrik", "The heading as printed, suffix included; null for untitled opening text."
+    )
+    text: Blocks = blocks("Text", "The section's text.", required=True)
+    sections: tuple[Section, ...] = prop(
+        "Underavsnitt", "Sub-sections.", default=(), diff="children"
+    )
+    note: str | None = note()
+
+
+@model(
+    "Överenskommelse om verksamhet",
+    "The year's agreement: parties, divisions and general sections.",
+)
+class Agreement(Entity):
+    KIND = "agreement"
+    NOUN = "Överenskommelse"
+    IDENTITY = None
+    year: int = year()
+    title: str = prop("Titel", "The document title as printed.", minLength=1)
+    diarienummer: str | None = prop(
+        "Diarienummer", "The case number, e.g. 'KK25/566'.", default=None
+    )
+    parties: tuple[Party, ...] = prop("Parter", "The parties to the agreement.")
+    divisions: tuple[DivisionRef, ...] = prop(
+        "Verksamheter",
+        "Every division that year; 'alla verksamheter' expands to these.",
+        minItems=1,
+    )
+    sections: tuple[Section, ...] = prop(
+        "Avsnitt", "The general sections in order.", diff="children"
+    )
+    note: str | None = note()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The year's division codes, in the order the agreement lists them."""
+        return tuple(d.code for d in self.divisions)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Division code → name."""
+        return {d.code: d.name for d in self.divisions}
+
+
+# --- divisions/<CODE>.yaml ------------------------------------------------------------------
+
+
+@model("Område", "A process or responsibility of a section (the source's left column).")
+class Area(Entity):
+    KIND = "area"
+    NOUN = "Område"
+    id: str = prop("Id", "Stable identity of the area within the division.", pattern=SLUG_PATTERN)
+    heading: str = prop("Rubrik", "The area's heading as printed.")
+    text: Blocks = blocks("Text", "The area's responsibilities.", required=True)
+    uppfoljning: Blocks = blocks("Uppföljning", "The area's 'Uppföljning' text.")
+    note: str | None = note()
+
+
+@model("Avsnitt", "A part of the grunduppdrag: 'Allmänt' or a department (avdelning).")
+class GrunduppdragSection(Entity):
+    KIND = "grunduppdrag"
+    NOUN = "Grunduppdrag"
+    id: str = prop(
+        "Id", "Stable identity of the section within the division.", pattern=SLUG_PATTERN
+    )
+    number: str | None = prop(
+        "Nummer",
+        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
+        default=None,
+        pattern=NUMBER_PATTERN,
+    )
+    heading: str = prop("Rubrik", "The heading as printed, without its number.")
+    text: Blocks = blocks("Text", "Introductory text.", required=True)
+    areas: tuple[Area, ...] = prop("Områden", "The section's areas.", diff="children")
+    uppfoljning: Blocks = blocks("Uppföljning", "An 'Uppföljning' text for the whole section.")
+    note: str | None = note()
+
+
+@model("Grunduppdrag", "The division's standing mission.")
+class Grunduppdrag(Entity):
+    number: str | None = prop(
+        "Nummer",
+        "The number as printed (e.g. '1.1.2' or '2.2.1.' with its trailing dot), or null.",
+        default=None,
+        pattern=NUMBER_PATTERN,
+    )
+    title: str = prop("Titel", "The annex title as printed.")
+    sections: tuple[GrunduppdragSection, ...] = prop(
+        "Avsnitt", "'Allmänt' and the departments in order.", minItems=1, diff="children"
+    )
+    note: str | None = note()
+
+
+@model("Rad", "A table row.")
+class ErsattningRow(Entity):
+    KIND = "ersattning-row"
+    NOUN = "Ersättning"
+    IDENTITY = "verksamhet"
+    verksamhet: str = prop("Verksamhet", "The row's label as printed.")
+    belopp: float = prop("Belopp", "Amount in the table's unit (mnkr).", amount=True)
+
+
+@model("Summa", "The total row.")
+class Total(Entity):
+    label: str = prop("Etikett", "E.g. 'Summa gemensamt'.")
+    belopp: float = prop("Belopp", "Amount in the table's unit (mnkr).", amount=True)
+
+
+@model("Ersättning", "Compensation from Kommunstyrelsen to the division.")
+class Ersattning(Entity):
+    KIND = "ersattning"
+    NOUN = "Ersättning"
+    IDENTITY = None
+    heading: str = prop("Rubrik", "The heading or table caption as printed.")
+    text: Blocks = blocks("Text", "Text around the table.")
+    unit: str = prop("Enhet", "The unit of the amounts.", enum=["mnkr", "tkr", "kr"])
+    missing_in_source: bool = prop(
+        "Saknas i underlaget",
+        "True when the source lacks the table (it was an image); then rows is empty.",
+        diff="same-year",
+    )
+    rows: tuple[ErsattningRow, ...] = prop("Rader", "One row per verksamhet.", diff="children")
+    total: Total | None = prop("Summa", "The stated total, or null.", default=None)
+    note: str | None = note()
+
+
+@model("Samråd", "Heading and text.")
+class Samrad(Entity):
+    KIND = "samrad"
+    NOUN = "Samråd om investeringar"
+    IDENTITY = None
+    heading: str = prop("Rubrik", "The heading as printed.")
+    text: Blocks = blocks("Text", "The samråd text.", required=True)
+
+
+@model("Verksamhet", "A division's grunduppdrag, ersättning and samråd.")
+class Division(Entity):
+    KIND = "division"
+    NOUN = "Verksamhet"
+    IDENTITY = "code"
+    year: int = year()
+    code: str = prop(
+        "Kod", "The division code; equals the file name.", pattern=DIVISION_CODE_PATTERN
+    )
+    name: str = prop("Namn", "The division's name.")
+    grunduppdrag: Grunduppdrag = prop("Grunduppdrag", "The division's standing mission.")
+    ersattning: Ersattning | None = prop(
+        "Ersättning",
+        "The compensation, or null when the agreement has none.",
+        default=None,
+        diff="children",
+    )
+    samrad: Samrad | None = prop(
+        "Samråd om investeringar", "The samråd text, or null.", default=None, diff="children"
+    )
+    note: str | None = note()
+
+
+# --- uppdrag/<id>.yaml ----------------------------------------------------------------------
+
+
+@model("Särskilt uppdrag", "One special assignment; the file name is its id.")
+class Uppdrag(Entity):
+    KIND = "uppdrag"
+    NOUN = "Uppdrag"
+    id: str = prop(
+        "Id", "Stable identity; equals the file name and never changes.", pattern=SLUG_PATTERN
+    )
+    year: int = year()
+    number: str | None = number()
+    title: str = prop("Titel", "The title as printed, without its suffix.", minLength=1)
+    suffix: str | None = prop(
+        "Ansvar", "The responsibility suffix as printed, e.g. '(KS - SHB)'.", default=None
+    )
+    origin: str = prop(
+        "Ursprung",
+        "KF (Kommunfullmäktige) or KS (Kommunstyrelsen, 'NÄMND').",
+        enum=list(ORIGINS),
+    )
+    malomrade: str | None = prop(
+        "Målområde", "Id of the målområde it stands under.", default=None, pattern=SLUG_PATTERN
+    )
+    verksamhetsomrade: str | None = prop(
+        "Verksamhetsområde", "Id of the verksamhetsområde.", default=None, pattern=SLUG_PATTERN
+    )
+    text: Blocks = blocks("Beskrivning", "The description, verbatim.", required=True)
+    kompletterande_heading: str | None = prop(
+        "Rubrik kompletterande", "E.g. 'Kompletterande beskrivning (KS)'.", default=None
+    )
+    kompletterande: Blocks = blocks("Kompletterande beskrivning", "Complementary text, verbatim.")
+    owners: tuple[Owner, ...] = prop(
+        "Mottagare", "The divisions given the uppdrag.", uniqueItems=True, members=True
+    )
+    lead: str | None = prop(
+        "Huvudansvarig",
+        "The lead (huvudansvarig, sammanhållande) division, or null.",
+        pattern=DIVISION_CODE_PATTERN,
+    )
+    mottagare: str | None = prop(
+        "Mottagare (text)", "The 'Mottagare' cell as printed (2024).", default=None
+    )
+    financing: str | None = prop("Finansiering", "As printed, e.g. 'Inom ram'.", default=None)
+    rapportering: str | None = prop(
+        "Rapportering", "The 'Rapportering' cell as printed, e.g. 'V+D+H'.", default=None
+    )
+    start: dt.date | None = prop("Startdatum", "Start date (YYYY-MM-DD), or null.")
+    due: dt.date | None = prop("Slutdatum", "Due date (YYYY-MM-DD), or null.")
+    followup: tuple[Occasion, ...] = followup()
+    note: str | None = note()
+
+
+# The file kinds: kind → (root entity, schema file name), in the order they are documented.
+DOCUMENTS: dict[str, type[Entity]] = {
+    "overenskommelse": Agreement,
+    "malomraden": Malomraden,
+    "division": Division,
+    "uppdrag": Uppdrag,
+}
+Document = Agreement | Malomraden | Division | Uppdrag

@@ -1,0 +1,69 @@
+"""The README's and the `ovk new` help's examples run as written on the shipped repository:
+each on a fresh copy of it, exit 0, and `ovk validate` clean afterwards."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ovk.cli.app import new_app
+from tests.conftest import REPO, run_ovk
+
+pytestmark = pytest.mark.data
+
+
+def readme_examples() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("ovk new ")]
+
+
+def help_examples() -> list[str]:
+    """The example lines in the docstrings (the help texts) of `ovk new` and its commands."""
+    callbacks = [new_app.registered_callback, *new_app.registered_commands]
+    docs = [c.callback.__doc__ or "" for c in callbacks if c is not None and c.callback]
+    lines = [line.strip() for doc in docs for line in doc.splitlines()]
+    return [line for line in lines if line.startswith("ovk new ")]
+
+
+def shipped_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the shipped agreements and schemas (never write into the checkout)."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "agreements", root / "agreements")
+    shutil.copytree(REPO / "schema", root / "schema")
+    return root
+
+
+EXAMPLES = sorted({*readme_examples(), *help_examples()})
+
+
+def test_the_examples_are_found() -> None:
+    readme, helps = readme_examples(), help_examples()
+    for command in ("uppdrag", "division", "year"):
+        assert any(line.startswith(f"ovk new {command} ") for line in readme)
+        assert any(line.startswith(f"ovk new {command} ") for line in helps)
+
+
+@pytest.mark.parametrize("line", EXAMPLES)
+def test_an_example_runs_as_written_on_the_shipped_repository(tmp_path: Path, line: str) -> None:
+    root = shipped_copy(tmp_path)
+    words = shlex.split(line, comments=True)
+    assert words[0] == "ovk"
+    result = run_ovk("--root", str(root), *words[1:])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    check = run_ovk("--root", str(root), "validate", "--no-cache", "--format", "json")
+    assert (check.exit_code, json.loads(check.stdout)) == (0, []), check.stdout
+
+
+def test_a_new_division_code_joins_the_shipped_year(tmp_path: Path) -> None:
+    root = shipped_copy(tmp_path)
+    args = ("new", "division", "--year", "2026", "--code", "VOF")
+    result = run_ovk("--root", str(root), *args, "--name", "Division Vård och omsorg")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    agreement = run_ovk("--root", str(root), "export", "--year", "2026", "--format", "json")
+    divisions = json.loads(agreement.stdout)["overenskommelse"]["divisions"]
+    assert divisions[-1] == {"code": "VOF", "name": "Division Vård och omsorg"}
+    assert run_ovk("--root", str(root), "validate", "--no-cache").exit_code == 0
