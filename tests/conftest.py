@@ -1,8 +1,14 @@
-"""Shared fixtures: the repository, the example tree, and an end-to-end CLI runner."""
+"""Shared fixtures: the repository, the example tree, and an end-to-end CLI runner.
+
+The tool's tests run on the example tree (`make_tree`, `base_tree`, `two_year_tree`) or on
+temporary repositories; only tests marked `data` read the shipped agreements (`AGREEMENTS`),
+and those name their years or take them from `shipped_years()`, so a municipality's next year
+(`ovk new year 2027 --from 2026`) leaves the suite green."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +24,23 @@ EXAMPLES = Path(__file__).resolve().parent / "examples"
 BASE = EXAMPLES / "_base"
 CASES = sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith("_"))
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+AGREEMENTS = REPO / "agreements"  # the shipped data: read only by tests marked `data`
+
+
+def shipped_years() -> list[int]:
+    """The years of the shipped agreements, oldest first; a year added later counts too."""
+    if not AGREEMENTS.is_dir():
+        return []
+    return sorted(
+        int(p.name) for p in AGREEMENTS.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)
+    )
+
+
+def checkout_env() -> dict[str, str]:
+    """The environment for a subprocess that runs ovk: this checkout's code first on the path,
+    whichever checkout the virtual environment's editable install points at."""
+    paths = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,9 +79,23 @@ def make_tree(target: Path, case: Path | None = None) -> Path:
     return target
 
 
+def add_year(root: Path, year: int, source: int) -> Path:
+    """`ovk new year YEAR --from SOURCE` in a tree; the new year folder."""
+    result = run_ovk("--root", str(root), "new", "year", str(year), "--from", str(source))
+    assert result.exit_code == 0, result.stderr
+    return root / "agreements" / str(year)
+
+
 @pytest.fixture
 def base_tree(tmp_path: Path) -> Path:
     return make_tree(tmp_path / "repo")
+
+
+@pytest.fixture
+def two_year_tree(base_tree: Path) -> Path:
+    """The base example with a second year, 2027, made from 2026 by `ovk new year`."""
+    add_year(base_tree, 2027, 2026)
+    return base_tree
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ovk.validate.cache import CACHE_FOLDER
 from ovk.validate.engine import validate
-from tests.conftest import CASES, REPO, make_tree, run_ovk
+from tests.conftest import CASES, make_tree, run_ovk
 
 
 @pytest.mark.parametrize("case", [None, *CASES], ids=lambda c: c.name if c else "_base")
@@ -51,10 +50,8 @@ def test_a_broken_entry_is_a_miss(tmp_path: Path) -> None:
     assert validate(root, cache=cache) == expected
 
 
-def test_the_command_line_caches_unless_told_not_to(tmp_path: Path) -> None:
-    root = tmp_path / "repo"
-    shutil.copytree(REPO / "agreements", root / "agreements")
-    shutil.copytree(REPO / "schema", root / "schema")
+def test_the_command_line_caches_unless_told_not_to(base_tree: Path) -> None:
+    root = base_tree
     assert run_ovk("--root", str(root), "validate", "--no-cache").exit_code == 0
     assert not (root / CACHE_FOLDER).exists()
     assert run_ovk("--root", str(root), "validate").exit_code == 0

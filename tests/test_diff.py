@@ -13,7 +13,7 @@ import pytest
 from ovk.cli.terminal import RichTerminal
 from ovk.diff.compare import diff
 from ovk.diff.report import as_text
-from tests.conftest import REPO, make_tree, run_ovk
+from tests.conftest import REPO, make_tree, run_ovk, shipped_years
 
 REPORT = REPO / "docs" / "diff-2024-2026.md"
 
@@ -110,11 +110,18 @@ def summary(found: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return sorted(tuple(c[k] for k in keys) for c in found)
 
 
-def test_a_year_compared_with_itself_has_no_differences_and_exits_0() -> None:
-    for year in ("2024", "2026"):
-        result = run_ovk("--root", str(REPO), "diff", year, year, "--exit-code")
-        assert result.exit_code == 0, result.stdout
-        assert "no differences" in result.stdout
+def test_a_year_compared_with_itself_has_no_differences_and_exits_0(base_tree: Path) -> None:
+    result = run_ovk("--root", str(base_tree), "diff", "2026", "2026", "--exit-code")
+    assert result.exit_code == 0, result.stdout
+    assert "no differences" in result.stdout
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("year", shipped_years())
+def test_a_shipped_year_compared_with_itself_has_no_differences(year: int) -> None:
+    result = run_ovk("--root", str(REPO), "diff", str(year), str(year), "--exit-code")
+    assert result.exit_code == 0, result.stdout
+    assert "no differences" in result.stdout
 
 
 def test_a_revision_compared_with_itself_exits_0(repo: Path) -> None:
@@ -211,7 +218,38 @@ def test_revisions_outside_git_are_a_usage_error(base_tree: Path) -> None:
     assert "nor a git revision" in result.stderr
 
 
-def test_years_continue_goals_and_grunduppdrag_by_id_then_by_title() -> None:
+def test_between_years_entities_match_by_id_then_by_title(two_year_tree: Path) -> None:
+    year = two_year_tree / "agreements" / "2027"
+    edit(year / "divisions" / "KLK.yaml", "- id: kvalitet\n", "- id: kvalitetsarbete\n")
+    edit(year / "divisions" / "KLK.yaml", "heading: Kvalitet\n", "heading: Kvalitetsarbete\n")
+    edit(year / "uppdrag" / "starkt-arbete-for-tillvaxt.yaml", "note: null", "note: Ny källa.")
+    created = run_ovk(
+        *("--root", str(two_year_tree), "new", "division", "--year", "2027"),
+        *("--code", "ROS", "--name", "Räddning och säkerhet"),
+    )
+    assert created.exit_code == 0, created.stderr
+    found = changes(two_year_tree, "2026", "2027")
+    removed = {c["id"] for c in found if c["change"] == "removed"}
+    added = {c["id"] for c in found if c["change"] == "added"}
+    # same id in both years: matched, not removed and added
+    assert "nykopings-kommun-ska-vara-en-attraktiv" not in removed | added
+    assert "starkt-arbete-for-tillvaxt" not in removed | added
+    # an area whose id changed with its heading: matched by title, and says so
+    [renamed] = [c for c in found if c["field"] == "heading" and c["kind"] == "area"]
+    assert (renamed["id"], renamed["old_id"]) == (
+        "KLK/allmant/kvalitetsarbete",
+        "KLK/allmant/kvalitet",
+    )
+    assert renamed["matched"].startswith("title ")
+    assert (renamed["old"], renamed["new"]) == ("Kvalitet", "Kvalitetsarbete")
+    # a whole new division is one change, not one per paragraph
+    assert "ROS" in added and not any(c["id"].startswith("ROS/") for c in found)
+    # transcribers' notes speak of the source documents, not of the agreement
+    assert not any(c["field"] == "note" for c in found)
+
+
+@pytest.mark.data
+def test_the_shipped_years_continue_goals_and_grunduppdrag_by_id_then_by_title() -> None:
     found = changes(REPO, "2024", "2026")
     removed = {c["id"] for c in found if c["change"] == "removed"}
     added = {c["id"] for c in found if c["change"] == "added"}
@@ -233,16 +271,17 @@ def test_years_continue_goals_and_grunduppdrag_by_id_then_by_title() -> None:
     assert not any(c["field"] == "note" for c in found)
 
 
-def test_only_and_division_narrow_the_report() -> None:
-    found = changes(REPO, "2024", "2026", "--only", "uppdrag", "--division", "ROS")
-    assert found and all(c["category"] == "uppdrag" and "ROS" in c["divisions"] for c in found)
-    everything = changes(REPO, "2024", "2026")
-    expected = [c for c in everything if c["category"] == "uppdrag" and "ROS" in c["divisions"]]
-    assert found == expected
+def test_only_and_division_narrow_the_report(repo: Path) -> None:
+    make_four_edits(repo)
+    found = changes(repo, "HEAD:2026", "2026", "--only", "uppdrag", "--division", "TEK")
+    assert found and all(c["category"] == "uppdrag" and "TEK" in c["divisions"] for c in found)
+    everything = changes(repo, "HEAD:2026", "2026")
+    expected = [c for c in everything if c["category"] == "uppdrag" and "TEK" in c["divisions"]]
+    assert found == expected and len(found) < len(everything)
 
 
-def test_unknown_division_is_a_usage_error() -> None:
-    result = run_ovk("--root", str(REPO), "diff", "2024", "2026", "--division", "XYZ")
+def test_unknown_division_is_a_usage_error(base_tree: Path) -> None:
+    result = run_ovk("--root", str(base_tree), "diff", "2026", "2026", "--division", "XYZ")
     assert result.exit_code == 2
     assert "XYZ" in result.stderr and "KLK" in result.stderr
 
@@ -276,6 +315,7 @@ def test_word_diff_marks_only_the_changed_words(repo: Path) -> None:
     assert "text: Valdeltagandet i {+hela+} kommunen behöver [-höjas.-] {+höjas tydligt.+}" in text
 
 
+@pytest.mark.data
 def test_the_committed_2024_2026_report_is_current() -> None:
     """docs/diff-2024-2026.md is `ovk diff 2024 2026 --format markdown`; regenerate with
     `ovk diff 2024 2026 --format markdown > docs/diff-2024-2026.md`."""

@@ -1,4 +1,7 @@
-"""`ovk export`: ics that calendar libraries read, csv for Swedish Excel, json with a schema."""
+"""`ovk export`: ics that calendar libraries read, csv for Swedish Excel, json with a schema.
+
+The tool's tests run on the example tree, with one title long enough to be folded; the JSON
+export of each shipped year is checked against its schema by a data test."""
 
 from __future__ import annotations
 
@@ -15,22 +18,37 @@ from jsonschema import Draft202012Validator, FormatChecker
 from ovk.model import schema as schemas
 from ovk.tools.export import fold
 from ovk.tools.listing import load_year
-from tests.conftest import REPO, run_ovk
+from tests.conftest import REPO, checkout_env, make_tree, run_ovk, shipped_years
+
+# Longer than an ics line, with letters of two bytes in UTF-8: folded, and read back whole.
+LONG_TITLE = (
+    "Ökat valdeltagande i valen till riksdag, region och kommun – även bland förstagångsväljare"
+)
 
 
-def export(*args: str) -> str:
-    result = run_ovk("--root", str(REPO), "export", *args)
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example tree (not changed by the tests), with one long Swedish title."""
+    tree = make_tree(tmp_path_factory.mktemp("export") / "repo")
+    path = tree / "agreements/2026/uppdrag/okat-valdeltagande.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: Ökat valdeltagande", f"title: {LONG_TITLE}"), "utf-8")
+    return tree
+
+
+def export(root: Path, *args: str) -> str:
+    result = run_ovk("--root", str(root), "export", *args)
     assert result.exit_code == 0, result.stderr
     return result.stdout
 
 
-def test_ics_parses_with_icalendar_and_holds_due_dates_and_followups() -> None:
-    text = export("--year", "2026", "--format", "ics")
+def test_ics_parses_with_icalendar_and_holds_due_dates_and_followups(root: Path) -> None:
+    text = export(root, "--year", "2026", "--format", "ics")
     calendar = icalendar.Calendar.from_ical(text)
     events = list(calendar.walk("VEVENT"))
-    year = load_year(REPO, 2026)
+    year = load_year(root, 2026)
     due = {f"2026-{u.entity.id}-due@ovk": u.entity.due for u in year.uppdrag if u.entity.due}
-    assert len(due) > 10
+    assert len(due) == 2
     found = {str(e["UID"]): e.decoded("DTSTART") for e in events}
     for uid, day in due.items():
         assert found[uid] == day
@@ -42,35 +60,37 @@ def test_ics_parses_with_icalendar_and_holds_due_dates_and_followups() -> None:
     assert calendar["X-WR-TIMEZONE"] == "Europe/Stockholm"
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Stockholm"]
     titles = {str(e["SUMMARY"]) for e in events}
-    assert any("Mäns våld mot kvinnor" in t for t in titles)  # folded and unfolded intact
+    assert any(LONG_TITLE in t for t in titles)  # folded and unfolded intact
 
 
-def test_ics_is_rfc5545_shaped_and_reproducible(tmp_path: Path) -> None:
+def test_ics_is_rfc5545_shaped_and_reproducible(root: Path, tmp_path: Path) -> None:
     target = tmp_path / "ovk.ics"
-    run_ovk("--root", str(REPO), "export", "--format", "ics", "-o", str(target))
+    run_ovk("--root", str(root), "export", "--format", "ics", "-o", str(target))
     raw = target.read_bytes()
-    assert raw.count(b"\n") == raw.count(b"\r\n") > 100
+    assert raw.count(b"\n") == raw.count(b"\r\n") > 40
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    assert b"\r\n " in raw  # a folded line
     assert (
         subprocess.run(
-            [sys.executable, "-m", "ovk", "--root", str(REPO), "export", "--format", "ics"],
+            [sys.executable, "-m", "ovk", "--root", str(root), "export", "--format", "ics"],
             capture_output=True,
             check=True,
+            env=checkout_env(),
         ).stdout
         == raw
     )  # the same bytes on standard output, and nothing from the clock
 
 
-def test_followup_dates_can_be_set() -> None:
-    text = export("--year", "2026", "--format", "ics", "--followup-dates", "vår=05-15")
+def test_followup_dates_can_be_set(root: Path) -> None:
+    text = export(root, "--year", "2026", "--format", "ics", "--followup-dates", "vår=05-15")
     events = icalendar.Calendar.from_ical(text).walk("VEVENT")
     var = next(e for e in events if str(e["UID"]) == "2026-uppfoljning-var@ovk")
     assert var.decoded("DTSTART") == dt.date(2026, 5, 15)
 
 
 @pytest.mark.parametrize("bad", ["höst=05-01", "vår=13-01", "vår"])
-def test_bad_followup_dates_are_usage_errors(bad: str) -> None:
-    result = run_ovk("--root", str(REPO), "export", "--format", "ics", "--followup-dates", bad)
+def test_bad_followup_dates_are_usage_errors(root: Path, bad: str) -> None:
+    result = run_ovk("--root", str(root), "export", "--format", "ics", "--followup-dates", bad)
     assert result.exit_code == 2 and result.stderr.startswith("ovk: error: --followup-dates")
 
 
@@ -83,28 +103,39 @@ def test_fold_never_splits_a_character() -> None:
     assert folded.replace("\r\n ", "").rstrip("\r\n") == line
 
 
-def test_csv_is_for_swedish_excel(tmp_path: Path) -> None:
+def test_csv_is_for_swedish_excel(root: Path, tmp_path: Path) -> None:
     target = tmp_path / "uppdrag.csv"
-    run_ovk("--root", str(REPO), "export", "--year", "2026", "--format", "csv", "-o", str(target))
+    run_ovk("--root", str(root), "export", "--year", "2026", "--format", "csv", "-o", str(target))
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("year;number;id;title;")
-    assert "Mäns våld mot kvinnor" in text and "ö" in text
+    assert LONG_TITLE in text and "Stärkt arbete för tillväxt" in text
 
 
-def test_json_is_the_whole_year_and_valid_against_its_schema() -> None:
-    document = json.loads(export("--year", "2026", "--format", "json"))
+def export_validator() -> Draft202012Validator:
     schema = json.loads((REPO / "schema" / schemas.EXPORT_SCHEMA).read_text(encoding="utf-8"))
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def test_json_is_the_whole_year_and_valid_against_its_schema(root: Path) -> None:
+    document = json.loads(export(root, "--year", "2026", "--format", "json"))
+    validator = export_validator()
     assert list(validator.iter_errors(document)) == []
     assert document["year"] == 2026
     assert [d["code"] for d in document["divisions"]] == [
         d["code"] for d in document["overenskommelse"]["divisions"]
     ]
-    assert len(document["uppdrag"]) == len(list((REPO / "agreements/2026/uppdrag").glob("*.yaml")))
+    assert len(document["uppdrag"]) == len(list((root / "agreements/2026/uppdrag").glob("*.yaml")))
     document["uppdrag"][0]["owners"] = ["not a code"]
     assert list(validator.iter_errors(document))  # the embedded kind schemas do apply
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("year", shipped_years())
+def test_the_json_export_of_each_shipped_year_is_valid_against_its_schema(year: int) -> None:
+    document = json.loads(export(REPO, "--year", str(year), "--format", "json"))
+    assert list(export_validator().iter_errors(document)) == []
 
 
 def test_export_schema_files_match_the_generator() -> None:
@@ -113,30 +144,30 @@ def test_export_schema_files_match_the_generator() -> None:
         assert (folder / schemas.EXPORT_SCHEMA).read_text(encoding="utf-8") == expected
 
 
-def test_unknown_year_is_a_usage_error() -> None:
-    result = run_ovk("--root", str(REPO), "export", "--year", "1999", "--format", "json")
+def test_unknown_year_is_a_usage_error(root: Path) -> None:
+    result = run_ovk("--root", str(root), "export", "--year", "1999", "--format", "json")
     assert result.exit_code == 2
 
 
-def test_a_division_gets_its_own_calendar_with_the_same_uids() -> None:
-    whole = icalendar.Calendar.from_ical(export("--year", "2026", "--format", "ics"))
+def test_a_division_gets_its_own_calendar_with_the_same_uids(root: Path) -> None:
+    whole = icalendar.Calendar.from_ical(export(root, "--year", "2026", "--format", "ics"))
     own = icalendar.Calendar.from_ical(
-        export("--year", "2026", "--format", "ics", "--owner", "SHB")
+        export(root, "--year", "2026", "--format", "ics", "--owner", "TEK")
     )
-    year = load_year(REPO, 2026)
+    year = load_year(root, 2026)
     expected = {
-        f"2026-{u.entity.id}-due@ovk" for u in year.uppdrag if "SHB" in u.owners and u.entity.due
+        f"2026-{u.entity.id}-due@ovk" for u in year.uppdrag if "TEK" in u.owners and u.entity.due
     }
     due_uids = {str(e["UID"]) for e in own.walk("VEVENT") if str(e["UID"]).endswith("-due@ovk")}
     assert due_uids == expected and expected
     assert due_uids < {str(e["UID"]) for e in whole.walk("VEVENT")}
-    result = run_ovk("--root", str(REPO), "export", "--format", "json", "--owner", "SHB")
+    result = run_ovk("--root", str(root), "export", "--format", "json", "--owner", "TEK")
     assert result.exit_code == 2
 
 
-def test_check_jsonschema_accepts_the_json_export(tmp_path: Path) -> None:
+def test_check_jsonschema_accepts_the_json_export(root: Path, tmp_path: Path) -> None:
     target = tmp_path / "ovk-2026.json"
-    run_ovk("--root", str(REPO), "export", "--format", "json", "-o", str(target))
+    run_ovk("--root", str(root), "export", "--format", "json", "-o", str(target))
     result = subprocess.run(
         [
             *(sys.executable, "-m", "check_jsonschema"),

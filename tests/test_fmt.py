@@ -9,10 +9,10 @@ import pytest
 from ovk.model.layout import agreement_file, classify
 from ovk.tools.fmt import format_file, format_text
 from ovk.yamlio.loader import load_path, load_text
-from tests.conftest import BASE, CASES, REPO, run_ovk
+from tests.conftest import AGREEMENTS, BASE, CASES, REPO, run_ovk
 from tests.conftest import EXAMPLES as EXAMPLES_DIR
 
-REAL_FILES = sorted((REPO / "agreements").rglob("*.yaml"))
+REAL_FILES = sorted(AGREEMENTS.rglob("*.yaml"))
 EXAMPLES = sorted(BASE.rglob("*.yaml")) + [
     p
     for case in CASES
@@ -28,12 +28,14 @@ def formatted(path: Path) -> str:
     return format_text(path.read_text(encoding="utf-8"), kind, depth)
 
 
+@pytest.mark.data
 def test_shipped_data_is_formatted() -> None:
     result = run_ovk("--root", str(REPO), "fmt", "--check")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "would reformat" not in result.stdout
 
 
+@pytest.mark.data
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_round_trip_keeps_the_data_of_every_real_file(path: Path) -> None:
     before = load_path(path, path.name).document

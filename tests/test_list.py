@@ -131,8 +131,22 @@ def test_table_marks_past_and_soon_due_dates(base_tree: Path) -> None:
     assert out.getvalue().endswith("! past due   ~ due within 30 days\n")
 
 
-def test_rich_table_fits_80_columns_without_truncating_numbers_or_dates() -> None:
-    chosen = select(load_year(REPO, 2026), Filters())
+def test_rich_table_fits_80_columns_without_truncating_numbers_or_dates(base_tree: Path) -> None:
+    for code in ("SHB", "NKF", "ROS", "DSO", "DU"):  # "alla verksamheter" is seven owners
+        created = run_ovk(
+            *("--root", str(base_tree), "new", "division", "--year", "2026"),
+            *("--code", code, "--name", f"Division {code}"),
+        )
+        assert created.exit_code == 0, created.stderr
+    path = base_tree / "agreements/2026/uppdrag/okat-valdeltagande.yaml"
+    text = path.read_text(encoding="utf-8")
+    long_title = (
+        "Ökat valdeltagande genom information och samverkan med föreningar och studieförbund"
+    )
+    text = text.replace('number: "2.1.3"', 'number: "2.2.1."')
+    text = text.replace("title: Ökat valdeltagande", f"title: {long_title} i hela kommunen")
+    path.write_text(text, encoding="utf-8")
+    chosen = select(load_year(base_tree, 2026), Filters())
     out = io.StringIO()
     as_table(chosen, dt.date(2026, 11, 24), out, RichTerminal(out))
     text = out.getvalue()
@@ -146,6 +160,7 @@ def test_rich_table_fits_80_columns_without_truncating_numbers_or_dates() -> Non
     assert "…" not in text
 
 
+@pytest.mark.data
 def test_real_2026_list_for_klk() -> None:
     rows = listed(REPO, "--year", "2026", "--owner", "KLK", "--sort", "number")
     assert [row["number"] for row in rows] == [

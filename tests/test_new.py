@@ -9,15 +9,7 @@ import pytest
 
 from ovk.validate.engine import validate
 from ovk.yamlio.loader import load_path
-from tests.conftest import REPO, run_ovk
-
-
-@pytest.fixture
-def repo_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(REPO / "agreements", root / "agreements")
-    shutil.copytree(REPO / "schema", root / "schema")
-    return root
+from tests.conftest import AGREEMENTS, REPO, run_ovk, shipped_years
 
 
 def ovk(root: Path, *args: str) -> tuple[int, str, str]:
@@ -87,12 +79,12 @@ def test_new_division_is_valid_and_formatted(base_tree: Path) -> None:
     assert_valid_and_formatted(base_tree, base_tree / "agreements/2026")
 
 
-def test_new_year_copies_forward_and_validates(repo_copy: Path) -> None:
-    code, out, err = ovk(repo_copy, "new", "year", "2027", "--from", "2026")
+def test_new_year_copies_forward_and_validates(base_tree: Path) -> None:
+    code, out, err = ovk(base_tree, "new", "year", "2027", "--from", "2026")
     assert code == 0, err
-    new = repo_copy / "agreements/2027"
-    assert_valid_and_formatted(repo_copy, new)
-    old_uppdrag = {p.name for p in (repo_copy / "agreements/2026/uppdrag").glob("*.yaml")}
+    new = base_tree / "agreements/2027"
+    assert_valid_and_formatted(base_tree, new)
+    old_uppdrag = {p.name for p in (base_tree / "agreements/2026/uppdrag").glob("*.yaml")}
     carried = {p.name for p in (new / "uppdrag").glob("*.yaml")}
     left = old_uppdrag - carried
     assert carried and left
@@ -103,18 +95,31 @@ def test_new_year_copies_forward_and_validates(repo_copy: Path) -> None:
         assert data is not None and data.data["due"] >= "2027-01-01"
         assert data.data["year"] == 2027
     assert sorted(p.name for p in (new / "divisions").glob("*.yaml")) == sorted(
-        p.name for p in (repo_copy / "agreements/2026/divisions").glob("*.yaml")
+        p.name for p in (base_tree / "agreements/2026/divisions").glob("*.yaml")
     )
-    old = load_path(repo_copy / "agreements/2026/malomraden.yaml", "x").document
+    old = load_path(base_tree / "agreements/2026/malomraden.yaml", "x").document
     copied = load_path(new / "malomraden.yaml", "x").document
     assert old is not None and copied is not None
     assert {**copied.data, "year": 2026} == old.data  # goals carried over unchanged
 
 
-def test_new_year_never_overwrites(repo_copy: Path) -> None:
-    code, _, err = ovk(repo_copy, "new", "year", "2026", "--from", "2024")
+@pytest.mark.data
+def test_the_latest_shipped_year_carries_forward_valid_and_formatted(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(AGREEMENTS, root / "agreements")
+    shutil.copytree(REPO / "schema", root / "schema")
+    latest = shipped_years()[-1]
+    code, _, err = ovk(root, "new", "year", str(latest + 1), "--from", str(latest))
+    assert code == 0, err
+    assert_valid_and_formatted(root, root / "agreements" / str(latest + 1))
+
+
+def test_new_year_never_overwrites(two_year_tree: Path) -> None:
+    files = {p: p.read_bytes() for p in (two_year_tree / "agreements/2027").rglob("*.yaml")}
+    code, _, err = ovk(two_year_tree, "new", "year", "2027", "--from", "2026")
     assert code == 2 and "exists" in err
-    assert not list((repo_copy / "agreements").glob(".*"))  # no staging folder left
+    assert {p: p.read_bytes() for p in (two_year_tree / "agreements/2027").rglob("*.yaml")} == files
+    assert not list((two_year_tree / "agreements").glob(".*"))  # no staging folder left
 
 
 def test_new_uppdrag_with_a_number_taken_is_written_and_reported(base_tree: Path) -> None:

@@ -1,4 +1,6 @@
-"""The shipped agreements: valid for ovk and for check-jsonschema, and faithful to the seeds."""
+"""The shipped agreements: valid for ovk and for check-jsonschema, and faithful to the seeds.
+
+Every test here is a data test (`pytest -m "not data"` leaves them out)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ import pytest
 from ovk.model.layout import classify
 from ovk.model.schema import KINDS
 from ovk.yamlio.loader import load_path
-from tests.conftest import REPO, run_ovk
+from tests.conftest import AGREEMENTS, REPO, run_ovk
 from tests.test_examples import check_jsonschema_failures
 
+pytestmark = pytest.mark.data
+
 SEEDS = REPO / "tests" / "data" / "seeds"
-AGREEMENTS = REPO / "agreements"
 
 
 def load(relative: str) -> Any:
@@ -28,7 +31,7 @@ def load(relative: str) -> Any:
 
 
 def test_shipped_agreements_validate_clean() -> None:
-    result = run_ovk("--root", str(REPO), "validate", "--strict")
+    result = run_ovk("--root", str(REPO), "validate", "--strict", "--no-cache")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.endswith("file(s) valid\n")
 
@@ -244,7 +247,7 @@ def test_2024_kolada_ids_are_kept() -> None:
 
 
 def test_json_format_is_an_array_of_findings(tmp_path: Path) -> None:
-    result = run_ovk("--root", str(REPO), "validate", "--format", "json")
+    result = run_ovk("--root", str(REPO), "validate", "--format", "json", "--no-cache")
     assert json.loads(result.stdout) == []
 
 
