@@ -98,14 +98,15 @@ def set_at(data: Any, path: JsonPath, value: Any) -> None:
 def mutations(member: Loaded[Any]) -> Iterator[tuple[JsonPath, Loaded[Any]]]:
     """Each leaf of one file changed in turn, as a new member of the same file."""
     cls = type(member.entity)
-    for path, value, tp, spec in leaves(cls, member.data, (), None):
+    data = copy.deepcopy(member.data)  # changed in place, one leaf at a time, then restored
+    for path, value, tp, spec in list(leaves(cls, data, (), None)):
         if spec is not None and spec.diff == "ignored":
             continue
         if value is None and any(_entity_types(tp)):
             continue  # a missing object, not a value: adding one is adding an entity
-        data = copy.deepcopy(member.data)
         set_at(data, path, changed(value, tp))
         yield path, Loaded(build(cls, data), data, member.file)
+        set_at(data, path, value)
 
 
 def reported(
