@@ -1,9 +1,10 @@
 """`ovk render`: a year's bilagor, main document and index through the Jinja templates.
 
-The year's files are read (schema-valid, or a DataError) and turned into a plain view-model
-of dicts and lists with every key present, so templates run under StrictUndefined and hold
-no logic beyond layout. Text from the data reaches the output only through the templates,
-where it is escaped (see ovk.render.templating). Files are written atomically and only where asked.
+The year's files are read as the model's typed entities (schema-valid, or a DataError) and
+turned into a plain view-model of dicts and lists with every key present, so templates run
+under StrictUndefined and hold no logic beyond layout. Text from the data reaches the output
+only through the templates, where it is escaped (see ovk.render.templating). Files are
+written atomically and only where asked.
 """
 
 from __future__ import annotations
@@ -19,9 +20,28 @@ import jinja2
 
 from ovk import __version__
 from ovk.errors import DataError, UsageError
-from ovk.model.entities import ALL_DIVISIONS
+from ovk.model.build import build
+from ovk.model.entities import (
+    ALL_DIVISIONS,
+    Agreement,
+    Block,
+    Division,
+    Ersattning,
+    Fokus,
+    Goal,
+    Grunduppdrag,
+    Grundverksamhet,
+    IndicatorTable,
+    ListBlock,
+    Malomraden,
+    Section,
+    SubHeading,
+    TableBlock,
+    Uppdrag,
+)
 from ovk.model.layout import AGREEMENTS
 from ovk.model.read import expand_owners, number_key, read_year, resolve_year
+from ovk.model.text import Item, items
 from ovk.render.templating import environment, static_text
 from ovk.yamlio.atomic import write_atomically
 
@@ -46,11 +66,11 @@ class Source:
 
     root: Path
     year: int
-    agreement: dict[str, Any]
-    malomraden: dict[str, Any]
-    divisions: dict[str, dict[str, Any]]  # code -> division file, in the agreement's order
+    agreement: Agreement
+    malomraden: Malomraden  # an empty one when the year has no malomraden.yaml
+    divisions: dict[str, Division]  # code -> division file, in the agreement's order
     names: dict[str, str]  # code -> name, for every division of the year
-    uppdrag: list[dict[str, Any]]  # sorted by number, then title
+    uppdrag: list[Uppdrag]  # sorted by number, then title
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -61,12 +81,15 @@ def load_source(root: Path, year: int) -> Source:
     """Read one year's files; a file that is not schema-valid is a DataError."""
     data = read_year(root, year)
     names = data.names
-    divisions = {code: data.divisions[code].data for code in names if code in data.divisions}
-    malomraden = data.malomraden.data if data.malomraden else {"malomraden": []}
+    divisions = {code: data.divisions[code].entity for code in names if code in data.divisions}
+    if data.malomraden is not None:
+        malomraden = data.malomraden.entity
+    else:  # a year without malomraden.yaml renders with no målområden
+        malomraden = build(Malomraden, {"year": year, "malomraden": []})
     uppdrag = sorted(
-        (u.data for u in data.uppdrag), key=lambda u: (number_key(u.get("number")), u["title"])
+        (u.entity for u in data.uppdrag), key=lambda u: (number_key(u.number), u.title)
     )
-    return Source(root, year, data.agreement.data, malomraden, divisions, names, uppdrag)
+    return Source(root, year, data.agreement.entity, malomraden, divisions, names, uppdrag)
 
 
 def check_division(source: Source, code: str) -> str:
@@ -115,69 +138,62 @@ def heading(*parts: str | None) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
-def blocks(raw: list[Any] | None) -> list[View]:
+def blocks(text: tuple[Block, ...]) -> list[View]:
     """Text blocks with a `kind` each: paragraph, heading, list or table."""
     result: list[View] = []
-    for block in raw or []:
-        if isinstance(block, str):
-            result.append({"kind": "paragraph", "text": block})
-        elif "heading" in block:
-            result.append({"kind": "heading", "text": block["heading"]})
-        elif "list" in block:
-            result.append({"kind": "list", "entries": list_items(block["list"])})
-        else:
-            columns = list(block["table"]["columns"])
-            width = max([len(columns), *(len(r) for r in block["table"]["rows"])])
-            rows = [[*row, *[""] * (width - len(row))] for row in block["table"]["rows"]]
-            result.append(
-                {
-                    "kind": "table",
-                    "columns": [*columns, *[""] * (width - len(columns))],
-                    "rows": rows,
-                }
-            )
+    for block in text:
+        match block:
+            case str():
+                result.append({"kind": "paragraph", "text": block})
+            case SubHeading():
+                result.append({"kind": "heading", "text": block.heading})
+            case ListBlock():
+                result.append({"kind": "list", "entries": list_entries(items(block))})
+            case TableBlock():
+                columns = list(block.table.columns)
+                width = max([len(columns), *(len(r) for r in block.table.rows)])
+                rows = [[*row, *[""] * (width - len(row))] for row in block.table.rows]
+                result.append(
+                    {
+                        "kind": "table",
+                        "columns": [*columns, *[""] * (width - len(columns))],
+                        "rows": rows,
+                    }
+                )
     return result
 
 
-def list_items(raw: list[Any]) -> list[View]:
-    """List items; a nested list belongs to the item before it (or stands alone, first)."""
-    items: list[View] = []
-    for entry in raw:
-        if isinstance(entry, str):
-            items.append({"text": entry, "children": []})
-        elif items:
-            items[-1]["children"].extend(list_items(entry["list"]))
-        else:
-            items.append({"text": None, "children": list_items(entry["list"])})
-    return items
+def list_entries(entries: tuple[Item, ...]) -> list[View]:
+    """A list's items (see `ovk.model.text.items`) as views with their nested items."""
+    return [{"text": e.text, "children": list_entries(e.children)} for e in entries]
 
 
-def indicator_table(raw: dict[str, Any], caption: str) -> View:
+def indicator_table(table: IndicatorTable, caption: str) -> View:
     """An indicator table: its rows grouped by kategori, only the columns that have content."""
-    columns = [{"key": c["key"], "label": c["label"]} for c in raw["columns"]]
+    columns = [{"key": c.key, "label": c.label} for c in table.columns]
     rows = []
-    for row in raw["rows"]:
-        source = row.get("source")
+    for row in table.rows:
+        source = row.source
         rows.append(
             {
-                "nr": row.get("nr") or "",
-                "kategori": row.get("kategori"),
-                "title": row["title"],
-                "cells": [row["values"].get(c["key"], "") for c in columns],
-                "source": source["text"] if source else "",
-                "kolada": ", ".join(source["kolada"]) if source else "",
-                "note": row.get("note"),
+                "nr": row.nr or "",
+                "kategori": row.kategori,
+                "title": row.title,
+                "cells": [row.values.get(c.key, "") for c in table.columns],
+                "source": source.text if source else "",
+                "kolada": ", ".join(source.kolada) if source else "",
+                "note": row.note,
             }
         )
     groups: list[View] = []  # consecutive rows under one kategori
-    for row in rows:
-        if not groups or groups[-1]["kategori"] != row["kategori"]:
-            groups.append({"kategori": row["kategori"], "rows": []})
-        groups[-1]["rows"].append(row)
+    for view in rows:
+        if not groups or groups[-1]["kategori"] != view["kategori"]:
+            groups.append({"kategori": view["kategori"], "rows": []})
+        groups[-1]["rows"].append(view)
     return {
-        "caption": raw.get("heading") or caption,
-        "heading": raw.get("heading"),
-        "ansvarig": raw.get("ansvarig"),
+        "caption": table.heading or caption,
+        "heading": table.heading,
+        "ansvarig": table.ansvarig,
         "columns": columns,
         "groups": groups,
         "rows": rows,
@@ -186,45 +202,45 @@ def indicator_table(raw: dict[str, Any], caption: str) -> View:
         # 2026 tables name no sources: no empty columns for them.
         "has_source": any(r["source"] for r in rows),
         "has_kolada": any(r["kolada"] for r in rows),
-        "sources_heading": raw.get("sources_heading"),
-        "footnotes": list(raw.get("footnotes") or []),
+        "sources_heading": table.sources_heading,
+        "footnotes": list(table.footnotes),
         "row_notes": [r for r in rows if r["note"]],
-        "note": raw.get("note"),
+        "note": table.note,
     }
 
 
-def goal(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+def goal(entity: Goal, source: Source, anchors: Anchors) -> View:
     """A goal with its önskat resultat, indicator tables and the divisions it is shared to."""
-    number = raw.get("number")
+    number = entity.number
     caption = f"Indikatorer för mål {number}" if number else "Indikatorer"
     return {
-        "anchor": anchors("mal", raw["id"]),
-        "heading": heading(number, raw["title"], raw.get("suffix")),
-        "level": raw["level"],
-        "text": blocks(raw.get("text")),
-        "onskat_resultat_heading": raw.get("onskat_resultat_heading") or "Önskat resultat",
-        "onskat_resultat": blocks(raw["onskat_resultat"]),
-        "nyckeltal": [indicator_table(t, caption) for t in raw["nyckeltal"]],
-        "kompletterande_heading": raw.get("kompletterande_heading") or "Kompletterande beskrivning",
-        "kompletterande": blocks(raw.get("kompletterande")),
-        "delas_till": owners_text(raw["delas_till"], source),
-        "note": raw.get("note"),
+        "anchor": anchors("mal", entity.id),
+        "heading": heading(number, entity.title, entity.suffix),
+        "level": entity.level,
+        "text": blocks(entity.text),
+        "onskat_resultat_heading": entity.onskat_resultat_heading or "Önskat resultat",
+        "onskat_resultat": blocks(entity.onskat_resultat),
+        "nyckeltal": [indicator_table(t, caption) for t in entity.nyckeltal],
+        "kompletterande_heading": entity.kompletterande_heading or "Kompletterande beskrivning",
+        "kompletterande": blocks(entity.kompletterande),
+        "delas_till": owners_text(entity.delas_till, source),
+        "note": entity.note,
     }
 
 
-def grundverksamhet(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+def grundverksamhet(entry: Grundverksamhet, source: Source, anchors: Anchors) -> View:
     """A GRUNDVERKSAMHET entry that points at a division's grunduppdrag."""
     return {
-        "anchor": anchors("gv", raw["id"]),
-        "heading": heading(raw.get("number"), raw["title"], raw.get("suffix")),
-        "text": blocks(raw["text"]),
-        "owners": owners_text(raw["owners"], source),
-        "followup": ", ".join(raw["followup"]),
-        "note": raw.get("note"),
+        "anchor": anchors("gv", entry.id),
+        "heading": heading(entry.number, entry.title, entry.suffix),
+        "text": blocks(entry.text),
+        "owners": owners_text(entry.owners, source),
+        "followup": ", ".join(entry.followup),
+        "note": entry.note,
     }
 
 
-def owners_text(owners: list[str], source: Source) -> str:
+def owners_text(owners: tuple[str, ...], source: Source) -> str:
     """Division codes as names for a reader; "alla verksamheter" stays as written."""
     if ALL_DIVISIONS in owners:
         return ALL_DIVISIONS
@@ -236,41 +252,41 @@ def division_label(code: str, source: Source) -> str:
     return f"{source.names.get(code, code)} ({code})"
 
 
-def uppdrag(raw: dict[str, Any], source: Source, anchors: Anchors) -> View:
+def uppdrag(entity: Uppdrag, source: Source, anchors: Anchors) -> View:
     """A särskilt uppdrag as a card: text, owners, lead, financing, dates, follow-up."""
     return {
-        "anchor": anchors("uppdrag", raw["id"]),
-        "heading": heading(raw.get("number"), raw["title"], raw.get("suffix")),
-        "origin": ORIGINS[raw["origin"]],
-        "malomrade": malomrade_title(raw.get("malomrade"), source),
-        "text": blocks(raw["text"]),
-        "kompletterande_heading": raw.get("kompletterande_heading") or "Kompletterande beskrivning",
-        "kompletterande": blocks(raw.get("kompletterande")),
-        "owners": owners_text(raw["owners"], source),
-        "lead": division_label(raw["lead"], source) if raw.get("lead") else None,
-        "mottagare": raw.get("mottagare"),
-        "financing": raw.get("financing"),
-        "rapportering": raw.get("rapportering"),
-        "start": raw.get("start"),
-        "due": raw.get("due"),
-        "followup": ", ".join(raw["followup"]),
-        "note": raw.get("note"),
+        "anchor": anchors("uppdrag", entity.id),
+        "heading": heading(entity.number, entity.title, entity.suffix),
+        "origin": ORIGINS[entity.origin],
+        "malomrade": malomrade_title(entity.malomrade, source),
+        "text": blocks(entity.text),
+        "kompletterande_heading": entity.kompletterande_heading or "Kompletterande beskrivning",
+        "kompletterande": blocks(entity.kompletterande),
+        "owners": owners_text(entity.owners, source),
+        "lead": division_label(entity.lead, source) if entity.lead else None,
+        "mottagare": entity.mottagare,
+        "financing": entity.financing,
+        "rapportering": entity.rapportering,
+        "start": entity.start,  # a date: `sv_date` for a reader, ISO as str() (<time>)
+        "due": entity.due,
+        "followup": ", ".join(entity.followup),
+        "note": entity.note,
     }
 
 
 def malomrade_title(malomrade_id: str | None, source: Source) -> str | None:
     """The printed number and title of a målområde, from its id."""
-    for area in source.malomraden["malomraden"]:
-        if area["id"] == malomrade_id:
-            return heading(area.get("number"), area["title"])
+    for area in source.malomraden.malomraden:
+        if area.id == malomrade_id:
+            return heading(area.number, area.title)
     return None
 
 
-def fokus(raw: dict[str, Any] | None) -> View | None:
+def fokus(entity: Fokus | None) -> View | None:
     """An "I fokus mandatperioden" text, or None."""
-    if not raw:
+    if entity is None:
         return None
-    return {"heading": raw["heading"], "text": blocks(raw["text"]), "note": raw.get("note")}
+    return {"heading": entity.heading, "text": blocks(entity.text), "note": entity.note}
 
 
 def goal_areas(
@@ -280,11 +296,11 @@ def goal_areas(
     uppdrag); for a division only the goals shared to it and entries that concern it, and
     only the areas where something is left."""
 
-    def shared(raw_goal: dict[str, Any]) -> bool:
-        return code is None or code in expand_owners(raw_goal["delas_till"], source.codes)
+    def shared(entity: Goal) -> bool:
+        return code is None or code in expand_owners(entity.delas_till, source.codes)
 
-    def concerns(entry: dict[str, Any]) -> bool:
-        return code is None or code in expand_owners(entry["owners"], source.codes)
+    def concerns(entry: Grundverksamhet) -> bool:
+        return code is None or code in expand_owners(entry.owners, source.codes)
 
     def placed(malomrade_id: str, vo_id: str | None) -> list[View]:
         if not with_uppdrag:
@@ -292,122 +308,120 @@ def goal_areas(
         return [
             uppdrag(u, source, anchors)
             for u in source.uppdrag
-            if u.get("malomrade") == malomrade_id and u.get("verksamhetsomrade") == vo_id
+            if u.malomrade == malomrade_id and u.verksamhetsomrade == vo_id
         ]
 
     areas = []
-    for raw in source.malomraden["malomraden"]:
+    for malomrade in source.malomraden.malomraden:
         vos = []
-        for raw_vo in raw["verksamhetsomraden"]:
+        for entity in malomrade.verksamhetsomraden:
             vo = {
-                "anchor": anchors("vo", raw_vo["id"]),
-                "heading": f"Verksamhetsområde {raw_vo['title']}",
-                "fokus": fokus(raw_vo.get("fokus")),
-                "text": blocks(raw_vo.get("text")),
-                "goals": [goal(g, source, anchors) for g in raw_vo["goals"] if shared(g)],
+                "anchor": anchors("vo", entity.id),
+                "heading": f"Verksamhetsområde {entity.title}",
+                "fokus": fokus(entity.fokus),
+                "text": blocks(entity.text),
+                "goals": [goal(g, source, anchors) for g in entity.goals if shared(g)],
                 "grundverksamhet": [
                     grundverksamhet(e, source, anchors)
-                    for e in raw_vo.get("grundverksamhet") or []
+                    for e in entity.grundverksamhet
                     if concerns(e)
                 ],
-                "uppdrag": placed(raw["id"], raw_vo["id"]),
-                "note": raw_vo.get("note"),
+                "uppdrag": placed(malomrade.id, entity.id),
+                "note": entity.note,
             }
             if vo["goals"] or vo["grundverksamhet"] or vo["uppdrag"] or code is None:
                 vos.append(vo)
         area = {
-            "anchor": anchors("malomrade", raw["id"]),
-            "heading": heading("Målområde", raw.get("number"), raw["title"]),
-            "fokus": fokus(raw.get("fokus")),
-            "text": blocks(raw.get("text")),
-            "goals": [goal(g, source, anchors) for g in raw["goals"] if shared(g)],
+            "anchor": anchors("malomrade", malomrade.id),
+            "heading": heading("Målområde", malomrade.number, malomrade.title),
+            "fokus": fokus(malomrade.fokus),
+            "text": blocks(malomrade.text),
+            "goals": [goal(g, source, anchors) for g in malomrade.goals if shared(g)],
             "grundverksamhet": [
                 grundverksamhet(e, source, anchors)
-                for e in raw.get("grundverksamhet") or []
+                for e in malomrade.grundverksamhet
                 if concerns(e)
             ],
-            "uppdrag": placed(raw["id"], None),
+            "uppdrag": placed(malomrade.id, None),
             "verksamhetsomraden": vos,
-            "note": raw.get("note"),
+            "note": malomrade.note,
         }
         if area["goals"] or area["grundverksamhet"] or area["uppdrag"] or vos or code is None:
             areas.append(area)
     return areas
 
 
-def ersattning(raw: dict[str, Any] | None) -> View | None:
+def ersattning(entity: Ersattning | None) -> View | None:
     """A division's ersättning table (amounts as floats), or None when it has none."""
-    if raw is None:
+    if entity is None:
         return None
-    total = raw.get("total")
+    total = entity.total
     return {
-        "heading": raw["heading"],
-        "text": blocks(raw.get("text")),
-        "unit": raw["unit"],
-        "missing": raw["missing_in_source"],
-        "rows": [
-            {"verksamhet": r["verksamhet"], "belopp": float(r["belopp"])} for r in raw["rows"]
-        ],
-        "total": {"label": total["label"], "belopp": float(total["belopp"])} if total else None,
-        "note": raw.get("note"),
+        "heading": entity.heading,
+        "text": blocks(entity.text),
+        "unit": entity.unit,
+        "missing": entity.missing_in_source,
+        "rows": [{"verksamhet": r.verksamhet, "belopp": r.belopp} for r in entity.rows],
+        "total": {"label": total.label, "belopp": total.belopp} if total else None,
+        "note": entity.note,
     }
 
 
-def find_section(sections: Iterable[dict[str, Any]], section_id: str) -> dict[str, Any] | None:
+def find_section(sections: Iterable[Section], section_id: str) -> Section | None:
     """The agreement section with `section_id`, at any depth."""
     for section in sections:
-        if section["id"] == section_id:
+        if section.id == section_id:
             return section
-        found = find_section(section.get("sections") or [], section_id)
+        found = find_section(section.sections, section_id)
         if found is not None:
             return found
     return None
 
 
-def samrad(division: dict[str, Any], source: Source) -> View | None:
+def samrad(division: Division, source: Source) -> View | None:
     """The division's samråd text, or the agreement's shared one when the division has none."""
-    own = division.get("samrad")
-    if own:
-        return {"heading": own["heading"], "text": blocks(own["text"]), "shared": False}
-    section = find_section(source.agreement["sections"], SAMRAD_SECTION)
+    own = division.samrad
+    if own is not None:
+        return {"heading": own.heading, "text": blocks(own.text), "shared": False}
+    section = find_section(source.agreement.sections, SAMRAD_SECTION)
     if section is None:
         return None
     return {
-        "heading": section["heading"] or "Samråd om investeringar",
-        "text": blocks(section["text"]),
+        "heading": section.heading or "Samråd om investeringar",
+        "text": blocks(section.text),
         "shared": True,
     }
 
 
-def grunduppdrag(raw: dict[str, Any], anchors: Anchors) -> View:
+def grunduppdrag(entity: Grunduppdrag, anchors: Anchors) -> View:
     """The grunduppdrag: its sections (Allmänt, departments) with areas and Uppföljning."""
     sections = []
-    for section in raw["sections"]:
-        section_anchor = anchors("gu", section["id"])
+    for section in entity.sections:
+        section_anchor = anchors("gu", section.id)
         sections.append(
             {
                 "anchor": section_anchor,
-                "heading": heading(section.get("number"), section["heading"]),
-                "text": blocks(section["text"]),
+                "heading": heading(section.number, section.heading),
+                "text": blocks(section.text),
                 "areas": [
                     {
-                        "anchor": anchors(section_anchor, area["id"]),
-                        "heading": area["heading"],
-                        "text": blocks(area["text"]),
-                        "uppfoljning": blocks(area.get("uppfoljning")),
-                        "note": area.get("note"),
+                        "anchor": anchors(section_anchor, area.id),
+                        "heading": area.heading,
+                        "text": blocks(area.text),
+                        "uppfoljning": blocks(area.uppfoljning),
+                        "note": area.note,
                     }
-                    for area in section["areas"]
+                    for area in section.areas
                 ],
-                "uppfoljning": blocks(section.get("uppfoljning")),
-                "note": section.get("note"),
+                "uppfoljning": blocks(section.uppfoljning),
+                "note": section.note,
             }
         )
     return {
         "anchor": anchors("grunduppdrag"),
-        "heading": heading(raw.get("number"), raw["title"]),
+        "heading": heading(entity.number, entity.title),
         "sections": sections,
-        "note": raw.get("note"),
+        "note": entity.note,
     }
 
 
@@ -416,9 +430,9 @@ def agreement_view(source: Source) -> View:
     agreement = source.agreement
     return {
         "year": source.year,
-        "title": agreement["title"],
-        "diarienummer": agreement.get("diarienummer"),
-        "note": agreement.get("note"),
+        "title": agreement.title,
+        "diarienummer": agreement.diarienummer,
+        "note": agreement.note,
     }
 
 
@@ -437,8 +451,8 @@ def bilaga_view(source: Source, code: str) -> View:
     """Everything one division's bilaga shows."""
     division = source.divisions[check_division(source, code)]
     anchors = Anchors()
-    owned = [u for u in source.uppdrag if code in expand_owners(u["owners"], source.codes)]
-    gu = grunduppdrag(division["grunduppdrag"], anchors)
+    owned = [u for u in source.uppdrag if code in expand_owners(u.owners, source.codes)]
+    gu = grunduppdrag(division.grunduppdrag, anchors)
     areas = goal_areas(source, anchors, code, with_uppdrag=False)
     toc = [
         toc_entry(gu["anchor"], gu["heading"], gu["sections"]),
@@ -450,27 +464,27 @@ def bilaga_view(source: Source, code: str) -> View:
     return {
         "toc": toc,
         "agreement": agreement_view(source),
-        "division": {"code": code, "name": division["name"], "note": division.get("note")},
+        "division": {"code": code, "name": division.name, "note": division.note},
         "grunduppdrag": gu,
         "malomraden": areas,
         "uppdrag": [uppdrag(u, source, anchors) for u in owned],
-        "ersattning": ersattning(division.get("ersattning")),
+        "ersattning": ersattning(division.ersattning),
         "samrad": samrad(division, source),
     }
 
 
-def sections_view(raw: list[dict[str, Any]], anchors: Anchors) -> list[View]:
+def sections_view(sections: Iterable[Section], anchors: Anchors) -> list[View]:
     """The agreement's general sections, recursively."""
     return [
         {
-            "anchor": anchors("avsnitt", s["id"]),
-            "number": s.get("number"),
-            "heading": heading(s.get("number"), s["heading"]) if s["heading"] else None,
-            "text": blocks(s["text"]),
-            "sections": sections_view(s.get("sections") or [], anchors),
-            "note": s.get("note"),
+            "anchor": anchors("avsnitt", s.id),
+            "number": s.number,
+            "heading": heading(s.number, s.heading) if s.heading else None,
+            "text": blocks(s.text),
+            "sections": sections_view(s.sections, anchors),
+            "note": s.note,
         }
-        for s in raw
+        for s in sections
     ]
 
 
@@ -480,24 +494,22 @@ def main_view(source: Source) -> View:
     agreement = source.agreement
     areas = goal_areas(source, anchors, None, with_uppdrag=True)
     # Uppdrag whose målområde is unknown or unset still appear, after the målområden.
-    known = {(m["id"], None) for m in source.malomraden["malomraden"]} | {
-        (m["id"], vo["id"])
-        for m in source.malomraden["malomraden"]
-        for vo in m["verksamhetsomraden"]
-    }
+    malomraden = source.malomraden
+    known: set[tuple[str | None, str | None]] = {(m.id, None) for m in malomraden.malomraden}
+    known |= {(m.id, vo.id) for m in malomraden.malomraden for vo in m.verksamhetsomraden}
     rest = [
         uppdrag(u, source, anchors)
         for u in source.uppdrag
-        if (u.get("malomrade"), u.get("verksamhetsomrade")) not in known
+        if (u.malomrade, u.verksamhetsomrade) not in known
     ]
-    sections = sections_view(agreement["sections"], anchors)
+    sections = sections_view(agreement.sections, anchors)
     # Untitled opening text stands right under the title, before the parties.
     opening = 0
     while opening < len(sections) and sections[opening]["heading"] is None:
         opening += 1
     # A section numbered after the målområden part ("3. Särskilda uppdrag" after "2. Mål-
     # områden och mål" in 2024) follows it, as printed.
-    part = _leading_number(source.malomraden.get("heading"))
+    part = _leading_number(malomraden.heading)
     later = [
         s
         for s in sections[opening:]
@@ -508,7 +520,7 @@ def main_view(source: Source) -> View:
         {
             "anchor": anchors("ersattning", code),
             "heading": division_label(code, source),
-            "ersattning": ersattning(division.get("ersattning")),
+            "ersattning": ersattning(division.ersattning),
         }
         for code, division in source.divisions.items()
     ]
@@ -516,7 +528,7 @@ def main_view(source: Source) -> View:
         toc_entry("parter", "Parter"),
         toc_entry("verksamheter", "Verksamheter"),
         *(toc_entry(s["anchor"], s["heading"], s["sections"]) for s in earlier if s["heading"]),
-        toc_entry("mal", source.malomraden.get("heading") or "Målområden och mål", areas),
+        toc_entry("mal", malomraden.heading or "Målområden och mål", areas),
         *(toc_entry(s["anchor"], s["heading"], s["sections"]) for s in later if s["heading"]),
         *([toc_entry("uppdrag", "Övriga särskilda uppdrag")] if rest else []),
         *([toc_entry("ersattning", "Ersättningar")] if ersattningar else []),
@@ -524,14 +536,14 @@ def main_view(source: Source) -> View:
     return {
         "toc": toc,
         "agreement": agreement_view(source),
-        "parties": [{"name": p["name"], "code": p.get("code")} for p in agreement["parties"]],
+        "parties": [{"name": p.name, "code": p.code} for p in agreement.parties],
         "divisions": [{"code": c, "name": n} for c, n in source.names.items()],
         "opening": sections[:opening],
         "sections": earlier,
         "later_sections": later,
-        "malomraden_heading": source.malomraden.get("heading") or "Målområden och mål",
-        "malomraden_text": blocks(source.malomraden.get("text")),
-        "malomraden_note": source.malomraden.get("note"),
+        "malomraden_heading": malomraden.heading or "Målområden och mål",
+        "malomraden_text": blocks(malomraden.text),
+        "malomraden_note": malomraden.note,
         "malomraden": areas,
         "other_uppdrag": rest,
         "ersattningar": ersattningar,
