@@ -1,19 +1,53 @@
 """Cross-file rules: what one file's schema cannot see, checked over one year folder.
 
-The checks only see documents that passed their schema, so they can rely on the shape.
+The checks only see documents that passed their schema; each is built once into the model's
+typed entities (`ovk.model.build`), and `walk` gives every entity with its JSON path, so a
+finding is located in the file exactly where the entity stands.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Generic, TypeVar
 
 from ovk.findings import Finding, finding, json_path
-from ovk.model.entities import ALL_DIVISIONS
+from ovk.model.build import build, walk
+from ovk.model.entities import (
+    ALL_DIVISIONS,
+    Agreement,
+    Area,
+    Division,
+    Goal,
+    GrunduppdragSection,
+    Grundverksamhet,
+    IndicatorTable,
+    Malomrade,
+    Malomraden,
+    Party,
+    Uppdrag,
+    Verksamhetsomrade,
+)
+from ovk.model.spec import Entity
 from ovk.yamlio.loader import Document, JsonPath
+
+T = TypeVar("T", bound=Entity)
+T_co = TypeVar("T_co", bound=Entity, covariant=True)
+
+# The entities whose ids must differ within their file.
+Identified = GrunduppdragSection | Area | Malomrade | Verksamhetsomrade | Goal | Grundverksamhet
+# The entities the checks look at inside a file (text blocks and indicator rows they skip).
+CHECKED = (
+    GrunduppdragSection,
+    Area,
+    Malomrade,
+    Verksamhetsomrade,
+    Goal,
+    Grundverksamhet,
+    IndicatorTable,
+)
 
 
 @dataclass
@@ -51,34 +85,71 @@ class _Reporter:
         self.findings.append(finding(display, line, column, rule, message, json_path(path)))
 
 
+@dataclass(frozen=True)
+class Typed(Generic[T_co]):
+    """One schema-valid document of a year with its typed entity."""
+
+    display: str
+    document: Document
+    entity: T_co
+
+    @cached_property
+    def entities(self) -> list[tuple[JsonPath, Entity]]:
+        """The entities of the document that the checks look at, with their JSON paths, in the
+        file's order."""
+        return list(walk(self.entity, only=CHECKED))
+
+
+def _typed(cls: type[T], entry: tuple[str, Document]) -> Typed[T]:
+    display, document = entry
+    return Typed(display, document, build(cls, document.data))
+
+
+@dataclass(frozen=True)
+class Year:
+    """A year folder's usable documents, typed."""
+
+    year: int
+    agreement: Typed[Agreement] | None
+    malomraden: Typed[Malomraden] | None
+    divisions: list[Typed[Division]]
+    uppdrag: list[Typed[Uppdrag]]
+
+    def all(self) -> Iterator[Typed[Agreement | Malomraden | Division | Uppdrag]]:
+        for single in (self.agreement, self.malomraden):
+            if single:
+                yield single
+        yield from self.divisions
+        yield from self.uppdrag
+
+
 def check_year(files: YearFiles, year_display: str) -> list[Finding]:
     """Every cross-file finding of one year folder."""
     out = _Reporter()
     _check_required_files(files, year_display, out)
-    for display, document in _all(files):
-        if document.data.get("year") != files.year:
+    year = Year(
+        files.year,
+        _typed(Agreement, files.overenskommelse) if files.overenskommelse else None,
+        _typed(Malomraden, files.malomraden) if files.malomraden else None,
+        [_typed(Division, entry) for entry in files.divisions],
+        [_typed(Uppdrag, entry) for entry in files.uppdrag],
+    )
+    for file in year.all():
+        if file.entity.year != year.year:
             out.add(
-                display,
-                document,
+                file.display,
+                file.document,
                 ("year",),
                 "year-mismatch",
-                f"year {document.data.get('year')} in a file of folder {files.year}",
+                f"year {file.entity.year} in a file of folder {year.year}",
             )
-    codes = _division_codes(files)
-    _check_parties(files, codes, out)
-    _check_divisions(files, codes, out)
-    _check_uppdrag(files, codes, out)
-    _check_malomraden(files, codes, out)
-    _check_numbers(files, out)
+    codes = _division_codes(year)
+    _check_parties(year, codes, out)
+    _check_divisions(year, codes, out)
+    _check_uppdrag(year, codes, out)
+    _check_malomraden(year, codes, out)
+    _check_numbers(year, out)
     return out.findings
-
-
-def _all(files: YearFiles) -> Iterator[tuple[str, Document]]:
-    for single in (files.overenskommelse, files.malomraden):
-        if single:
-            yield single
-    yield from files.divisions
-    yield from files.uppdrag
 
 
 def _check_required_files(files: YearFiles, year_display: str, out: _Reporter) -> None:
@@ -92,18 +163,17 @@ def _check_required_files(files: YearFiles, year_display: str, out: _Reporter) -
             )
 
 
-def _division_codes(files: YearFiles) -> set[str] | None:
+def _division_codes(year: Year) -> set[str] | None:
     """The year's division codes, or None when overenskommelse.yaml is not usable."""
-    if files.overenskommelse is None:
+    if year.agreement is None:
         return None
-    return {division["code"] for division in files.overenskommelse[1].data["divisions"]}
+    return set(year.agreement.entity.codes)
 
 
 def _check_codes(
-    display: str,
-    document: Document,
+    file: Typed[Entity],
     path: JsonPath,
-    values: list[str],
+    values: Iterable[str],
     codes: set[str] | None,
     out: _Reporter,
 ) -> None:
@@ -111,90 +181,82 @@ def _check_codes(
     verksamheter'."""
     for index, code in enumerate(values):
         if code != ALL_DIVISIONS:
-            _check_code(display, document, (*path, index), code, codes, out)
+            _check_code(file, (*path, index), code, codes, out)
 
 
 def _check_code(
-    display: str,
-    document: Document,
-    path: JsonPath,
-    code: str,
-    codes: set[str] | None,
-    out: _Reporter,
+    file: Typed[Entity], path: JsonPath, code: str, codes: set[str] | None, out: _Reporter
 ) -> None:
     """A code is one of the divisions in the year's overenskommelse.yaml (unknown when the
     file is not usable: nothing to report then)."""
     if codes is not None and code not in codes:
         out.add(
-            display,
-            document,
+            file.display,
+            file.document,
             path,
             "unknown-division",
             f"'{code}' is not a division of this year (divisions: {', '.join(sorted(codes))})",
         )
 
 
-def _check_file_name(display: str, document: Document, key: str, out: _Reporter) -> None:
+def _check_file_name(file: Typed[Entity], key: str, value: str, out: _Reporter) -> None:
     """The file name is the identity: a division's code, an uppdrag's id."""
-    value = document.data[key]
-    if value != Path(display).stem:
+    if value != Path(file.display).stem:
         out.add(
-            display,
-            document,
+            file.display,
+            file.document,
             (key,),
             "filename-id",
-            f"{key} '{value}' in file {Path(display).name}; the file name is the {key}",
+            f"{key} '{value}' in file {Path(file.display).name}; the file name is the {key}",
         )
 
 
-def _check_parties(files: YearFiles, codes: set[str] | None, out: _Reporter) -> None:
+def _check_parties(year: Year, codes: set[str] | None, out: _Reporter) -> None:
     """A party's code (null for Kommunstyrelsen) is one of the year's divisions."""
-    if files.overenskommelse is None:
+    if year.agreement is None:
         return
-    display, document = files.overenskommelse
-    for index, party in enumerate(document.data["parties"]):
-        if party["code"] is not None:
-            _check_code(display, document, ("parties", index, "code"), party["code"], codes, out)
+    for path, party in walk(year.agreement.entity, only=(Party,)):
+        if isinstance(party, Party) and party.code is not None:
+            _check_code(year.agreement, (*path, "code"), party.code, codes, out)
 
 
-def _check_divisions(files: YearFiles, codes: set[str] | None, out: _Reporter) -> None:
-    for display, document in files.divisions:
-        data = document.data
-        _check_file_name(display, document, "code", out)
-        _check_code(display, document, ("code",), data["code"], codes, out)
-        _check_unique_ids(display, document, _division_ids(data), out)
-        ersattning = data.get("ersattning")
-        if ersattning and ersattning.get("total") and ersattning["rows"]:
-            total = sum(row["belopp"] for row in ersattning["rows"])
-            stated = ersattning["total"]["belopp"]
+def _check_divisions(year: Year, codes: set[str] | None, out: _Reporter) -> None:
+    for file in year.divisions:
+        division = file.entity
+        _check_file_name(file, "code", division.code, out)
+        _check_code(file, ("code",), division.code, codes, out)
+        _check_unique_ids(file, _identified(file), out)
+        ersattning = division.ersattning
+        if ersattning and ersattning.total and ersattning.rows:
+            total = sum(row.belopp for row in ersattning.rows)
+            stated = ersattning.total.belopp
             if abs(total - stated) > 0.05:
                 out.add(
-                    display,
-                    document,
+                    file.display,
+                    file.document,
                     ("ersattning", "total", "belopp"),
                     "sum-mismatch",
-                    f"rows add up to {total:.1f} {ersattning['unit']}, "
+                    f"rows add up to {total:.1f} {ersattning.unit}, "
                     f"the stated total is {stated:.1f}",
                 )
 
 
-def _division_ids(data: dict[str, Any]) -> Iterator[tuple[JsonPath, str]]:
-    for s, section in enumerate(data["grunduppdrag"]["sections"]):
-        yield ("grunduppdrag", "sections", s, "id"), section["id"]
-        for a, area in enumerate(section["areas"]):
-            yield ("grunduppdrag", "sections", s, "areas", a, "id"), area["id"]
+def _identified(file: Typed[Entity]) -> list[tuple[JsonPath, Identified]]:
+    """The entities whose ids must differ within the file, in the file's order."""
+    return [(path, e) for path, e in file.entities if isinstance(e, Identified)]
 
 
 def _check_unique_ids(
-    display: str, document: Document, ids: Iterator[tuple[JsonPath, str]], out: _Reporter
+    file: Typed[Entity], identified: Iterable[tuple[JsonPath, Identified]], out: _Reporter
 ) -> None:
     first: dict[str, JsonPath] = {}
-    for path, value in ids:
+    for entity_path, entity in identified:
+        path, value = (*entity_path, "id"), entity.id
         if value in first:
-            line, _ = document.locate(first[value])
+            line, _ = file.document.locate(first[value])
             out.add(
-                display,
-                document,
+                file.display,
+                file.document,
                 path,
                 "duplicate-id",
                 f"id '{value}' is used twice in this file (first at line {line})",
@@ -203,53 +265,54 @@ def _check_unique_ids(
             first[value] = path
 
 
-def _check_uppdrag(files: YearFiles, codes: set[str] | None, out: _Reporter) -> None:
-    places = _malomrade_places(files)
+def _check_uppdrag(year: Year, codes: set[str] | None, out: _Reporter) -> None:
+    places = _malomrade_places(year)
     first_by_id: dict[str, str] = {}
-    for display, document in files.uppdrag:
-        data = document.data
-        _check_file_name(display, document, "id", out)
-        if data["id"] in first_by_id:
+    for file in year.uppdrag:
+        uppdrag = file.entity
+        display, document = file.display, file.document
+        _check_file_name(file, "id", uppdrag.id, out)
+        if uppdrag.id in first_by_id:
             out.add(
                 display,
                 document,
                 ("id",),
                 "duplicate-id",
-                f"uppdrag id '{data['id']}' is also the id of {first_by_id[data['id']]}",
+                f"uppdrag id '{uppdrag.id}' is also the id of {first_by_id[uppdrag.id]}",
             )
         else:
-            first_by_id[data["id"]] = display
-        _check_codes(display, document, ("owners",), data["owners"], codes, out)
-        lead = data["lead"]
+            first_by_id[uppdrag.id] = display
+        _check_codes(file, ("owners",), uppdrag.owners, codes, out)
+        lead = uppdrag.lead
         if lead is not None:
-            _check_code(display, document, ("lead",), lead, codes, out)
-            if lead not in data["owners"] and ALL_DIVISIONS not in data["owners"]:
+            _check_code(file, ("lead",), lead, codes, out)
+            if lead not in uppdrag.owners and ALL_DIVISIONS not in uppdrag.owners:
                 out.add(
                     display,
                     document,
                     ("lead",),
                     "lead-not-owner",
-                    f"lead {lead} is not among the owners ({', '.join(data['owners'])})",
+                    f"lead {lead} is not among the owners ({', '.join(uppdrag.owners)})",
                 )
-        start, due = _date(data["start"]), _date(data["due"])
+        start, due = uppdrag.start, uppdrag.due
         if start and due and due < start:
             out.add(
                 display,
                 document,
                 ("due",),
                 "end-before-start",
-                f"Slutdatum {data['due']} is before Startdatum {data['start']}",
+                f"Slutdatum {due.isoformat()} is before Startdatum {start.isoformat()}",
             )
-        if due and due.year < files.year:
+        if due and due.year < year.year:
             out.add(
                 display,
                 document,
                 ("due",),
                 "due-outside-year",
-                f"Slutdatum {data['due']} is before the agreement year {files.year}",
+                f"Slutdatum {due.isoformat()} is before the agreement year {year.year}",
             )
         if places is not None:
-            malomrade, verksamhetsomrade = data.get("malomrade"), data.get("verksamhetsomrade")
+            malomrade, verksamhetsomrade = uppdrag.malomrade, uppdrag.verksamhetsomrade
             if malomrade is not None and malomrade not in places:
                 out.add(
                     display,
@@ -272,115 +335,76 @@ def _check_uppdrag(files: YearFiles, codes: set[str] | None, out: _Reporter) -> 
                     )
 
 
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:  # already a schema finding
-        return None
-
-
-def _malomrade_places(files: YearFiles) -> dict[str, set[str]] | None:
+def _malomrade_places(year: Year) -> dict[str, set[str]] | None:
     """målområde id → its verksamhetsområde ids, or None when malomraden.yaml is unusable."""
-    if files.malomraden is None:
+    if year.malomraden is None:
         return None
     return {
-        malomrade["id"]: {vo["id"] for vo in malomrade["verksamhetsomraden"]}
-        for malomrade in files.malomraden[1].data["malomraden"]
+        malomrade.id: {vo.id for vo in malomrade.verksamhetsomraden}
+        for malomrade in year.malomraden.entity.malomraden
     }
 
 
-def _goal_containers(data: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
-    """Every object holding goals and grundverksamhet: målområden and verksamhetsområden."""
-    for m, malomrade in enumerate(data["malomraden"]):
-        yield ("malomraden", m), malomrade
-        for v, vo in enumerate(malomrade["verksamhetsomraden"]):
-            yield ("malomraden", m, "verksamhetsomraden", v), vo
-
-
-def _check_malomraden(files: YearFiles, codes: set[str] | None, out: _Reporter) -> None:
-    if files.malomraden is None:
+def _check_malomraden(year: Year, codes: set[str] | None, out: _Reporter) -> None:
+    if year.malomraden is None:
         return
-    display, document = files.malomraden
-    ids: list[tuple[JsonPath, str]] = []
-    for m, malomrade in enumerate(document.data["malomraden"]):
-        ids.append((("malomraden", m, "id"), malomrade["id"]))
-        for v, vo in enumerate(malomrade["verksamhetsomraden"]):
-            ids.append((("malomraden", m, "verksamhetsomraden", v, "id"), vo["id"]))
-    for path, container in _goal_containers(document.data):
-        for g, goal in enumerate(container["goals"]):
-            ids.append(((*path, "goals", g, "id"), goal["id"]))
-            _check_columns(display, document, (*path, "goals", g), goal, out)
-            _check_codes(
-                display,
-                document,
-                (*path, "goals", g, "delas_till"),
-                goal["delas_till"],
-                codes,
-                out,
-            )
-        for e, entry in enumerate(container.get("grundverksamhet", [])):
-            ids.append(((*path, "grundverksamhet", e, "id"), entry["id"]))
-            _check_codes(
-                display,
-                document,
-                (*path, "grundverksamhet", e, "owners"),
-                entry["owners"],
-                codes,
-                out,
-            )
-    _check_unique_ids(display, document, iter(ids), out)
+    file = year.malomraden
+    for path, entity in file.entities:
+        if isinstance(entity, Goal):
+            _check_codes(file, (*path, "delas_till"), entity.delas_till, codes, out)
+        elif isinstance(entity, Grundverksamhet):
+            _check_codes(file, (*path, "owners"), entity.owners, codes, out)
+        elif isinstance(entity, IndicatorTable):
+            _check_columns(file, path, entity, out)
+    # The places (målområden, verksamhetsområden) first, then what stands in them: of a place
+    # and a goal with one id, the goal is the duplicate.
+    identified = _identified(file)
+    identified.sort(key=lambda pair: not isinstance(pair[1], Malomrade | Verksamhetsomrade))
+    _check_unique_ids(file, identified, out)
 
 
 def _check_columns(
-    display: str, document: Document, path: JsonPath, goal: dict[str, Any], out: _Reporter
+    file: Typed[Malomraden], path: JsonPath, table: IndicatorTable, out: _Reporter
 ) -> None:
     """Every indicator value stands in a column of its table (else no renderer shows it)."""
-    for t, table in enumerate(goal["nyckeltal"]):
-        keys = [column["key"] for column in table["columns"]]
-        for r, row in enumerate(table["rows"]):
-            for key in row["values"]:
-                if key not in keys:
-                    out.add(
-                        display,
-                        document,
-                        (*path, "nyckeltal", t, "rows", r, "values", key),
-                        "unknown-column",
-                        f"value for column {key!r}, which the table does not have "
-                        f"(columns: {', '.join(keys) or 'none'})",
-                        key=True,
-                    )
+    keys = [column.key for column in table.columns]
+    for r, row in enumerate(table.rows):
+        for key in row.values:
+            if key not in keys:
+                out.add(
+                    file.display,
+                    file.document,
+                    (*path, "rows", r, "values", key),
+                    "unknown-column",
+                    f"value for column {key!r}, which the table does not have "
+                    f"(columns: {', '.join(keys) or 'none'})",
+                    key=True,
+                )
 
 
-def _check_numbers(files: YearFiles, out: _Reporter) -> None:
+def _check_numbers(year: Year, out: _Reporter) -> None:
     """Goals, uppdrag and grundverksamhet share one numbering within a year."""
-    numbered: list[tuple[str, Document, JsonPath, str]] = []
-    if files.malomraden:
-        display, document = files.malomraden
-        for path, container in _goal_containers(document.data):
-            for kind in ("goals", "grundverksamhet"):
-                for index, entity in enumerate(container.get(kind, [])):
-                    if entity["number"]:
-                        numbered.append(
-                            (display, document, (*path, kind, index, "number"), entity["number"])
-                        )
-    for display, document in files.uppdrag:
-        if document.data["number"]:
-            numbered.append((display, document, ("number",), document.data["number"]))
+    numbered: list[tuple[Typed[Entity], JsonPath, str]] = []
+    if year.malomraden:
+        for path, entity in year.malomraden.entities:
+            if isinstance(entity, Goal | Grundverksamhet) and entity.number:
+                numbered.append((year.malomraden, (*path, "number"), entity.number))
+    for file in year.uppdrag:
+        if file.entity.number:
+            numbered.append((file, ("number",), file.entity.number))
     first: dict[str, tuple[str, Document, JsonPath]] = {}
-    for display, document, path, number in numbered:
+    for where, path, number in numbered:
         key = number.rstrip(".")
         if key in first:
             # Located only now: fast-loaded documents find their lines when a finding asks.
             first_display, first_document, first_path = first[key]
             line, _ = first_document.locate(first_path)
             out.add(
-                display,
-                document,
+                where.display,
+                where.document,
                 path,
                 "duplicate-number",
                 f"number {number} is also used by {first_display}:{line}",
             )
         else:
-            first[key] = (display, document, path)
+            first[key] = (where.display, where.document, path)
