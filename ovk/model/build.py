@@ -41,7 +41,7 @@ def _entity_converter(cls: type[Any]) -> Callable[[Any], Any]:
     known = _ENTITY_CONVERTERS.get(cls)
     if known is not None:
         return known
-    fields: list[tuple[str, str, Converter]] = []  # (YAML key, attribute, converter)
+    fields: dict[str, tuple[str, Converter]] = {}  # YAML key → (attribute, converter)
     defaults = {
         f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING
     }
@@ -52,9 +52,10 @@ def _entity_converter(cls: type[Any]) -> Callable[[Any], Any]:
 
     def convert(value: Mapping[str, Any]) -> Any:
         attributes = dict(defaults)
-        for key, name, converter in fields:
-            if key in value:
-                item = value[key]
+        for key, item in value.items():
+            field = fields.get(key)
+            if field is not None:  # (a key the model does not know is not the entity's)
+                name, converter = field
                 attributes[name] = item if converter is None else converter(item)
         if not direct or len(attributes) != count:  # missing: the constructor says what
             return cls(**attributes)
@@ -63,7 +64,7 @@ def _entity_converter(cls: type[Any]) -> Callable[[Any], Any]:
         return entity
 
     _ENTITY_CONVERTERS[cls] = convert  # before its fields: entities nest (sections, lists)
-    fields.extend((p.key, p.name, _converter(p.type)) for p in properties(cls))
+    fields.update((p.key, (p.name, _converter(p.type))) for p in properties(cls))
     return convert
 
 
@@ -86,7 +87,7 @@ def _converter(tp: Any) -> Converter:
             return tuple
         if _text_or_entities(item_type):  # text blocks: most items are paragraphs
             return lambda value: tuple([v if type(v) is str else item(v) for v in value])
-        return lambda value: tuple([item(v) for v in value])
+        return lambda value: tuple(map(item, value))
     if origin in (Mapping, dict):
         return dict
     return None
