@@ -28,13 +28,13 @@ from ovk.model.entities import (
 from ovk.model.layout import classify
 from ovk.model.spec import Entity, is_entity, properties, union_members, unwrap
 from ovk.yamlio.loader import fast_load_bytes
-from tests.conftest import EXAMPLES, REPO
+from tests.conftest import AGREEMENTS, EXAMPLES, REPO
 
 
 def documents() -> list[tuple[Path, type[Entity], Any]]:
-    """Every schema-valid file of the example tree and of the repository's agreements."""
+    """Every schema-valid file of the example tree and of the shipped agreements."""
     found = []
-    paths = [*sorted(EXAMPLES.rglob("*.y*ml")), *sorted((REPO / "agreements").rglob("*.y*ml"))]
+    paths = [*sorted(EXAMPLES.rglob("*.y*ml")), *sorted(AGREEMENTS.rglob("*.y*ml"))]
     for path in paths:
         kind, _ = classify(path)
         if kind is None:
@@ -46,7 +46,15 @@ def documents() -> list[tuple[Path, type[Entity], Any]]:
 
 
 DOCUMENTS_READ = documents()
-CASES = [pytest.param(c, d, id=p.relative_to(REPO).as_posix()) for p, c, d in DOCUMENTS_READ]
+CASES = [
+    pytest.param(
+        c,
+        d,
+        id=p.relative_to(REPO).as_posix(),
+        marks=[pytest.mark.data] if p.is_relative_to(AGREEMENTS) else [],
+    )
+    for p, c, d in DOCUMENTS_READ
+]
 
 
 def reference(tp: Any, value: Any) -> Any:
@@ -95,8 +103,9 @@ def _reference_values(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, En
             yield from _reference_values(item, (*path, index))
 
 
-def test_there_are_documents_of_every_kind() -> None:
-    assert {cls for _, cls, _ in DOCUMENTS_READ} == set(DOCUMENTS.values())
+def test_the_examples_have_documents_of_every_kind() -> None:
+    examples = [cls for path, cls, _ in DOCUMENTS_READ if path.is_relative_to(EXAMPLES)]
+    assert set(examples) == set(DOCUMENTS.values())
 
 
 @pytest.mark.parametrize(("cls", "data"), CASES)
