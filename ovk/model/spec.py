@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: types that carry it go into unions
@@ -89,14 +89,19 @@ class Entity:
     DESCRIPTION: ClassVar[str]
 
 
-def model(title: str, description: str) -> Any:
-    """Declare an entity: a frozen, keyword-only dataclass with a schema title."""
+C = TypeVar("C", bound=type[Any])
 
-    def wrap(cls: type[Any]) -> type[Any]:
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(prop,))
+def model(title: str, description: str) -> Callable[[C], C]:
+    """Declare an entity: a frozen, keyword-only dataclass with a schema title (type checkers
+    see its fields and constructor)."""
+
+    def wrap(cls: C) -> C:
         cls.TITLE = title
         cls.DESCRIPTION = description
         cls.__doc__ = cls.__doc__ or f"{title}: {description}"  # (dataclass would inspect)
-        return dataclass(frozen=True, kw_only=True)(cls)
+        return typing.cast(C, dataclass(frozen=True, kw_only=True)(cls))
 
     return wrap
 

@@ -23,6 +23,7 @@ from ovk.model.entities import (
     Goal,
     GrunduppdragSection,
     Grundverksamhet,
+    Indicator,
     IndicatorTable,
     Malomrade,
     Malomraden,
@@ -47,6 +48,7 @@ CHECKED = (
     Goal,
     Grundverksamhet,
     IndicatorTable,
+    Indicator,
 )
 
 
@@ -247,7 +249,9 @@ def _identified(file: Typed[Entity]) -> list[tuple[JsonPath, Identified]]:
 
 
 def _check_unique_ids(
-    file: Typed[Entity], identified: Iterable[tuple[JsonPath, Identified]], out: _Reporter
+    file: Typed[Entity],
+    identified: Iterable[tuple[JsonPath, Identified | Indicator]],
+    out: _Reporter,
 ) -> None:
     first: dict[str, JsonPath] = {}
     for entity_path, entity in identified:
@@ -361,6 +365,9 @@ def _check_malomraden(year: Year, codes: set[str] | None, out: _Reporter) -> Non
     identified = _identified(file)
     identified.sort(key=lambda pair: not isinstance(pair[1], Malomrade | Verksamhetsomrade))
     _check_unique_ids(file, identified, out)
+    # Indicators have ids of their own kind (follow-up reports name them), unique in the year.
+    indicators = [(path, e) for path, e in file.entities if isinstance(e, Indicator)]
+    _check_unique_ids(file, indicators, out)
 
 
 def _check_columns(
