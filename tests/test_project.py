@@ -4,6 +4,7 @@ Lint and type checks (ruff, mypy --strict) are CI steps of their own in .ci/run.
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -124,3 +125,42 @@ def test_version_imports_not_even_typer() -> None:
     )
     assert "ovk" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("typer", "click", *HEAVY)}
+
+
+def _usage_error_texts(path: Path) -> list[tuple[int, str]]:
+    """The literal text of every UsageError(...) message in one module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "UsageError"
+            and node.args
+        ):
+            parts = [n.value for n in ast.walk(node.args[0]) if isinstance(n, ast.Constant)]
+            found.append((node.lineno, "".join(str(p) for p in parts)))
+    return found
+
+
+def test_the_core_never_words_its_errors_with_command_line_flags() -> None:
+    # The core names a request's parameters as <name>; only ovk/cli shows them as options.
+    core = [p for p in (REPO / "ovk").rglob("*.py") if "cli" not in p.relative_to(REPO).parts]
+    texts = [(p, line, text) for p in core for line, text in _usage_error_texts(p)]
+    assert len(texts) > 20
+    flagged = [
+        f"{p.relative_to(REPO)}:{line}: {text}"
+        for p, line, text in texts
+        if re.search(r"(^|\s)(--[a-z]|-o\b)", text)
+    ]
+    assert flagged == []
+
+
+def test_a_core_error_is_worded_with_the_options_the_user_typed() -> None:
+    from ovk.errors import UsageError
+
+    error = UsageError("<all> needs <output> DIR", "all", "output")
+    assert str(error) == "all needs output DIR"
+    assert error.worded(lambda name: {"all": "--all", "output": "-o"}[name]) == "--all needs -o DIR"
+    result = run_ovk("render", "--all")
+    assert result.stderr == "ovk: error: --all needs -o DIR\n"

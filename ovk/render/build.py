@@ -669,8 +669,9 @@ def output_path(path: Path, root: Path, cwd: Path | None = None) -> Path:
         return target
     if not any(target.is_relative_to(allowed) for allowed in (base, root.resolve())):
         raise UsageError(
-            f"-o {path} is outside the working folder and the repository; write below {base} "
-            "or give an absolute path"
+            f"<output> {path} is outside the working folder and the repository; write below "
+            f"{base} or give an absolute path",
+            "output",
         )
     return target
 
@@ -712,18 +713,20 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     """Check the request, render, and write only under -o; every misuse is a UsageError."""
     wanted = [request.code is not None, request.main, request.all]
     if sum(wanted) != 1:
-        raise UsageError("give one of CODE, --main or --all")
+        raise UsageError("give one of <code>, <main> or <all>", "code", "main", "all")
     if request.fmt == "both" and not request.all:
-        raise UsageError("--format both needs --all (one document has one format)")
+        raise UsageError("<format> both needs <all> (one document has one format)", "format", "all")
     if request.all and request.output is None:
-        raise UsageError("--all needs -o DIR")
+        raise UsageError("<all> needs <output> DIR", "all", "output")
     target = output_path(request.output, root, cwd) if request.output is not None else None
     source = load_source(root, resolve_year(root, request.year))
 
     if request.all:
         assert target is not None
         if target.exists() and not target.is_dir():
-            raise UsageError(f"-o {request.output} is a file; --all writes into a folder")
+            raise UsageError(
+                f"<output> {request.output} is a file; <all> writes into a folder", "output", "all"
+            )
         formats = FORMATS if request.fmt == "both" else (request.fmt or "html",)
         return Outcome(None, render_site(source, formats, target))
 
@@ -736,5 +739,7 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     if target is None:
         return Outcome(text, [])
     if target.is_dir():
-        raise UsageError(f"-o {request.output} is a folder; name a file (or use --all)")
+        raise UsageError(
+            f"<output> {request.output} is a folder; name a file (or use <all>)", "output", "all"
+        )
     return Outcome(None, [write_atomic(target, text)])

@@ -64,8 +64,9 @@ def parse_followup_dates(text: str | None, year: int) -> dict[str, dt.date]:
         occasion = occasion.strip()
         if occasion not in FOLLOWUP_OCCASIONS:
             raise UsageError(
-                f"--followup-dates: unknown occasion {occasion!r} "
-                f"(occasions: {', '.join(FOLLOWUP_OCCASIONS)})"
+                f"<followup-dates>: unknown occasion {occasion!r} "
+                f"(occasions: {', '.join(FOLLOWUP_OCCASIONS)})",
+                "followup-dates",
             )
         try:
             month, day = (int(n) for n in month_day.strip().split("-"))
