@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import subprocess
 import typing
 from collections.abc import Iterator, Mapping
@@ -212,3 +213,31 @@ def test_diff_at_a_revision_names_a_change_the_old_diff_missed(
     result = run_ovk("--root", str(base_tree), "diff", "HEAD:2026", "2026", "--exit-code")
     assert result.exit_code == 1, result.stdout + result.stderr
     assert f"{field}:" in result.stdout
+
+
+BOOKKEEPING = {"year", "note", "missing_in_source", "nr"}
+
+
+def _field_names(changes: list[Change]) -> set[str]:
+    return {(c.field or "").rsplit(".", 1)[-1] for c in changes}
+
+
+def test_bookkeeping_is_a_change_within_a_year_but_not_between_years(base_tree: Path) -> None:
+    data = read_year(base_tree, 2026)
+    member = data.uppdrag[0]
+    noted = copy.deepcopy(member.data)
+    noted["note"] = "A corrected reading."
+    other = Loaded(build(type(member.entity), noted), noted, member.file)
+    before, after = member_forest(member, data.codes), member_forest(other, data.codes)
+    assert _field_names(compare(before, after, fuzzy=False)) == {"note"}
+    assert compare(before, after, fuzzy=True) == []
+
+
+@pytest.mark.data
+def test_the_shipped_years_report_no_year_and_no_bookkeeping() -> None:
+    result = run_ovk("--root", str(REPO), "diff", "2024", "2026", "--format", "json")
+    assert result.exit_code == 0
+    changes = json.loads(result.stdout)["changes"]
+    assert changes
+    fields = {(c["field"] or "").rsplit(".", 1)[-1] for c in changes}
+    assert not fields & BOOKKEEPING
