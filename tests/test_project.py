@@ -164,3 +164,47 @@ def test_a_core_error_is_worded_with_the_options_the_user_typed() -> None:
     assert error.worded(lambda name: {"all": "--all", "output": "-o"}[name]) == "--all needs -o DIR"
     result = run_ovk("render", "--all")
     assert result.stderr == "ovk: error: --all needs -o DIR\n"
+
+
+# What each part of the package may import (besides the standard library and its own
+# modules): dependencies point one way, from the command line down to YAML reading.
+ALLOWED = {
+    "errors": set(),
+    "findings": set(),
+    "yamlio": {"errors", "findings"},
+    "output": {"errors"},
+    "model": {"errors", "findings", "yamlio"},
+    "validate": {"errors", "findings", "yamlio", "model", "output"},
+    "diff": {"errors", "findings", "yamlio", "model", "output"},
+    "render": {"errors", "findings", "yamlio", "model", "output"},
+    "tools": {"errors", "findings", "yamlio", "model", "output", "validate"},
+}
+TERMINAL_AND_CLI = ("typer", "click", "rich")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("part", sorted(ALLOWED))
+def test_dependencies_point_one_way(part: str) -> None:
+    package = REPO / "ovk"
+    files = [package / f"{part}.py"] if (package / f"{part}.py").exists() else []
+    files += sorted((package / part).glob("*.py"))
+    assert files
+    wrong = []
+    for path in files:
+        for name in _imports(path):
+            top = name.split(".")
+            if top[0] in TERMINAL_AND_CLI or (
+                top[0] == "ovk" and len(top) > 1 and top[1] not in {part, *ALLOWED[part]}
+            ):
+                wrong.append(f"{path.relative_to(REPO)} imports {name}")
+    assert wrong == []
