@@ -118,21 +118,21 @@ def _name(obj: ModelEntity) -> str | None:
 
 
 def _label(obj: ModelEntity, parent: Entity | None, position: str) -> str:
-    """ "Uppdrag 2.1.3 Ökat valdeltagande"; inside a division, the path from its code."""
+    """ "Uppdrag 2.1.3 Ökat valdeltagande"; what stands inside a division or a goal is named
+    by the path from it ("Grunduppdrag KLK › Ekonomiavdelningen › Redovisningsprocessen")."""
+    name = _name(obj) or position
     if isinstance(obj, m.Division):
         return f"{obj.code} {obj.name}: grunduppdrag, ersättning and samråd"
     if isinstance(obj, m.Agreement):
         return obj.NOUN
-    name = _name(obj) or position
-    if parent is not None and parent.kind in ("division", "grunduppdrag", "ersattning"):
-        base = parent.label.split(":")[0].split(" ")[0] if parent.kind == "division" else ""
+    if parent is not None and parent.kind == "division":  # the division's code: its id
         if isinstance(obj, m.GrunduppdragSection):
-            return f"Grunduppdrag {base} › {name}"
-        if isinstance(obj, m.Ersattning | m.Samrad):
-            return f"{obj.NOUN} {base}"
+            return f"Grunduppdrag {parent.id} › {name}"
+        return f"{obj.NOUN} {parent.id}"  # its ersättning, its samråd
+    if parent is not None and parent.kind in ("grunduppdrag", "ersattning"):
         return f"{parent.label} › {name}"
-    if isinstance(obj, m.IndicatorTable):
-        return f"{parent.label if parent else ''} › {obj.NOUN} {position}".strip(" ›")
+    if parent is not None and isinstance(obj, m.IndicatorTable):
+        return f"{parent.label} › {obj.NOUN} {position}"
     return f"{obj.NOUN} {_numbered(getattr(obj, 'number', None), name)}"
 
 
