@@ -185,7 +185,7 @@ class _Builder:
             kind=cls.KIND,
             id=identity,
             label=_label(obj, parent, position),
-            title=_name(obj) if cls.IDENTITY != "code" else identity,
+            title=_name(obj),
             divisions=own if own is not None else divisions,
             file=self.file,
             fields={} if place is None else {"place": place},
