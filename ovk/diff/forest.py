@@ -226,7 +226,7 @@ class _Builder:
                     made = self.entity(
                         child,
                         node,
-                        str(index),
+                        str(index) if isinstance(value, tuple) else "",  # a singleton: its kind
                         node.divisions,
                         trail=trail,
                         place="/".join(trail) if role == "hoisted" else None,
