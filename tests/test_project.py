@@ -156,13 +156,13 @@ def test_the_core_never_words_its_errors_with_command_line_flags() -> None:
     assert flagged == []
 
 
-def test_a_core_error_is_worded_with_the_options_the_user_typed() -> None:
+def test_a_core_error_is_worded_with_the_options_the_user_typed(base_tree: Path) -> None:
     from ovk.errors import UsageError
 
     error = UsageError("<all> needs <output> DIR", "all", "output")
     assert str(error) == "all needs output DIR"
     assert error.worded(lambda name: {"all": "--all", "output": "-o"}[name]) == "--all needs -o DIR"
-    result = run_ovk("render", "--all")
+    result = run_ovk("--root", str(base_tree), "render", "--all")
     assert result.stderr == "ovk: error: --all needs -o DIR\n"
 
 
