@@ -135,3 +135,21 @@ def test_every_new_command_has_help_with_an_example(command: str) -> None:
     result = run_ovk("new", command, "--help")
     assert result.exit_code == 0
     assert "Examples:" in result.stdout and f"ovk new {command}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--lead", "KLK,TEK", "ovk: error: --lead names one division, not 2 (KLK,TEK)"),
+        ("--id", "ett-id\n", "ovk: error: --id 'ett-id\\n' is not an id"),
+        ("--number", "2.1.9\n", "ovk: error: --number '2.1.9\\n' is not a number"),
+    ],
+)
+def test_new_uppdrag_refuses_what_is_not_one_value_of_its_form(
+    base_tree: Path, option: str, value: str, message: str
+) -> None:
+    code, _, err = ovk(
+        base_tree, "new", "uppdrag", "--title", "Nytt", "--owners", "KLK,TEK", option, value
+    )
+    assert code == 2 and err.startswith(message)
+    assert not list((base_tree / "agreements/2026/uppdrag").glob("nytt*"))

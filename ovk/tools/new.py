@@ -113,15 +113,18 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
     """Write agreements/<year>/uppdrag/<id>.yaml; refuses to overwrite."""
     folder = _year_dir(root, spec.year)
     identity = spec.id or slugify(spec.title)
-    if not re.match(SLUG_PATTERN, identity):
+    if not re.fullmatch(SLUG_PATTERN, identity):
         raise UsageError(f"<id> {identity!r} is not an id (lower-case a-z, 0-9 and '-')", "id")
-    if spec.number is not None and not re.match(NUMBER_PATTERN, spec.number):
+    if spec.number is not None and not re.fullmatch(NUMBER_PATTERN, spec.number):
         raise UsageError(f"<number> {spec.number!r} is not a number such as 2.1.4", "number")
     valid = _year_codes(root, folder)
     owners = _codes(spec.owners, "owners", spec.year, valid, allow_all=True)
     if not owners:
         raise UsageError("<owners> needs at least one division code", "owners")
-    lead = _codes(spec.lead, "lead", spec.year, valid, allow_all=False)[0] if spec.lead else None
+    leads = _codes(spec.lead or "", "lead", spec.year, valid, allow_all=False)
+    if len(leads) > 1:
+        raise UsageError(f"<lead> names one division, not {len(leads)} ({spec.lead})", "lead")
+    lead = leads[0] if leads else None
     followup = [o.strip() for o in spec.followup.split(",") if o.strip()]
     for occasion in followup:
         if occasion not in FOLLOWUP_OCCASIONS:
