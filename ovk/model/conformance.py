@@ -8,13 +8,14 @@ finding; jsonschema-rs only ever answers "nothing to report", about 100 times fa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ovk.errors import DataError
 from ovk.findings import Finding, finding, json_path
-from ovk.model.layout import Member
+from ovk.model.layout import Member, schema_dir
 from ovk.model.schema import KINDS
 from ovk.yamlio.loader import (
     DEFAULT_MAX_BYTES,
@@ -74,7 +75,7 @@ def load_checked(
         quick = fast_load_bytes(raw) if raw is not None else None
         if quick is not None:
             if schema_accepts(file.kind, schemas, quick.data):
-                return Checked(quick, [])
+                return _readable(Checked(quick, []), file, schemas)
             # Schema findings to locate: the C parser's marks are the located loader's.
             located = fast_load_bytes(raw, located=True) if raw is not None else None
             loaded = LoadResult(located, []) if located is not None else None
@@ -83,7 +84,56 @@ def load_checked(
     findings = list(loaded.findings)
     if loaded.document is not None:
         findings.extend(schema_findings(loaded.document, file.display, file.kind, schemas))
-    return Checked(loaded.document, findings)
+    return _readable(Checked(loaded.document, findings), file, schemas)
+
+
+# The schemas generated from the model, as shipped in the package (a test keeps them equal).
+MODEL_SCHEMAS = schema_dir(None)
+
+
+def _readable(checked: Checked, file: Member, schemas: Path) -> Checked:
+    """`checked`, with the model's own schema findings when the repository's schema (which a
+    municipality may edit) accepted what the model cannot read: what conforms, ovk can read."""
+    assert file.kind is not None
+    document = checked.document
+    if document is None or not checked.conforms or not _departs(file.kind, schemas):
+        return checked
+    if schema_accepts(file.kind, MODEL_SCHEMAS, document.data):
+        return checked
+    own = schema_findings(document, file.display, file.kind, MODEL_SCHEMAS)
+    note = " (ovk's model; the repository's schema/ allows it)"
+    return Checked(
+        document, [*checked.findings, *(replace(f, message=f.message + note) for f in own)]
+    )
+
+
+@cache
+def _departs(kind: str, schemas: Path) -> bool:
+    """Whether the schema of `kind` in `schemas` is not the model's own."""
+    if schemas == MODEL_SCHEMAS:
+        return False
+    name = KINDS[kind]
+    return (schemas / name).read_bytes() != (MODEL_SCHEMAS / name).read_bytes()
+
+
+@cache
+def load_schema(kind: str, directory: Path) -> Any:
+    """The schema of one file kind from `directory` (the repository's own schema/ is data a
+    municipality may edit): a file that is no draft 2020-12 JSON Schema is a DataError."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    path = directory / KINDS[kind]
+    fix = "regenerate it with 'ovk schema -o schema/'"
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        if _departs(kind, directory):  # the model's own schemas are known to be sound
+            Draft202012Validator.check_schema(schema)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise DataError(f"{path} cannot be read as JSON ({error}); {fix}") from None
+    except SchemaError as error:
+        raise DataError(f"{path} is not a JSON Schema ({error.message}); {fix}") from None
+    return schema
 
 
 @cache
@@ -91,8 +141,7 @@ def schema_validator(kind: str, directory: Path) -> Any:
     """A draft 2020-12 validator for one file kind, with format checking (dates) on."""
     from jsonschema import Draft202012Validator, FormatChecker
 
-    schema = json.loads((directory / KINDS[kind]).read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return Draft202012Validator(load_schema(kind, directory), format_checker=FormatChecker())
 
 
 @cache
@@ -100,8 +149,7 @@ def fast_validator(kind: str, directory: Path) -> Any:
     """jsonschema-rs's validator for one file kind (dates checked), built once per run."""
     import jsonschema_rs
 
-    schema = json.loads((directory / KINDS[kind]).read_text(encoding="utf-8"))
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
+    return jsonschema_rs.validator_for(load_schema(kind, directory), validate_formats=True)
 
 
 def schema_accepts(kind: str, directory: Path, data: Any) -> bool:
@@ -120,10 +168,18 @@ def schema_accepts(kind: str, directory: Path, data: Any) -> bool:
 def schema_findings(document: Document, display: str, kind: str, schemas: Path) -> list[Finding]:
     """The schema findings of one loaded document, each located at its value (or key)."""
     from jsonschema.exceptions import best_match
+    from referencing.exceptions import Unresolvable
 
     validator = schema_validator(kind, schemas)
+    try:
+        errors = list(validator.iter_errors(document.data))
+    except Unresolvable as unresolvable:  # a $ref to nowhere, met only while validating
+        raise DataError(
+            f"{schemas / KINDS[kind]} refers to what it does not hold ({unresolvable}); "
+            "regenerate it with 'ovk schema -o schema/'"
+        ) from None
     found = []
-    for error in validator.iter_errors(document.data):
+    for error in errors:
         if error.validator in ("anyOf", "oneOf") and error.context:
             error = best_match(error.context)
         path = tuple(error.absolute_path)
