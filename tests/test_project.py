@@ -208,3 +208,25 @@ def test_dependencies_point_one_way(part: str) -> None:
             ):
                 wrong.append(f"{path.relative_to(REPO)} imports {name}")
     assert wrong == []
+
+
+def test_every_choice_of_an_option_is_named_in_its_help() -> None:
+    # The choices come from the registries the commands dispatch on; the help says them in
+    # words, and must not drift from them.
+    import typing
+
+    from ovk.cli.app import Registry, new_app
+
+    checked = 0
+    for command in [*app.registered_commands, *new_app.registered_commands]:
+        assert command.callback is not None
+        hints = typing.get_type_hints(command.callback, include_extras=True)
+        for name, hint in hints.items():
+            for info in getattr(hint, "__metadata__", ()):
+                registry = getattr(info, "parser", None)
+                if isinstance(registry, Registry):
+                    checked += 1
+                    words = set(re.findall(r"[\w-]+", info.help or ""))
+                    missing = [c for c in registry.choices() if c not in words]
+                    assert missing == [], f"{command.callback.__name__} {name}: {missing}"
+    assert checked >= 10

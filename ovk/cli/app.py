@@ -350,7 +350,8 @@ def diff(
         str | None,
         typer.Option(
             **choice("ovk.diff.compare", "ONLY_CHOICES"),
-            help="Only changes of this kind of content.",
+            help="Only changes of this kind of content: uppdrag, goals (målområden, goals, "
+            "indicators), grunduppdrag, ekonomi (ersättning, samråd) or agreement.",
         ),
     ] = None,
     division: Annotated[
@@ -521,7 +522,8 @@ def schema(
         str | None,
         typer.Argument(
             **choice("ovk.model.schema", "SCHEMA_FILES"),
-            help="The schema to print (default with -o: all of them).",
+            help="The schema to print: overenskommelse, malomraden, division, uppdrag or "
+            "export (default with -o: all of them).",
             show_default=False,
         ),
     ] = None,
