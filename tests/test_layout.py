@@ -310,3 +310,12 @@ def test_validate_of_the_shipped_2026_is_the_same_from_every_folder(
         seen = outputs_from_everywhere(root, target, monkeypatch)
         assert {o.split("\n", 1)[0] for o in seen} == {"text 0", "json 0"}
         assert len(seen) == 2
+
+
+def test_the_layout_places_every_kind_the_model_defines() -> None:
+    from ovk.model.entities import DOCUMENTS
+    from ovk.model.layout import FILE_KINDS
+    from ovk.model.schema import KINDS
+
+    assert list(FILE_KINDS) == list(DOCUMENTS) == list(KINDS)
+    assert all(FILE_KINDS[kind].schema == KINDS[kind] for kind in KINDS)
