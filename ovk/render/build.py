@@ -33,11 +33,13 @@ from ovk.model.entities import (
     Grundverksamhet,
     IndicatorTable,
     ListBlock,
+    Malomrade,
     Malomraden,
     Section,
     SubHeading,
     TableBlock,
     Uppdrag,
+    Verksamhetsomrade,
 )
 from ovk.model.layout import AGREEMENTS
 from ovk.model.read import expand_owners, number_key, read_year, resolve_year
@@ -311,42 +313,41 @@ def goal_areas(
             if u.malomrade == malomrade_id and u.verksamhetsomrade == vo_id
         ]
 
+    def area_view(
+        area: Malomrade | Verksamhetsomrade, anchor: str, title: str, place: tuple[str, str | None]
+    ) -> View:
+        """What a målområde and a verksamhetsområde show alike (in this order: the anchors
+        of a page follow it)."""
+        return {
+            "anchor": anchors(anchor, area.id),
+            "heading": title,
+            "fokus": fokus(area.fokus),
+            "text": blocks(area.text),
+            "goals": [goal(g, source, anchors) for g in area.goals if shared(g)],
+            "grundverksamhet": [
+                grundverksamhet(e, source, anchors) for e in area.grundverksamhet if concerns(e)
+            ],
+            "uppdrag": placed(*place),
+            "note": area.note,
+        }
+
+    def kept(view: View, *more: object) -> bool:
+        return bool(view["goals"] or view["grundverksamhet"] or view["uppdrag"] or any(more))
+
     areas = []
     for malomrade in source.malomraden.malomraden:
-        vos = []
-        for entity in malomrade.verksamhetsomraden:
-            vo = {
-                "anchor": anchors("vo", entity.id),
-                "heading": f"Verksamhetsområde {entity.title}",
-                "fokus": fokus(entity.fokus),
-                "text": blocks(entity.text),
-                "goals": [goal(g, source, anchors) for g in entity.goals if shared(g)],
-                "grundverksamhet": [
-                    grundverksamhet(e, source, anchors)
-                    for e in entity.grundverksamhet
-                    if concerns(e)
-                ],
-                "uppdrag": placed(malomrade.id, entity.id),
-                "note": entity.note,
-            }
-            if vo["goals"] or vo["grundverksamhet"] or vo["uppdrag"] or code is None:
-                vos.append(vo)
-        area = {
-            "anchor": anchors("malomrade", malomrade.id),
-            "heading": heading("Målområde", malomrade.number, malomrade.title),
-            "fokus": fokus(malomrade.fokus),
-            "text": blocks(malomrade.text),
-            "goals": [goal(g, source, anchors) for g in malomrade.goals if shared(g)],
-            "grundverksamhet": [
-                grundverksamhet(e, source, anchors)
-                for e in malomrade.grundverksamhet
-                if concerns(e)
-            ],
-            "uppdrag": placed(malomrade.id, None),
-            "verksamhetsomraden": vos,
-            "note": malomrade.note,
-        }
-        if area["goals"] or area["grundverksamhet"] or area["uppdrag"] or vos or code is None:
+        vos = [
+            view
+            for vo in malomrade.verksamhetsomraden
+            if kept(
+                view := area_view(vo, "vo", f"Verksamhetsområde {vo.title}", (malomrade.id, vo.id)),
+                code is None,
+            )
+        ]
+        title = heading("Målområde", malomrade.number, malomrade.title)
+        area = area_view(malomrade, "malomrade", title, (malomrade.id, None))
+        area["verksamhetsomraden"] = vos
+        if kept(area, vos, code is None):
             areas.append(area)
     return areas
 
