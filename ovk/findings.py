@@ -48,6 +48,12 @@ RULES: dict[str, Rule] = {
         "(e.g. !!python/object); it is never executed.",
         "Remove the tag; agreement files hold plain text, numbers, lists and maps.",
     ),
+    "tag-mismatch": Rule(
+        Severity.ERROR,
+        "A plain data type's tag names a type its text is not (!!bool maybe, !!null text, "
+        "!!int x, !!str on a list); ovk does not coerce it.",
+        "Remove the tag and write the value plainly (true, 5, null), or quote it as text.",
+    ),
     "alias": Rule(
         Severity.ERROR,
         "Anchors and aliases expand too far or refer to themselves.",

@@ -100,6 +100,8 @@ def test_fast_load_refuses_what_only_the_located_path_may_judge(tmp_path: Path) 
         "alias": "a: &x 1\nb: *x\n",
         "tag": "a: !!str 1\n",
         "local tag": "a: !vault x\n",
+        "tag on a key": "!vault a: x\n",
+        "core tag on a key": "!!str a: x\n",
         "duplicate key": "a: 1\na: 2\n",
         "merge key": "<<: {a: 1}\n",
         "list as key": "? [a]\n: 1\n",

@@ -34,6 +34,7 @@ SCHEMA_VERDICT_RULES = frozenset(
         "yaml-syntax",
         "duplicate-key",
         "unsafe-tag",
+        "tag-mismatch",
         "alias",
         "nesting-depth",
         "schema",

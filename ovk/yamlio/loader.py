@@ -3,7 +3,9 @@
 ruamel.yaml composes the node graph (every node keeps its line and column); this module then
 builds plain Python data from the nodes itself, so that
 
-- no tag is ever executed: anything beyond the plain data types is a finding;
+- no tag is ever executed: anything beyond the plain data types is a finding, on a key as
+  on a value, and a plain type's tag on text that is not of that type (`!!bool maybe`) is
+  one too, never coerced;
 - aliases are bounded: an alias bomb is a finding, not a hang;
 - duplicate keys are findings naming both lines;
 - dates stay the text the author wrote, so `2026-02-30` is a schema finding, not a crash;
@@ -332,10 +334,13 @@ class _Builder:
                 self.build(item, (*path, index), depth + 1, inner)
                 for index, item in enumerate(node.value)
             ]
+        if tag in (MAP_TAG, SEQ_TAG):
+            self._mismatch_finding(tag, "this is a scalar", line, column, path)
+            return node.value
         if tag not in PLAIN_TAGS:
             self._tag_finding(tag, line, column, path)
             return node.value
-        return self._scalar(node)
+        return self._scalar(node, path)
 
     def _mapping(self, node: Any, path: JsonPath, depth: int, ancestors: frozenset[int]) -> Any:
         result: dict[str, Any] = {}
@@ -362,7 +367,12 @@ class _Builder:
                         "a mapping key must be a plain scalar, not a list or map",
                     )
                 )
-            key = self._scalar(key_node) if key_node.tag in PLAIN_TAGS else key_node.value
+            key_path = (*path, key_node.value)
+            if key_node.tag in PLAIN_TAGS:
+                key = self._scalar(key_node, key_path)
+            else:  # a tag on a key is judged as on a value, and never executed
+                self._tag_finding(key_node.tag, key_line, key_column, key_path)
+                key = key_node.value
             key = key if isinstance(key, str) else str(key)
             if key in first_seen:
                 self.findings.append(
@@ -381,14 +391,25 @@ class _Builder:
             result[key] = self.build(value_node, (*path, key), depth + 1, ancestors)
         return result
 
-    def _scalar(self, node: Any) -> Any:
+    def _scalar(self, node: Any, path: JsonPath) -> Any:
         # The round-trip parser marks where a folded (>) scalar was folded with '\a' (a
         # character YAML does not allow in text); the value itself has no such marks.
         value = node.value.replace("\a", "") if node.style == ">" else node.value
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        explicit = getattr(node.ctag, "handles", None) is not None  # written, not resolved
+        if explicit and not tag_matches(node.tag, value):
+            self._mismatch_finding(
+                node.tag, f"'{value}' is not {_TAG_NAMES[node.tag]}", line, column, path
+            )
+            return value
         try:
             return plain_scalar(node.tag, value)
         except ValueError:
-            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            if explicit:
+                self._mismatch_finding(
+                    node.tag, f"'{value}' is not {_TAG_NAMES[node.tag]}", line, column, path
+                )
+                return value
             raise _Abort(
                 finding(
                     self.display,
@@ -400,8 +421,28 @@ class _Builder:
             ) from None
 
     def _check_tag(self, tag: str, expected: str, line: int, column: int, path: JsonPath) -> None:
-        if tag != expected:
+        if tag == expected:
+            return
+        if tag in _TAG_NAMES:  # a core tag on the wrong kind of node: !!str [1], !!seq {}
+            shown = "a list" if expected == SEQ_TAG else "a mapping"
+            self._mismatch_finding(tag, f"this is {shown}", line, column, path)
+        else:
             self._tag_finding(tag, line, column, path)
+
+    def _mismatch_finding(
+        self, tag: str, what: str, line: int, column: int, path: JsonPath
+    ) -> None:
+        shown = tag.replace(YAML_TAG, "!!")
+        self.findings.append(
+            finding(
+                self.display,
+                line,
+                column,
+                "tag-mismatch",
+                f"tag '{shown}' says {_TAG_NAMES[tag]}, but {what}",
+                json_path(path),
+            )
+        )
 
     def _tag_finding(self, tag: str, line: int, column: int, path: JsonPath) -> None:
         shown = tag.replace(YAML_TAG, "!!")
@@ -415,6 +456,43 @@ class _Builder:
                 json_path(path),
             )
         )
+
+
+_TAG_NAMES = {
+    YAML_TAG + "str": "text",
+    YAML_TAG + "int": "an integer",
+    YAML_TAG + "float": "a number",
+    YAML_TAG + "bool": "true or false",
+    YAML_TAG + "null": "null",
+    YAML_TAG + "timestamp": "a date or time",
+    MAP_TAG: "a mapping",
+    SEQ_TAG: "a list",
+}
+
+
+def tag_matches(tag: str, value: str) -> bool:
+    """Whether `value` is what its explicit core tag says under YAML 1.2, as the same text
+    written without the tag would be read (`!!int "5"`, `!!str 2026`, and `!!float 5`, an
+    integer being a number); `!!bool maybe` and `!!null text` are not."""
+    if tag == _STR:
+        return True
+    if tag == YAML_TAG + "float" and _DECIMAL.match(value):
+        return True
+    return any(regexp.match(value) for regexp in _patterns().get(tag, ()))
+
+
+_DECIMAL = re.compile(r"^[-+]?[0-9][0-9_]*$")
+
+
+@cache
+def _patterns() -> dict[str, list[re.Pattern[str]]]:
+    """The YAML 1.2 implicit resolvers' patterns, by the tag they resolve to."""
+    by_tag: dict[str, list[re.Pattern[str]]] = {}
+    for candidates in _resolvers().values():
+        for tag, regexp in candidates:
+            if regexp not in by_tag.setdefault(tag, []):
+                by_tag[tag].append(regexp)
+    return by_tag
 
 
 def plain_scalar(tag: str, value: str) -> Any:
