@@ -28,7 +28,7 @@ import pytest
 from ovk.model.layout import agreement_file
 from ovk.validate.engine import check_file
 from ovk.yamlio.loader import _DOUBT, fast_data, load_text
-from tests.conftest import BASE
+from tests.conftest import BASE, run_ovk
 
 UPPDRAG = "agreements/2026/uppdrag/okat-valdeltagande.yaml"
 BASE_UPPDRAG = (BASE / UPPDRAG).read_text(encoding="utf-8")
@@ -126,3 +126,205 @@ def test_validate_fails_on_either_path(tmp_path: Path, change: tuple[str, str], 
     for fast in (True, False):
         found = check_file(file, tmp_path, fast=fast).findings
         assert (rule, line) in {(f.rule, f.line) for f in found}, fast
+
+
+# --- comments stay with the entry written after them ----------------------------------------
+
+MESSY_UPPDRAG = """\
+# yaml-language-server: $schema=../../../schema/uppdrag.schema.json
+year: 2026
+# about the id, which formatting puts first
+id: okat-valdeltagande
+number: "2.1.3"
+title: Ökat valdeltagande
+origin: KF
+text:
+  - Valdeltagandet i kommunen behöver höjas.
+  # about the second paragraph
+  - En andra mening.
+owners: [KLK]
+lead: null
+# about the due date
+due: 2026-12-31   # end of line, kept on its line
+# about the start date
+
+start: 2026-01-01
+followup: [vår, delår, helår]
+note: null
+# at the end of the file
+"""
+
+MESSY_DIVISION = """\
+# yaml-language-server: $schema=../../../schema/division.schema.json
+year: 2026
+code: TEK
+name: Tekniska divisionen
+grunduppdrag:
+  # about the title, after the number
+  title: Grunduppdrag Tekniska divisionen
+  # about the number
+  number: null
+  sections:
+    - id: allmant
+      # about the heading, in a list item
+      heading: Allmänt
+      # about the number of the section
+      number: null
+      text: [Divisionen deltar i arbetet med Fokus nöjd kund.]
+      areas: []
+      uppfoljning: []
+      note: null
+ersattning:
+  heading: Tekniska divisionen (KS)
+  # about the unit, which comes after the text
+  unit: mnkr
+  text: []
+  missing_in_source: true
+  rows: []
+  total: null
+  note: Ersättningstabellen var en bild i källan.
+samrad: null
+note: null
+"""
+
+ABOVE = {  # each comment, and the line that must come directly after it
+    MESSY_UPPDRAG: {
+        "# about the id, which formatting puts first": "id: okat-valdeltagande",
+        "# about the second paragraph": "- En andra mening.",
+        "# about the due date": "due: 2026-12-31   # end of line, kept on its line",
+        "# about the start date": "",  # the blank line travels with it
+        "# at the end of the file": None,  # the end of the file
+    },
+    MESSY_DIVISION: {
+        "# about the title, after the number": "title: Grunduppdrag Tekniska divisionen",
+        "# about the number": "number: null",
+        "# about the heading, in a list item": "heading: Allmänt",
+        "# about the number of the section": "number: null",
+        "# about the unit, which comes after the text": "unit: mnkr",
+    },
+}
+FILES = {
+    MESSY_UPPDRAG: "agreements/2026/uppdrag/okat-valdeltagande.yaml",
+    MESSY_DIVISION: "agreements/2026/divisions/TEK.yaml",
+}
+
+
+def assert_each_comment_above_its_entry(before: str, after: str) -> None:
+    lines = after.splitlines()
+    for comment, following in ABOVE[before].items():
+        at = [n for n, line in enumerate(lines) if line.strip() == comment]
+        assert len(at) == 1, comment
+        below = lines[at[0] + 1] if at[0] + 1 < len(lines) else None
+        assert (below if below is None else below.strip()) == following, (comment, below)
+        # the same key at the same depth: the line after the comment in the original
+        original = before.splitlines()
+        where = next(n for n, line in enumerate(original) if line.strip() == comment)
+        assert (original[where + 1] if where + 1 < len(original) else None) == below
+    if before is MESSY_UPPDRAG:
+        assert lines[lines.index("# about the start date") + 2] == "start: 2026-01-01"
+        keys = [line.split(":")[0] for line in lines if line[:1].isalpha()]
+        assert keys[:2] == ["id", "year"] and keys.index("start") < keys.index("due")
+
+
+@pytest.mark.parametrize("before", list(FILES.values()), ids=["top level", "nested and in lists"])
+def test_fmt_keeps_each_comment_directly_above_its_key(base_tree: Path, before: str) -> None:
+    text = next(t for t, name in FILES.items() if name == before)
+    path = base_tree / before
+    path.write_text(text, encoding="utf-8")
+    result = run_ovk("--root", str(base_tree), "fmt")
+    assert result.exit_code == 0, result.stderr
+    after = path.read_text(encoding="utf-8")
+    assert after != text  # keys were reordered
+    assert_each_comment_above_its_entry(text, after)
+    assert run_ovk("--root", str(base_tree), "fmt", "--check").exit_code == 0
+
+
+def test_new_year_keeps_each_comment_directly_above_its_key(base_tree: Path) -> None:
+    for text, name in FILES.items():
+        (base_tree / name).write_text(text.replace("due: 2026-12-31", "due: 2027-12-31"))
+    result = run_ovk("--root", str(base_tree), "new", "year", "2027", "--from", "2026")
+    assert result.exit_code == 0, result.stderr
+    for text, name in FILES.items():
+        after = (base_tree / name.replace("2026", "2027", 1)).read_text(encoding="utf-8")
+        moved = text.replace("due: 2026-12-31", "due: 2027-12-31").replace(
+            "year: 2026", "year: 2027"
+        )
+        ABOVE[moved] = {
+            comment: (following or "").replace("2026-12-31", "2027-12-31") or following
+            for comment, following in ABOVE[text].items()
+        }
+        try:
+            assert_each_comment_above_its_entry(moved, after)
+        finally:
+            del ABOVE[moved]
+
+
+def test_fmt_refuses_a_comment_it_cannot_keep_above_its_key(base_tree: Path) -> None:
+    path = base_tree / "agreements/2026/divisions/TEK.yaml"
+    text = (BASE / "agreements/2026/divisions/TEK.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    - id: allmant\n      number: null\n",
+        "    - number: null\n      # about the id, which would go first in the item\n"
+        "      id: allmant\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    result = run_ovk("--root", str(base_tree), "fmt")
+    assert result.exit_code == 1
+    line = text.splitlines().index("      # about the id, which would go first in the item") + 1
+    assert f"agreements/2026/divisions/TEK.yaml:{line}:7: cannot format:" in result.stderr
+    assert path.read_text(encoding="utf-8") == text
+
+
+AGREEMENT = "agreements/2026/overenskommelse.yaml"
+
+
+def test_new_division_keeps_a_comment_above_the_key_after_the_list(base_tree: Path) -> None:
+    path = base_tree / AGREEMENT
+    text = path.read_text(encoding="utf-8").replace(
+        "  - {code: TEK, name: Tekniska divisionen}\nsections:",
+        "  - code: TEK\n    name: Tekniska divisionen\n# about the sections\nsections:",
+    )
+    path.write_text(text, encoding="utf-8")
+    result = run_ovk(
+        "--root",
+        str(base_tree),
+        "new",
+        "division",
+        "--year",
+        "2026",
+        "--code",
+        "ROS",
+        "--name",
+        "Räddning",
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[lines.index("# about the sections") + 1] == "sections:"
+    assert lines[lines.index("# about the sections") - 1] == "    name: Räddning"
+
+
+def test_new_division_refuses_to_drop_a_comment(base_tree: Path) -> None:
+    path = base_tree / AGREEMENT
+    text = path.read_text(encoding="utf-8").replace(
+        "  - {code: TEK, name: Tekniska divisionen}",
+        "  - {code: TEK, # the technical division\n     name: Tekniska divisionen}",
+    )
+    path.write_text(text, encoding="utf-8")
+    result = run_ovk(
+        "--root",
+        str(base_tree),
+        "new",
+        "division",
+        "--year",
+        "2026",
+        "--code",
+        "ROS",
+        "--name",
+        "Räddning",
+    )
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    line = text.splitlines().index("  - {code: TEK, # the technical division") + 1
+    assert f"{AGREEMENT}:{line}:17: the comment 'the technical division'" in result.stderr
+    assert path.read_text(encoding="utf-8") == text  # nothing written
+    assert not (base_tree / "agreements/2026/divisions/ROS.yaml").exists()

@@ -2,9 +2,11 @@
 
 A file is formatted only when the safe loader reads it without findings; the rewrite goes
 through the round-trip writer in `ovk.yamlio.loader`, mapping keys are put in the order of their
-schema's `properties` (keys the schema does not know keep their order, after the known ones;
-comments travel with the key they follow), and the first line becomes the schema modeline.
-Before anything is written, the new text is loaded again and must give exactly the old data.
+schema's `properties` (keys the schema does not know keep their order, after the known ones),
+and the first line becomes the schema modeline. An end-of-line comment stays on its line; the
+full-line comments and blank lines between two entries stay directly above the key or list
+item written after them (`keep_comment_places`), or the file is not formatted. Before anything
+is written, the new text is loaded again and must give exactly the old data.
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ class Outcome:
 
 
 def format_text(text: str, kind: str, depth_below_root: int) -> str:
-    """The canonical text of one agreement file of `kind` (its data must load cleanly)."""
-    data = load_round_trip(without_modeline(text))
+    """The canonical text of one agreement file of `kind` (its data must load cleanly);
+    `CommentMove` when a comment could not stay above the entry it was written above."""
+    body = without_modeline(text)
+    data = load_round_trip(body)
     reorder(data, DOCUMENTS[kind])
-    return dump_round_trip(data, modeline_for(kind, depth_below_root))
+    placed = keep_comment_places(body, dump_round_trip(data))
+    return modeline_for(kind, depth_below_root) + "\n" + placed
 
 
 def without_modeline(text: str) -> str:
@@ -76,6 +81,139 @@ def lost_comments(before: str, after: str) -> list[tuple[int, int, str]]:
         else:
             lost.append((line, column, text))
     return lost
+
+
+class CommentMove(ValueError):
+    """A full-line comment that a rewrite would not keep directly above its entry."""
+
+    def __init__(self, line: int, column: int, text: str) -> None:
+        super().__init__(
+            f"the comment {text!r} would not stay above the entry it is written above; "
+            "move it above a key of its own"
+        )
+        self.line, self.column, self.text = line, column, text
+
+
+Path_ = tuple[str | int, ...]
+# A run of full-line comments and blank lines: the entry it stands above (None: the end of the
+# document), its first line (0-based) and its lines.
+Run = tuple[Path_ | None, int, list[str]]
+
+
+def _content_lines(text: str) -> set[int]:
+    """The lines (0-based) that hold text of a scalar (a block scalar's `# x` is text) or lie
+    inside a flow collection after its first line: no comment of these may move."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, ScalarEvent
+
+    inside: set[int] = set()
+    flows: list[int] = []
+    for event in YAML(typ="rt").parse(text):
+        if isinstance(event, CollectionStartEvent) and (event.flow_style or flows):
+            flows.append(event.start_mark.line)
+            continue
+        if isinstance(event, CollectionEndEvent) and flows:
+            start = flows.pop()
+            if not flows:
+                end = event.end_mark
+                inside.update(range(start + 1, end.line + (end.column > 0)))
+            continue
+        if isinstance(event, ScalarEvent):
+            start, end = event.start_mark, event.end_mark
+            inside.update(range(start.line + 1, end.line + (end.column > 0)))
+    return inside
+
+
+def _entries(text: str) -> dict[int, Path_]:
+    """The outermost key or list item starting on each line (0-based) that starts one."""
+    document = load_text(text, "").document
+    if document is None:  # cannot be: the text was written from data that loaded
+        raise ValueError("the rewritten text does not load")
+    found: dict[int, Path_] = {}
+    starts = [*document.keys.items()]
+    starts += [(path, at) for path, at in document.values.items() if path and type(path[-1]) is int]
+    for path, (line, _) in starts:
+        if line - 1 not in found or len(path) < len(found[line - 1]):
+            found[line - 1] = path
+    return found
+
+
+def comment_runs(text: str) -> list[Run]:
+    """Every run of full-line comments and blank lines, with the entry written after it."""
+    lines = text.splitlines()
+    if not any(not line.strip() or line.lstrip().startswith("#") for line in lines):
+        return []  # the common case: nothing to parse for
+    content = _content_lines(text)
+    gap = [
+        n not in content and (not line.strip() or line.lstrip().startswith("#"))
+        for n, line in enumerate(lines)
+    ]
+    entries: dict[int, Path_] | None = None
+    runs: list[Run] = []
+    n = 0
+    while n < len(lines):
+        if not gap[n]:
+            n += 1
+            continue
+        start = n
+        while n < len(lines) and gap[n]:
+            n += 1
+        path: Path_ | None = None
+        if n < len(lines):
+            entries = _entries(text) if entries is None else entries
+            if n not in entries:  # between a key and its value: nothing to keep it with
+                first = next((k for k in range(start, n) if lines[k].strip()), start)
+                raise CommentMove(first + 1, lines[first].find("#") + 1, lines[first].strip())
+            path = entries[n]
+        runs.append((path, start, lines[start:n]))
+    return runs
+
+
+def keep_comment_places(before: str, after: str) -> str:
+    """`after` (a rewrite of `before` with the same entries, perhaps reordered or added to)
+    with each run of full-line comments and blank lines of `before` put back directly above
+    the entry it stood above, indented like it; `CommentMove` when that cannot be."""
+    runs = comment_runs(before)
+    if not runs:
+        return after
+    drop = {start + k for _, start, lines in comment_runs(after) for k in range(len(lines))}
+    kept = [line for n, line in enumerate(after.splitlines()) if n not in drop]
+    where = {path: line for line, path in _entries("\n".join(kept) + "\n").items()}
+    above: dict[int, list[str]] = {}
+    trailing: list[str] = []
+    for path, start, lines in runs:
+        if path is None:
+            trailing = [line.strip() for line in lines]
+            continue
+        target = where.get(path)
+        if target is None:
+            first = next((k for k, line in enumerate(lines) if line.strip()), 0)
+            raise CommentMove(start + first + 1, lines[first].find("#") + 1, lines[first].strip())
+        indent = kept[target][: len(kept[target]) - len(kept[target].lstrip())]
+        above[target] = [indent + line.strip() if line.strip() else "" for line in lines]
+    out: list[str] = []
+    for n, line in enumerate(kept):
+        out.extend(above.get(n, []))
+        out.append(line)
+    result = "\n".join([*out, *trailing]) + "\n"
+    _check_places(runs, before, result)
+    return result
+
+
+def _check_places(runs: list[Run], before: str, result: str) -> None:
+    """Each run of `before` stands in `result` above the same entry, and no comment was
+    added (a full-line comment the writer turned into an end-of-line one)."""
+    placed = {path: [line.strip() for line in lines] for path, _, lines in comment_runs(result)}
+    for path, start, lines in runs:
+        if placed.get(path) != [line.strip() for line in lines]:
+            first = next((k for k, line in enumerate(lines) if line.strip()), 0)
+            raise CommentMove(start + first + 1, lines[first].find("#") + 1, lines[first].strip())
+    extra = Counter(text for _, _, text in comments(result))
+    extra.subtract(text for _, _, text in comments(before))
+    if any(count > 0 for count in extra.values()):
+        found = next(text for text, count in extra.items() if count > 0)
+        line, column = next((ln, col) for ln, col, text in comments(before) if text == found)
+        raise CommentMove(line, column, found)
 
 
 def reorder(value: Any, tp: Any) -> None:
@@ -114,11 +252,14 @@ def format_file(file: Member, *, check: bool) -> Outcome:
     depth = file.display.count("/")
     from ruamel.yaml.error import YAMLError
 
+    body = without_modeline(original)
     try:
         formatted = format_text(original, file.kind, depth)
+    except CommentMove as move:
+        line = move.line + (body != original)  # the modeline line was taken off
+        return Outcome(file.display, False, str(move), line, move.column)
     except (ValueError, YAMLError) as error:  # ruamel.yaml's constructor: an impossible date
         return Outcome(file.display, False, f"cannot read for rewriting: {error}")
-    body = without_modeline(original)
     lost = lost_comments(body, formatted)
     if lost:  # ruamel.yaml drops comments inside flow lists [a, # like this
         line, column, text = lost[0]

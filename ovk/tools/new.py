@@ -39,7 +39,7 @@ from ovk.model.layout import (
 )
 from ovk.model.read import read, read_member
 from ovk.model.values import is_code, parse_date, slugify
-from ovk.tools.fmt import lost_comments, reorder, without_modeline
+from ovk.tools.fmt import CommentMove, keep_comment_places, lost_comments, reorder, without_modeline
 from ovk.yamlio.atomic import write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
@@ -174,7 +174,8 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     # Through the safe loader and schema first (a DataError if broken), then round-trip to
     # add the code with every comment kept.
     listed = build(Agreement, read(agreement_path, root)).names
-    agreement = _load(agreement_path)
+    full = agreement_path.read_text(encoding="utf-8-sig")
+    agreement = load_round_trip(without_modeline(full))
     if name is None and code not in listed:
         raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
@@ -195,9 +196,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
             },
         },
     )
-    path.parent.mkdir(exist_ok=True)
-    write_atomically(path, _render("division", data))
-    written = [path]
+    text = None
     if code not in listed:
         from ruamel.yaml.comments import CommentedMap
 
@@ -206,10 +205,37 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
         if divisions and getattr(divisions[-1], "fa", None) and divisions[-1].fa.flow_style():
             entry.fa.set_flow_style()  # like its neighbours
         divisions.append(entry)
-        text = _render("overenskommelse", agreement)
+        # Every comment kept where it stands, or nothing written at all.
+        text = _rewritten(agreement_path.relative_to(root), full, "overenskommelse", agreement)
+    path.parent.mkdir(exist_ok=True)
+    write_atomically(path, _render("division", data))
+    written = [path]
+    if text is not None:
         write_atomically(agreement_path, text)
         written.append(agreement_path)
     return written
+
+
+def _rewritten(shown: Path, full: str, kind: str, data: Any) -> str:
+    """The text of `data` (read from `full`, then changed) with every comment of `full` kept
+    where it stood; a DataError naming the comment's line when that cannot be."""
+    body = without_modeline(full)
+    offset = body != full  # the modeline line was taken off
+    try:
+        text = keep_comment_places(body, dump_round_trip(data))
+    except CommentMove as move:
+        raise DataError(
+            f"{shown.as_posix()}:{move.line + offset}:{move.column}: {move}; nothing was written"
+        ) from None
+    lost = lost_comments(body, text)
+    if lost:
+        line, column, comment = lost[0]
+        raise DataError(
+            f"{shown.as_posix()}:{line + offset}:{column}: the comment {comment!r} would be "
+            "lost (comments inside [...] or {...} are not kept); move it to a line of its own; "
+            "nothing was written"
+        )
+    return modeline_for(kind, DEPTH[kind]) + "\n" + text
 
 
 @dataclass
@@ -256,22 +282,16 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
     return result
 
 
-def _load(path: Path) -> Any:
-    return load_round_trip(without_modeline(path.read_text(encoding="utf-8-sig")))
-
-
 def _copy(source: Path, target: Path, kind: str, year: int) -> None:
-    """One file, year moved on, through the round-trip writer (comments and order kept)."""
-    body = without_modeline(source.read_text(encoding="utf-8-sig"))
-    data = load_round_trip(body)
+    """One file, year moved on, through the round-trip writer (comments and their places,
+    and the order, kept as `ovk fmt` keeps them)."""
+    full = source.read_text(encoding="utf-8-sig")
+    data = load_round_trip(without_modeline(full))
     if "year" in data:
         data["year"] = year
     reorder(data, DOCUMENTS[kind])
-    text = _render(kind, data)
-    lost = lost_comments(body, text)
-    if lost:
-        raise DataError(
-            f"{source}: the comment {lost[0][2]!r} would be lost in the copy; "
-            "run 'ovk fmt' on the year first"
-        )
+    try:
+        text = _rewritten(source, full, kind, data)
+    except DataError as error:
+        raise DataError(f"{error}; run 'ovk fmt' on the year first") from None
     target.write_text(text, encoding="utf-8")
