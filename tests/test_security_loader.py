@@ -28,7 +28,7 @@ import pytest
 from ovk.model.layout import agreement_file
 from ovk.validate.engine import check_file
 from ovk.yamlio.loader import _DOUBT, fast_data, load_text
-from tests.conftest import BASE, run_ovk
+from tests.conftest import BASE, Result, run_ovk
 
 UPPDRAG = "agreements/2026/uppdrag/okat-valdeltagande.yaml"
 BASE_UPPDRAG = (BASE / UPPDRAG).read_text(encoding="utf-8")
@@ -48,16 +48,6 @@ TAGGED_KEYS = {
 }
 
 
-@pytest.mark.parametrize("name", TAGGED_KEYS)
-def test_a_tag_on_a_key_is_an_unsafe_tag_finding_at_the_key(name: str) -> None:
-    text = TAGGED_KEYS[name]
-    line = text.count("\n", 0, text.index("!")) + 1
-    column = text.index("!") - text.rfind("\n", 0, text.index("!"))
-    found = _findings(text)
-    assert [(rule, ln, col) for rule, ln, col, _ in found] == [("unsafe-tag", line, column)]
-    assert fast_data(text) is _DOUBT  # the fast path never says "clean" about it
-
-
 MISMATCHED = {
     '!!bool "maybe"': 'a: !!bool "maybe"\n',
     "!!bool yes": "a: !!bool yes\n",
@@ -73,13 +63,20 @@ MISMATCHED = {
 }
 
 
-@pytest.mark.parametrize("name", MISMATCHED)
-def test_a_core_tag_on_text_not_of_its_type_is_a_located_finding(name: str) -> None:
-    text = MISMATCHED[name]
-    column = text.index("!") + 1
-    assert [(rule, ln, col) for rule, ln, col, _ in _findings(text)] == [
-        ("tag-mismatch", 1, column)
-    ]
+CASES = {
+    **{f"tagged key, {name}": (text, "unsafe-tag") for name, text in TAGGED_KEYS.items()},
+    **{name: (text, "tag-mismatch") for name, text in MISMATCHED.items()},
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_tag_is_one_finding_located_where_it_is_written(name: str) -> None:
+    """A tag on a key is `unsafe-tag` at the key, as on a value; a core tag on text not of
+    its type is `tag-mismatch`; neither file is ever "clean" on the fast path."""
+    text, rule = CASES[name]
+    at = text.index("!")
+    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    assert [(r, ln, col) for r, ln, col, _ in _findings(text)] == [(rule, line, column)]
     assert fast_data(text) is _DOUBT
 
 
@@ -276,55 +273,38 @@ def test_fmt_refuses_a_comment_it_cannot_keep_above_its_key(base_tree: Path) -> 
 
 
 AGREEMENT = "agreements/2026/overenskommelse.yaml"
+NEW_DIVISION = ("new", "division", "--year", "2026", "--code", "ROS", "--name", "Räddning")
+
+
+def _new_division(root: Path, old: str, new: str) -> tuple[str, Result]:
+    """`ovk new division` after `old` became `new` in the agreement: its text and the run."""
+    path = root / AGREEMENT
+    text = path.read_text(encoding="utf-8").replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return text, run_ovk("--root", str(root), *NEW_DIVISION)
 
 
 def test_new_division_keeps_a_comment_above_the_key_after_the_list(base_tree: Path) -> None:
-    path = base_tree / AGREEMENT
-    text = path.read_text(encoding="utf-8").replace(
+    _, result = _new_division(
+        base_tree,
         "  - {code: TEK, name: Tekniska divisionen}\nsections:",
         "  - code: TEK\n    name: Tekniska divisionen\n# about the sections\nsections:",
     )
-    path.write_text(text, encoding="utf-8")
-    result = run_ovk(
-        "--root",
-        str(base_tree),
-        "new",
-        "division",
-        "--year",
-        "2026",
-        "--code",
-        "ROS",
-        "--name",
-        "Räddning",
-    )
     assert result.exit_code == 0, result.stderr
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = (base_tree / AGREEMENT).read_text(encoding="utf-8").splitlines()
     assert lines[lines.index("# about the sections") + 1] == "sections:"
     assert lines[lines.index("# about the sections") - 1] == "    name: Räddning"
 
 
 def test_new_division_refuses_to_drop_a_comment(base_tree: Path) -> None:
-    path = base_tree / AGREEMENT
-    text = path.read_text(encoding="utf-8").replace(
+    text, result = _new_division(
+        base_tree,
         "  - {code: TEK, name: Tekniska divisionen}",
         "  - {code: TEK, # the technical division\n     name: Tekniska divisionen}",
-    )
-    path.write_text(text, encoding="utf-8")
-    result = run_ovk(
-        "--root",
-        str(base_tree),
-        "new",
-        "division",
-        "--year",
-        "2026",
-        "--code",
-        "ROS",
-        "--name",
-        "Räddning",
     )
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1
     line = text.splitlines().index("  - {code: TEK, # the technical division") + 1
     assert f"{AGREEMENT}:{line}:17: the comment 'the technical division'" in result.stderr
-    assert path.read_text(encoding="utf-8") == text  # nothing written
+    assert (base_tree / AGREEMENT).read_text(encoding="utf-8") == text  # nothing written
     assert not (base_tree / "agreements/2026/divisions/ROS.yaml").exists()

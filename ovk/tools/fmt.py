@@ -93,6 +93,13 @@ class CommentMove(ValueError):
         )
         self.line, self.column, self.text = line, column, text
 
+    @classmethod
+    def at(cls, start: int, lines: list[str]) -> CommentMove:
+        """The first comment of a run of `lines` starting at 0-based line `start`, located."""
+        first = next((k for k, line in enumerate(lines) if line.strip()), 0)
+        line = lines[first] if lines else ""
+        return cls(start + first + 1, line.find("#") + 1, line.strip()[1:].strip())
+
 
 Path_ = tuple[str | int, ...]
 # A run of full-line comments and blank lines: the entry it stands above (None: the end of the
@@ -162,8 +169,7 @@ def comment_runs(text: str) -> list[Run]:
         if n < len(lines):
             entries = _entries(text) if entries is None else entries
             if n not in entries:  # between a key and its value: nothing to keep it with
-                first = next((k for k in range(start, n) if lines[k].strip()), start)
-                raise CommentMove(first + 1, lines[first].find("#") + 1, lines[first].strip())
+                raise CommentMove.at(start, lines[start:n])
             path = entries[n]
         runs.append((path, start, lines[start:n]))
     return runs
@@ -187,8 +193,7 @@ def keep_comment_places(before: str, after: str) -> str:
             continue
         target = where.get(path)
         if target is None:
-            first = next((k for k, line in enumerate(lines) if line.strip()), 0)
-            raise CommentMove(start + first + 1, lines[first].find("#") + 1, lines[first].strip())
+            raise CommentMove.at(start, lines)
         indent = kept[target][: len(kept[target]) - len(kept[target].lstrip())]
         above[target] = [indent + line.strip() if line.strip() else "" for line in lines]
     out: list[str] = []
@@ -206,8 +211,7 @@ def _check_places(runs: list[Run], before: str, result: str) -> None:
     placed = {path: [line.strip() for line in lines] for path, _, lines in comment_runs(result)}
     for path, start, lines in runs:
         if placed.get(path) != [line.strip() for line in lines]:
-            first = next((k for k, line in enumerate(lines) if line.strip()), 0)
-            raise CommentMove(start + first + 1, lines[first].find("#") + 1, lines[first].strip())
+            raise CommentMove.at(start, lines)
     extra = Counter(text for _, _, text in comments(result))
     extra.subtract(text for _, _, text in comments(before))
     if any(count > 0 for count in extra.values()):

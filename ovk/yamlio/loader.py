@@ -433,29 +433,21 @@ class _Builder:
         self, tag: str, what: str, line: int, column: int, path: JsonPath
     ) -> None:
         shown = tag.replace(YAML_TAG, "!!")
-        self.findings.append(
-            finding(
-                self.display,
-                line,
-                column,
-                "tag-mismatch",
-                f"tag '{shown}' says {_TAG_NAMES[tag]}, but {what}",
-                json_path(path),
-            )
-        )
+        message = f"tag '{shown}' says {_TAG_NAMES[tag]}, but {what}"
+        self._tag_finding(tag, line, column, path, "tag-mismatch", message)
 
-    def _tag_finding(self, tag: str, line: int, column: int, path: JsonPath) -> None:
+    def _tag_finding(
+        self,
+        tag: str,
+        line: int,
+        column: int,
+        path: JsonPath,
+        rule: str = "unsafe-tag",
+        message: str | None = None,
+    ) -> None:
         shown = tag.replace(YAML_TAG, "!!")
-        self.findings.append(
-            finding(
-                self.display,
-                line,
-                column,
-                "unsafe-tag",
-                f"tag '{shown}' is not allowed (it is not executed)",
-                json_path(path),
-            )
-        )
+        message = message or f"tag '{shown}' is not allowed (it is not executed)"
+        self.findings.append(finding(self.display, line, column, rule, message, json_path(path)))
 
 
 _TAG_NAMES = {
