@@ -40,7 +40,7 @@ from ovk.model.layout import (
 from ovk.model.read import read, read_member
 from ovk.model.values import is_code, parse_date, slugify
 from ovk.tools.fmt import lost_comments, reorder, without_modeline
-from ovk.yamlio.atomic import write_atomically
+from ovk.yamlio.atomic import current_umask, write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
 DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
@@ -236,6 +236,7 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
     result = NewYear(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=target.parent))
     try:
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp's 0700 would stay on the year folder
         for kind in FILE_KINDS.values():
             if kind.folder is not None:
                 (staging / kind.folder).mkdir()
@@ -261,7 +262,9 @@ def _load(path: Path) -> Any:
 
 
 def _copy(source: Path, target: Path, kind: str, year: int) -> None:
-    """One file, year moved on, through the round-trip writer (comments and order kept)."""
+    """One file, year moved on, through the round-trip writer (comments and order kept). A
+    member that is a link inside the repository is read where validate read it, and written
+    as a regular file."""
     body = without_modeline(source.read_text(encoding="utf-8-sig"))
     data = load_round_trip(body)
     if "year" in data:
@@ -274,4 +277,4 @@ def _copy(source: Path, target: Path, kind: str, year: int) -> None:
             f"{source}: the comment {lost[0][2]!r} would be lost in the copy; "
             "run 'ovk fmt' on the year first"
         )
-    target.write_text(text, encoding="utf-8")
+    write_atomically(target, text)
