@@ -32,6 +32,7 @@ from ovk.model.entities import (
 from ovk.model.layout import (
     AGREEMENTS,
     FILE_KINDS,
+    located,
     modeline_for,
     name_taken,
     year_dirs,
@@ -230,8 +231,16 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
         raise UsageError(f"{year} is not an agreement year (2000-2100)")
     from ovk.validate.engine import validate
 
-    if validate(root, [source_dir]).errors:
-        raise DataError(f"{source} has errors; run 'ovk validate {source_dir.relative_to(root)}'")
+    # Only what validates is copied: a link out of the repository, or any other error, is
+    # refused with its located line (its target is never read).
+    errors = validate(root, [source_dir]).errors
+    if errors:
+        raise DataError(
+            f"{located(errors[0])} (a year with errors is not copied; run 'ovk validate "
+            f"{source_dir.relative_to(root).as_posix()}')"
+        )
+    listing = year_members(root, source_dir)
+    listing.check()  # listed anew for the copy: still no link out of the repository
     starts = dt.date(year, 1, 1)
     result = NewYear(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=target.parent))
@@ -240,7 +249,7 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
         for kind in FILE_KINDS.values():
             if kind.folder is not None:
                 (staging / kind.folder).mkdir()
-        for member in year_members(root, source_dir).members:
+        for member in listing.members:
             folder = FILE_KINDS[member.kind].folder
             place = Path(folder, member.path.name) if folder else Path(member.path.name)
             if member.kind == "uppdrag":
