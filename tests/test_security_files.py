@@ -14,7 +14,7 @@ in a temporary repository (the `_base` example) and proves ovk refuses it in one
   into the page.
 
 Writes refuse a link at the target: it is neither followed nor replaced (see the README's
-Render and Format sections).
+Render section).
 """
 
 from __future__ import annotations
@@ -280,3 +280,22 @@ def test_a_template_file_linked_out_of_the_repository_is_refused(
         assert result.exit_code == 1 and SECRET not in result.stdout
         assert one_error_line(result.stderr) == expected
     assert not site.exists()
+
+
+def test_new_division_refuses_an_agreement_file_that_is_a_link_before_writing_anything(
+    base_tree: Path,
+) -> None:
+    agreement = base_tree / "agreements/2026/overenskommelse.yaml"
+    kept = base_tree / "kept" / agreement.name
+    kept.parent.mkdir()
+    agreement.rename(kept)
+    agreement.symlink_to(kept)
+    before = kept.read_bytes()
+    result = run_ovk(
+        "--root", str(base_tree), "new", "division", "--year", "2026", "--code", "VOF",
+        "--name", "Division Vård och omsorg",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert LINK_REFUSED.format(kept) in one_error_line(result.stderr)
+    assert not (base_tree / "agreements/2026/divisions/VOF.yaml").exists()
+    assert agreement.is_symlink() and kept.read_bytes() == before

@@ -41,7 +41,7 @@ from ovk.model.layout import (
 from ovk.model.read import read, read_member
 from ovk.model.values import is_code, parse_date, slugify
 from ovk.tools.fmt import lost_comments, reorder, without_modeline
-from ovk.yamlio.atomic import current_umask, write_atomically
+from ovk.yamlio.atomic import RefusedWrite, current_umask, refusal, write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
 DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
@@ -179,6 +179,9 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     if name is None and code not in listed:
         raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
+    why = refusal(agreement_path) if code not in listed else None
+    if why is not None:  # before the division's file is written, not after
+        raise RefusedWrite(agreement_path, why)
     data = skeleton(
         Division,
         {
