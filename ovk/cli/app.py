@@ -368,8 +368,9 @@ def diff(
     grunduppdrag left over are matched by title similarity, and the report says how each was
     matched. Changed text is shown word by word, amounts with their difference. Two
     revisions compare every year present in either; REV:YEAR compares one year at a
-    revision with the working tree (the pull-request case). Git is read with git archive;
-    the working tree is never touched.
+    revision with the working tree (the pull-request case). Revisions are read from git's
+    object store, as committed (git attributes do not apply); the working tree is never
+    touched.
 
     Examples:
 
