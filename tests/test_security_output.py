@@ -142,6 +142,22 @@ def test_validate_shows_a_hostile_message_literally(output_format: str) -> None:
     assert not any(line.startswith("::error file=x") for line in out.getvalue().splitlines())
 
 
+@pytest.mark.parametrize("hostile_name_tree", ["newline-command", "bidi"], indirect=True)
+def test_error_messages_and_fmt_show_a_hostile_file_name_literally(hostile_name_tree: Path) -> None:
+    # The command line's one-line errors and fmt's report name files too; in CI, stderr is
+    # read for workflow commands as stdout is.
+    (next(hostile_name_tree.glob("agreements/2026/uppdrag/evil*.yaml"))).write_text("x: [\n")
+    for args in (["list"], ["export", "--format", "csv"], ["fmt"], ["fmt", "--check"]):
+        result = run_ovk("--root", str(hostile_name_tree), *args)
+        assert result.exit_code == 1, args
+        assert_literal(result.stderr)
+        lines = result.stderr.splitlines()
+        assert all(
+            line.startswith(("ovk: error: agreements/", "agreements/", "0 file")) for line in lines
+        )
+        assert len(lines) == (1 if args[0] != "fmt" else 2), lines
+
+
 # --- ovk list: the plain table and the rich one -----------------------------------------------
 
 
