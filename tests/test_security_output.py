@@ -193,17 +193,16 @@ def test_list_rich_table_shows_a_hostile_title_literally(
         assert "[/] [link=https://x]klicka[/link] [bold]fet" in flat
 
 
-def test_list_rich_table_makes_no_hyperlink(base_tree: Path) -> None:
-    set_title(base_tree, MARKUP)
-    out = io.StringIO()
-    chosen = select(load_year(base_tree, 2026), Filters())
-    from rich.console import Console
-
-    terminal = RichTerminal(out)
-    terminal._made = Console(file=out, force_terminal=True, width=200, highlight=False)
-    as_table(chosen, dt.date(2026, 11, 24), out, terminal)
-    assert "\x1b]8;" not in out.getvalue()  # rich writes a hyperlink as OSC 8
-    assert "[link=https://x]" in out.getvalue()
+def test_list_rich_table_makes_no_hyperlink(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_title(base_tree, "[link=https://evil.example]klicka[/link]")
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws as on a terminal: styles and links
+    monkeypatch.setenv("COLUMNS", "200")
+    text = listed(base_tree, terminal=True)
+    assert "\x1b[" in text  # styled, so a link would have been written
+    assert "\x1b]8;" not in text  # rich writes a hyperlink as OSC 8
+    assert "[link=https://evil.example]klicka[/link]" in text
 
 
 # --- ovk diff: plain text and styled ---------------------------------------------------------
