@@ -70,6 +70,12 @@ RULES: dict[str, Rule] = {
         "The file does not match the JSON Schema of its kind.",
         "See the schema named on the file's first line and docs/model.md.",
     ),
+    "non-finite-number": Rule(
+        Severity.ERROR,
+        "A number is not finite (.nan, .inf or too large for a float); the schema's number "
+        "type lets it through, but no amount can be one.",
+        "Write the amount as a finite number, such as 27.5.",
+    ),
     "modeline": Rule(
         Severity.WARNING,
         "The first line does not name the file's JSON Schema.",

@@ -215,7 +215,7 @@ def test_bad_years_and_revisions_are_one_line_usage_errors(repo: Path) -> None:
 def test_revisions_outside_git_are_a_usage_error(base_tree: Path) -> None:
     result = run_ovk("--root", str(base_tree), "diff", "HEAD", "HEAD")
     assert result.exit_code == 2
-    assert "nor a git revision" in result.stderr
+    assert "git cannot read revisions: fatal: not a git repository" in result.stderr
 
 
 def test_between_years_entities_match_by_id_then_by_title(two_year_tree: Path) -> None:

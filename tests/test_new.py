@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -101,6 +103,15 @@ def test_new_year_copies_forward_and_validates(base_tree: Path) -> None:
     copied = load_path(new / "malomraden.yaml", "x").document
     assert old is not None and copied is not None
     assert {**copied.data, "year": 2026} == old.data  # goals carried over unchanged
+
+
+def test_the_new_year_folder_has_the_mode_of_any_new_folder(base_tree: Path) -> None:
+    """Not the 0700 of the private staging folder it was assembled in."""
+    code, _, err = ovk(base_tree, "new", "year", "2027", "--from", "2026")
+    assert code == 0, err
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((base_tree / "agreements/2027").stat().st_mode) == 0o777 & ~umask
 
 
 @pytest.mark.data

@@ -18,6 +18,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from ovk import __version__
 from ovk.errors import ExitCode, OvkError, UsageError
+from ovk.output.literal import literal
 
 if TYPE_CHECKING:
     from ovk.output.terminal import Terminal
@@ -36,7 +37,8 @@ class OvkGroup(TyperGroup):
         except ClickException as error:  # bad option or value: one line, no usage banner
             ctx = getattr(error, "ctx", None)
             where = f"; see '{ctx.command_path} --help'" if ctx else ""
-            typer.echo(f"ovk: error: {error.format_message().rstrip('.')}{where}", err=True)
+            message = literal(error.format_message().rstrip("."))
+            typer.echo(f"ovk: error: {message}{where}", err=True)
             sys.exit(ExitCode.USAGE)
         except typer.Abort:
             typer.echo("ovk: aborted", err=True)
@@ -47,7 +49,7 @@ class OvkGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except OvkError as error:
-            typer.echo(f"ovk: error: {error}", err=True)
+            typer.echo(f"ovk: error: {literal(error)}", err=True)
             raise typer.Exit(error.exit_code) from None
 
 
@@ -59,7 +61,7 @@ class OvkCommand(TyperCommand):
         try:
             return super().invoke(ctx)
         except UsageError as error:
-            typer.echo(f"ovk: error: {error.worded(self.option)}", err=True)
+            typer.echo(f"ovk: error: {literal(error.worded(self.option))}", err=True)
             raise typer.Exit(error.exit_code) from None
 
     def option(self, name: str) -> str:
@@ -368,8 +370,9 @@ def diff(
     grunduppdrag left over are matched by title similarity, and the report says how each was
     matched. Changed text is shown word by word, amounts with their difference. Two
     revisions compare every year present in either; REV:YEAR compares one year at a
-    revision with the working tree (the pull-request case). Git is read with git archive;
-    the working tree is never touched.
+    revision with the working tree (the pull-request case). Revisions are read from git's
+    object store, as committed (git attributes do not apply); the working tree is never
+    touched.
 
     Examples:
 
@@ -437,15 +440,15 @@ def fmt(
     changed = [o for o in outcomes if o.changed]
     problems = [o for o in outcomes if o.problem]
     for outcome in changed:
-        typer.echo(f"{'would reformat' if check else 'reformatted'} {outcome.display}")
+        typer.echo(f"{'would reformat' if check else 'reformatted'} {literal(outcome.display)}")
     for outcome in problems:
-        typer.echo(
-            f"{outcome.display}:{outcome.line}:{outcome.column}: cannot format: {outcome.problem}",
-            err=True,
-        )
+        where = f"{literal(outcome.display)}:{outcome.line}:{outcome.column}"
+        typer.echo(f"{where}: cannot format: {literal(outcome.problem)}", err=True)
     skipped = [o for o in outcomes if o.skipped]
     for outcome in skipped:
-        typer.echo(f"skipped {outcome.display}: not part of the agreements layout", err=True)
+        typer.echo(
+            f"skipped {literal(outcome.display)}: not part of the agreements layout", err=True
+        )
     unchanged = len(outcomes) - len(changed) - len(problems) - len(skipped)
     verb = "would be reformatted" if check else "reformatted"
     typer.echo(f"{len(changed)} file(s) {verb}, {unchanged} unchanged", err=True)
@@ -708,7 +711,7 @@ def new_year(
     if result.left_behind:
         typer.echo(f"left behind {len(result.left_behind)} uppdrag (due before {year}):")
         for file, due_date in result.left_behind:
-            typer.echo(f"  {file} (due {due_date})")
+            typer.echo(f"  {literal(file)} (due {due_date})")
     _check_new(root, [result.folder])
 
 

@@ -1,10 +1,15 @@
-"""The terminal the core's reports draw on (ovk.output.terminal.Terminal), drawn with rich."""
+"""The terminal the core's reports draw on (ovk.output.terminal.Terminal), drawn with rich.
+
+Every string reaches rich as a `Text` made literal (ovk.output.literal), never as markup: a
+title holding `[/]` or `[link=…]`, an ESC sequence or a newline is shown as written.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from ovk.output.literal import literal
 from ovk.output.terminal import Column
 
 if TYPE_CHECKING:
@@ -45,7 +50,7 @@ class RichTerminal:
         from rich.text import Text
 
         with self.console.capture() as captured:
-            self.console.print(Text(text, style=RICH_STYLES[style]), end="")
+            self.console.print(Text(literal(text), style=RICH_STYLES[style]), end="")
         return captured.get()
 
     def table(
@@ -55,15 +60,17 @@ class RichTerminal:
         styles: Sequence[str | None],
     ) -> None:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, header_style="bold", pad_edge=False)
         for column in columns:
             table.add_column(
-                column.header,
+                Text(literal(column.header)),
                 no_wrap=not column.wrap,
                 max_width=column.max_width,
                 ratio=1 if column.grow else None,
             )
         for row, style in zip(rows, styles, strict=True):
-            table.add_row(*row, style=RICH_STYLES[style] if style else "")
+            cells = [Text(literal(cell)) for cell in row]
+            table.add_row(*cells, style=RICH_STYLES[style] if style else "")
         self.console.print(table, soft_wrap=False)

@@ -143,18 +143,22 @@ def _compare_years(
 def _side(root: Path, spec: str, stack: ExitStack) -> Side:
     if YEAR.match(spec) and (root / AGREEMENTS / spec).is_dir():
         return Side(root, int(spec), spec, must_exist=True)
-    rev, colon, year = spec.rpartition(":")
-    if colon and YEAR.match(year) and revisions.is_revision(root, rev):
-        return Side(
-            _exported(root, rev, stack),
-            int(year),
-            f"{year} at {revisions.describe(root, rev)}",
-            False,
-        )
-    if revisions.is_revision(root, spec):
-        return Side(_exported(root, spec, stack), None, revisions.describe(root, spec), False)
     years = ", ".join(map(str, available_years(root))) or "none"
-    raise UsageError(f"{spec!r} is neither a year (years: {years}) nor a git revision")
+    rev, colon, year = spec.rpartition(":")
+    try:
+        at_year = bool(colon and YEAR.match(year) and revisions.is_revision(root, rev))
+        whole = not at_year and revisions.is_revision(root, spec)
+    except revisions.GitError as error:  # git's own words, not "no such revision"
+        raise UsageError(
+            f"{spec!r} is not a year (years: {years}), and git cannot read revisions: {error}"
+        ) from None
+    if at_year:
+        label = f"{year} at {revisions.describe(root, rev)}"
+        return Side(_exported(root, rev, stack), int(year), label, False)
+    if whole:
+        return Side(_exported(root, spec, stack), None, revisions.describe(root, spec), False)
+    hint = " (this clone is shallow: its history ends early)" if revisions.shallow(root) else ""
+    raise UsageError(f"{spec!r} is neither a year (years: {years}) nor a git revision{hint}")
 
 
 def _exported(root: Path, rev: str, stack: ExitStack) -> Path:

@@ -22,6 +22,7 @@ from ovk.diff.compare import (
     word_changes,
 )
 from ovk.diff.forest import Amount, Members, Text, Value, Values
+from ovk.output.literal import literal
 from ovk.output.markdown import escape as md
 from ovk.output.swedish import sv_number
 from ovk.output.terminal import Terminal
@@ -175,15 +176,18 @@ def as_text(comparison: Comparison, out: TextIO, terminal: Terminal | None = Non
 
 
 def _text_lines(comparison: Comparison, terminal: Terminal | None) -> Iterator[str]:
+    # Every string from the data, a file or a revision name is shown literally (control
+    # characters made visible) before it is styled or marked.
     def styled(text: str, style: str) -> str:
+        text = literal(text)
         return terminal.style(text, style) if terminal and text else text
 
     marks = {"delete": "[-{}-]", "insert": "{{+{}+}}", "equal": "{}"}
 
     def piece(p: Piece) -> str:
         if terminal is None:
-            return marks[p.op].format(p.text)
-        return p.text if p.op == "equal" else styled(p.text, p.op)
+            return marks[p.op].format(literal(p.text))
+        return literal(p.text) if p.op == "equal" else styled(p.text, p.op)
 
     yield styled(f"Changes from {comparison.old_label} to {comparison.new_label}", "title")
     if not comparison.changes:
@@ -194,12 +198,13 @@ def _text_lines(comparison: Comparison, terminal: Terminal | None) -> Iterator[s
         summary = ", ".join(f"{n} {status}" for status, n in tally.items() if n)
         heading = f"{group_title(key, comparison)}: {summary}"
         yield ""
-        yield styled(heading, "heading") if terminal else f"== {heading}"
+        yield styled(heading, "heading") if terminal else f"== {literal(heading)}"
         for item in items:
-            yield f"  {styled(f'{item.status:8}', item.status)} {heading_line(item)}"
+            yield f"  {styled(f'{item.status:8}', item.status)} {literal(heading_line(item))}"
             for change in item.fields:
+                field = literal(change.field or "")
                 for n, line in enumerate(detail(change)):
-                    label = f"{change.field}:" if n == 0 else " " * (len(change.field or "") + 1)
+                    label = f"{field}:" if n == 0 else " " * (len(field) + 1)
                     yield f"           {label} {' '.join(piece(p) for p in line)}"
 
 
@@ -270,7 +275,7 @@ def as_json(comparison: Comparison, out: TextIO, terminal: Terminal | None = Non
         "new": comparison.new_label,
         "changes": [record(c) for c in comparison.changes],
     }
-    json.dump(document, out, ensure_ascii=False, indent=2)
+    json.dump(document, out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
 
 

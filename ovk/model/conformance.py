@@ -8,6 +8,7 @@ finding; jsonschema-rs only ever answers "nothing to report", about 100 times fa
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,13 @@ SCHEMA_VERDICT_RULES = frozenset(
 )
 
 
+# Rules whose findings mean that ovk cannot use the data although a standard validator
+# accepts it: JSON Schema's "number" takes NaN and infinity, which no amount can be.
+UNREADABLE_RULES = frozenset({"non-finite-number"})
+# What makes a file not conform: every command refuses to read it.
+NOT_CONFORMING_RULES = SCHEMA_VERDICT_RULES | UNREADABLE_RULES
+
+
 @dataclass
 class Checked:
     """A file read through the safe loader and checked against its schema."""
@@ -52,7 +60,7 @@ class Checked:
     @property
     def conforms(self) -> bool:
         return self.document is not None and not any(
-            f.rule in SCHEMA_VERDICT_RULES for f in self.findings
+            f.rule in NOT_CONFORMING_RULES for f in self.findings
         )
 
 
@@ -67,8 +75,18 @@ def load_checked(
     """Load one file of a known kind and check it against the schema of its kind.
 
     With `fast`, a file the C parser reads without doubt and its schema accepts needs no
-    locations; every other file takes the located path, which alone makes findings.
+    locations; every other file takes the located path, which alone makes findings. Either
+    way a number that is not finite (`.nan`, `.inf`, `1e999`) is a located finding.
     """
+    checked = _load_checked(file, schemas, max_bytes, fast=fast, raw=raw)
+    if checked.document is not None:
+        checked.findings.extend(non_finite_findings(checked.document, file.display))
+    return checked
+
+
+def _load_checked(
+    file: Member, schemas: Path, max_bytes: int, *, fast: bool, raw: bytes | None
+) -> Checked:
     assert file.kind is not None
     loaded: LoadResult | None = None
     if fast:
@@ -194,6 +212,51 @@ def schema_findings(document: Document, display: str, kind: str, schemas: Path) 
         )
         found.append(finding(display, line, column, "schema", message, json_path(path)))
     return found
+
+
+def non_finite_findings(document: Document, display: str) -> list[Finding]:
+    """A finding at each number of the data that is not finite: YAML reads `.nan`, `.inf`
+    and `1e999` as floats the schema's "number" accepts, but no sum can be checked with one
+    and JSON cannot hold it."""
+    found: list[Finding] = []
+    if not _has_non_finite(document.data):  # the common case, checked without paths
+        return found
+
+    def walk(node: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(node, float):
+            if not math.isfinite(node):
+                where = ".".join(str(p) for p in path) or "the file"
+                written = ".nan" if math.isnan(node) else ("-.inf" if node < 0 else ".inf")
+                line, column = document.locate(path)
+                message = f"{where}: {written} is not a finite number"
+                found.append(
+                    finding(display, line, column, "non-finite-number", message, json_path(path))
+                )
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, (*path, index))
+
+    walk(document.data, ())
+    return found
+
+
+def _has_non_finite(data: Any) -> bool:
+    """Whether `data` holds a float that is not finite (about 20 µs for an agreement file,
+    so every file, however it was read, is checked)."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif isinstance(node, float) and not math.isfinite(node):
+            return True
+    return False
 
 
 def describe(error: Any) -> str:

@@ -137,7 +137,7 @@ def _built(kind: str) -> Schema:
 
 def build_all() -> dict[str, Schema]:
     """Every file kind's schema, keyed by kind (a fresh copy: callers may change it)."""
-    return {kind: json.loads(json.dumps(_built(kind))) for kind in KINDS}
+    return {kind: json.loads(json.dumps(_built(kind), allow_nan=False)) for kind in KINDS}
 
 
 def year() -> Schema:
@@ -214,7 +214,7 @@ def all_schema_files() -> dict[str, Schema]:
 
 def dumps(schema: Schema) -> str:
     """The canonical text of a schema file."""
-    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(schema, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def write_all(directory: Path) -> list[Path]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ovk.output.literal import literal
+
 # CommonMark lets a backslash escape any ASCII punctuation; these are the characters that
 # start inline syntax on GitHub (emphasis, code, links, autolinks, raw HTML, tables, math,
 # strikethrough) or that Jinja-looking text is made of.
@@ -35,7 +37,7 @@ def escape(value: object) -> str:
     (GitHub's emoji shortcodes such as ":smile:" are replaced after Markdown is parsed, so no
     escape can keep them; they are rare in agreements and lose no text.)
     """
-    text = _one_line(str(value))
+    text = literal(_one_line(str(value)))  # other control characters made visible
     text = _MD_INLINE.sub(r"\\\1", text)
     text = _MD_ENTITY.sub(r"\\&", text)
     text = _MD_ORDERED.sub(r"\1\\\2", text)

@@ -38,7 +38,8 @@ class Column:
 
 class Terminal(Protocol):
     def style(self, text: str, style: str) -> str:
-        """`text` shown in `style` (one of STYLES); the text itself is shown literally."""
+        """`text` shown in `style` (one of STYLES); the text itself is shown literally (no
+        markup, control characters made visible as ovk.output.literal does)."""
 
     def table(
         self,
@@ -46,4 +47,5 @@ class Terminal(Protocol):
         rows: Sequence[Sequence[str]],
         styles: Sequence[str | None],
     ) -> None:
-        """Print the rows as a table that fits the terminal, each row in its style (or none)."""
+        """Print the rows as a table that fits the terminal, each row in its style (or none);
+        every header and cell is shown literally, as `style` shows its text."""

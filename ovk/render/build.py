@@ -45,7 +45,7 @@ from ovk.model.layout import AGREEMENTS
 from ovk.model.read import expand_owners, number_key, read_year, resolve_year
 from ovk.model.text import Item, items
 from ovk.render.templating import environment, static_text
-from ovk.yamlio.atomic import write_atomically
+from ovk.yamlio.atomic import RefusedWrite, refusal, write_atomically
 
 FORMATS = ("md", "html")
 REQUEST_FORMATS = (*FORMATS, "both")  # both: --all writes each format
@@ -647,25 +647,29 @@ class Renderer:
 
 
 def render_site(source: Source, formats: Iterable[str], out_dir: Path) -> list[Path]:
-    """Every bilaga, the main document and an index (and, for HTML, the stylesheet)."""
-    written = []
+    """Every bilaga, the main document and an index (and, for HTML, the stylesheet); nothing
+    is written when any of the files is a link or read-only."""
+    files: list[tuple[Path, str]] = []
     for fmt in formats:
         renderer = Renderer(source, fmt, site=True)
         pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in source.divisions]
         pages += [(MAIN_STEM, renderer.main()), (INDEX_STEM, renderer.index())]
-        for stem, text in pages:
-            written.append(write_atomic(out_dir / file_name(stem, fmt), text))
+        files += [(out_dir / file_name(stem, fmt), text) for stem, text in pages]
         if fmt == "html":
-            written.append(write_atomic(out_dir / STYLESHEET, renderer.stylesheet()))
-    return written
+            files.append((out_dir / STYLESHEET, renderer.stylesheet()))
+    for path, _ in files:
+        refuse(path)
+    return [write_atomic(path, text) for path, text in files]
 
 
 def output_path(path: Path, root: Path, cwd: Path | None = None) -> Path:
-    """`path` resolved. An absolute path is the user's explicit choice; a relative one must
-    stay inside the working folder or the repository root, so `..` (or a link) in a path
-    assembled by a script cannot walk out of them."""
+    """Where `path` stands: its folders resolved, its own name kept as given (a link there is
+    not followed; writing refuses it). An absolute path is the user's explicit choice; a
+    relative one must stay inside the working folder or the repository root, so `..` (or a
+    linked folder) in a path assembled by a script cannot walk out of them."""
     base = (cwd or Path.cwd()).resolve()
-    target = (base / path).resolve()
+    given = base / path
+    target = given.resolve() if given.name in ("", "..") else given.parent.resolve() / given.name
     if path.is_absolute():
         return target
     if not any(target.is_relative_to(allowed) for allowed in (base, root.resolve())):
@@ -677,8 +681,16 @@ def output_path(path: Path, root: Path, cwd: Path | None = None) -> Path:
     return target
 
 
+def refuse(path: Path) -> None:
+    """A usage error when `path` is a link or a read-only file: ovk never writes there."""
+    why = refusal(path)
+    if why is not None:
+        raise RefusedWrite(path, why)
+
+
 def write_atomic(path: Path, text: str) -> Path:
-    """Write `text` to `path` through a temporary file and a rename: never a half file."""
+    """Write `text` to `path` through a temporary file and a rename: never a half file, never
+    through a link."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, text)
@@ -720,6 +732,8 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     if request.all and request.output is None:
         raise UsageError("<all> needs <output> DIR", "all", "output")
     target = output_path(request.output, root, cwd) if request.output is not None else None
+    if target is not None:
+        refuse(target)  # the file, or the folder of <all>: before anything is rendered
     source = load_source(root, resolve_year(root, request.year))
 
     if request.all:
@@ -731,6 +745,7 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
         formats = FORMATS if request.fmt == "both" else (request.fmt or "html",)
         return Outcome(None, render_site(source, formats, target))
 
+    # The format follows the name the user gave, never the name a link there points to.
     fmt = request.fmt or ("html" if target and target.suffix in (".html", ".htm") else "md")
     renderer = Renderer(source, fmt)
     if request.code is not None:

@@ -5,17 +5,28 @@ and in the copies shipped in the package second, so a wheel install works. HTML 
 (`*.html`) are autoescaped by Jinja. Markdown templates (`*.md`) are escaped by this module:
 the environment's `finalize` hook passes every `{{ value }}` of a Markdown template through
 `md_text` unless it is already marked safe, so a forgotten filter cannot leak raw data.
+
+Templates are code from the repository, and the repository is not trusted: they run in
+Jinja's immutable sandbox (no attribute starting with `_`, no internals of functions or
+frames, no method that changes a list, dict or set; a `SecurityError` is a template error),
+and a file in the repository's `templates/` (a template or `style.css`) that is a link
+leaving the repository is refused, never read.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
+from ovk.errors import DataError
 from ovk.output.markdown import escape
 from ovk.output.swedish import sv_date, sv_number
 
@@ -95,10 +106,37 @@ def template_dirs(root: Path | None) -> list[Path]:
     return dirs
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """The template search path. A file of the repository's templates/ that is a link leaving
+    the repository is a DataError (one line, worded as the layout's `link-outside` finding),
+    found before anything is read."""
+
+    def __init__(self, root: Path | None) -> None:
+        dirs = template_dirs(root)
+        self.root = root.resolve() if root is not None else None
+        self.repository = dirs[0] if root is not None and len(dirs) > 1 else None
+        super().__init__([str(d) for d in dirs])
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if self.repository is not None and self.root is not None:
+            place = self.repository.joinpath(*split_template_path(template))
+            if os.path.lexists(place) and not place.resolve().is_relative_to(self.root):
+                shown = place.relative_to(self.repository.parent).as_posix()
+                target = os.readlink(place) if place.is_symlink() else place.resolve()
+                raise DataError(
+                    f"{shown}:1:1: link-outside links to {target}, outside the repository; "
+                    "it is not read"
+                )
+        return super().get_source(environment, template)
+
+
 def environment(root: Path | None) -> jinja2.Environment:
-    """The Jinja environment every rendering goes through."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(root)]),
+    """The Jinja environment every rendering goes through: sandboxed, as templates are code
+    from the repository."""
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=_Loader(root),
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
         finalize=_finalize,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from ovk.errors import UsageError
 from ovk.model.entities import FOLLOWUP_OCCASIONS
 from ovk.model.read import read_year
+from ovk.output.literal import literal
 from ovk.tools.listing import SORT_KEYS, Filters, Uppdrag, Year, load_year, select, to_csv
 
 # The source names the three occasions (våruppföljning, delårsrapport, årsbokslut) but gives
@@ -82,14 +84,17 @@ def parse_followup_dates(text: str | None, year: int) -> dict[str, dt.date]:
 # --- ics ---------------------------------------------------------------------------------------
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def escape_text(text: str) -> str:
-    """A TEXT value escaped as RFC 5545 section 3.3.11 asks."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
+    """A TEXT value escaped as RFC 5545 section 3.3.11 asks: a line break (CRLF, LF or a bare
+    CR) as `\\n`, and every other control character (which TEXT may not hold; a bare CR would
+    start a content line of its own) made visible as ovk.output.literal does, then `\\`, `;`
+    and `,` escaped."""
+    return "\\n".join(
+        literal(line).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        for line in _LINE_BREAK.split(text)
     )
 
 
@@ -218,7 +223,7 @@ def year_document(root: Path, year: int) -> dict[str, Any]:
 
 
 def to_json(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from ovk.model.build import item_type, shape_of
 from ovk.model.entities import DOCUMENTS
 from ovk.model.layout import MODELINE, Member, modeline_for, select
 from ovk.model.spec import is_entity, properties
-from ovk.yamlio.atomic import write_atomically
+from ovk.yamlio.atomic import RefusedWrite, refusal, write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_path, load_round_trip, load_text
 
 
@@ -280,8 +280,17 @@ def format_file(file: Member, *, check: bool) -> Outcome:
         # Never write what would change the data; this is a bug in ovk if it ever happens.
         return Outcome(file.display, False, "formatting would change the data; left as is")
     changed = formatted.encode("utf-8") != path.read_bytes()
+    if changed:  # a member that is a link (inside the repository) or read-only is not rewritten
+        why = refusal(path)
+        if why is not None:
+            return Outcome(file.display, False, why)
     if changed and not check:
-        write_atomically(path, formatted)
+        try:
+            write_atomically(path, formatted)
+        except RefusedWrite as error:  # it became one since
+            return Outcome(file.display, False, error.reason)
+        except OSError as error:
+            return Outcome(file.display, False, f"cannot write: {error.strerror or error}")
     return Outcome(file.display, changed)
 
 

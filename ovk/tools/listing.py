@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from ovk.model.entities import Uppdrag as UppdragEntity
 from ovk.model.read import YearData, number_key, read_year
 from ovk.model.values import check_division
+from ovk.output.literal import literal
 from ovk.output.terminal import Column, Terminal
 
 SOON = dt.timedelta(days=30)  # a due date this close (or past) is marked
@@ -128,8 +129,24 @@ CSV_COLUMNS = (
 )
 
 
+# A cell starting with one of these is a formula to a spreadsheet (`=HYPERLINK(…)`, `@SUM(…)`,
+# `-2+3`), or becomes one once the program strips the tab or carriage return (OWASP, "CSV
+# Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A cell of text from the data, neutralised as OWASP advises against CSV injection: one
+    starting like a formula gets a leading single quote, so spreadsheets show it as text
+    (the csv writer quotes what needs quoting). Numbers ovk writes itself are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(uppdrag: Iterable[Uppdrag]) -> str:
-    """CSV for Excel in Sweden: BOM, ';' between fields, ISO dates, lists joined with ', '."""
+    """CSV for Excel in Sweden: BOM, ';' between fields, ISO dates, lists joined with ', ',
+    every cell from the data neutralised against formulas (`csv_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -137,7 +154,7 @@ def to_csv(uppdrag: Iterable[Uppdrag]) -> str:
         row = record(u)
         writer.writerow(
             [
-                ", ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                csv_cell(", ".join(v) if isinstance(v, list) else ("" if v is None else v))
                 for v in (row[c] for c in CSV_COLUMNS)
             ]
         )
@@ -161,7 +178,8 @@ TABLE_COLUMNS = (
 def as_table(
     uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None
 ) -> None:
-    """A table that fits the terminal, or tab-separated columns when piped."""
+    """A table that fits the terminal, or tab-separated columns when piped; every cell is
+    shown literally (a tab or newline in a title cannot shift a column or add a row)."""
     if not uppdrag:
         out.write("no uppdrag match\n")
         return
@@ -179,7 +197,7 @@ def as_table(
     if terminal is None:
         out.write("number\tdue\torigin\towners\tlead\ttitle\n")
         for row in rows:
-            out.write("\t".join(row) + "\n")
+            out.write("\t".join(literal(cell) for cell in row) + "\n")
     else:
         terminal.table(TABLE_COLUMNS, rows, [urgency(u, today) for u in uppdrag])
     if any(urgency(u, today) for u in uppdrag):
@@ -188,7 +206,10 @@ def as_table(
 
 def as_json(uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None) -> None:
     """An array of objects (the contract in PRODUCT.md)."""
-    out.write(json.dumps([record(u) for u in uppdrag], ensure_ascii=False, indent=2) + "\n")
+    out.write(
+        json.dumps([record(u) for u in uppdrag], ensure_ascii=False, indent=2, allow_nan=False)
+        + "\n"
+    )
 
 
 def as_csv(uppdrag: list[Uppdrag], today: dt.date, out: TextIO, terminal: Terminal | None) -> None:

@@ -32,6 +32,7 @@ from ovk.model.entities import (
 from ovk.model.layout import (
     AGREEMENTS,
     FILE_KINDS,
+    located,
     modeline_for,
     name_taken,
     year_dirs,
@@ -40,7 +41,7 @@ from ovk.model.layout import (
 from ovk.model.read import read, read_member
 from ovk.model.values import is_code, parse_date, slugify
 from ovk.tools.fmt import CommentMove, keep_comment_places, lost_comments, reorder, without_modeline
-from ovk.yamlio.atomic import write_atomically
+from ovk.yamlio.atomic import RefusedWrite, current_umask, refusal, write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
 DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
@@ -179,6 +180,9 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     if name is None and code not in listed:
         raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
+    why = refusal(agreement_path) if code not in listed else None
+    if why is not None:  # before the division's file is written, not after
+        raise RefusedWrite(agreement_path, why)
     data = skeleton(
         Division,
         {
@@ -256,16 +260,25 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
         raise UsageError(f"{year} is not an agreement year (2000-2100)")
     from ovk.validate.engine import validate
 
-    if validate(root, [source_dir]).errors:
-        raise DataError(f"{source} has errors; run 'ovk validate {source_dir.relative_to(root)}'")
+    # Only what validates is copied: a link out of the repository, or any other error, is
+    # refused with its located line (its target is never read).
+    errors = validate(root, [source_dir]).errors
+    if errors:
+        raise DataError(
+            f"{located(errors[0])} (a year with errors is not copied; run 'ovk validate "
+            f"{source_dir.relative_to(root).as_posix()}')"
+        )
+    listing = year_members(root, source_dir)
+    listing.check()  # listed anew for the copy: still no link out of the repository
     starts = dt.date(year, 1, 1)
     result = NewYear(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=target.parent))
     try:
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp's 0700 would stay on the year folder
         for kind in FILE_KINDS.values():
             if kind.folder is not None:
                 (staging / kind.folder).mkdir()
-        for member in year_members(root, source_dir).members:
+        for member in listing.members:
             folder = FILE_KINDS[member.kind].folder
             place = Path(folder, member.path.name) if folder else Path(member.path.name)
             if member.kind == "uppdrag":
@@ -284,7 +297,8 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
 
 def _copy(source: Path, target: Path, kind: str, year: int) -> None:
     """One file, year moved on, through the round-trip writer (comments and their places,
-    and the order, kept as `ovk fmt` keeps them)."""
+    and the order, kept as `ovk fmt` keeps them). A member that is a link inside the
+    repository is read where validate read it, and written as a regular file."""
     full = source.read_text(encoding="utf-8-sig")
     data = load_round_trip(without_modeline(full))
     if "year" in data:
@@ -294,4 +308,4 @@ def _copy(source: Path, target: Path, kind: str, year: int) -> None:
         text = _rewritten(source, full, kind, data)
     except DataError as error:
         raise DataError(f"{error}; run 'ovk fmt' on the year first") from None
-    target.write_text(text, encoding="utf-8")
+    write_atomically(target, text)

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from ovk.findings import Finding, finding
-from ovk.model.conformance import SCHEMA_VERDICT_RULES, fast_validator, load_checked
+from ovk.model.conformance import NOT_CONFORMING_RULES, fast_validator, load_checked
 from ovk.model.layout import FILE_KINDS, MODELINE, Member, YearMembers, classify, schema_dir, select
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
@@ -112,7 +112,7 @@ def check_year_folder(job: Job) -> list[Finding]:
     for file in members.members:
         own = check_file(file, root, max_bytes, fast=fast, cache=cache)
         findings.extend(own.findings)
-        if own.document is None or any(f.rule in SCHEMA_VERDICT_RULES for f in own.findings):
+        if own.document is None or any(f.rule in NOT_CONFORMING_RULES for f in own.findings):
             _broken(year, members.display, file.display)
         else:
             _attach(year, file, own.document)

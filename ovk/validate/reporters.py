@@ -1,4 +1,10 @@
-"""Reporters: how validate's findings are printed, one per `--format`."""
+"""Reporters: how validate's findings are printed, one per `--format`.
+
+File names and messages carry what contributors wrote; the text and github reporters show
+them literally (ovk.output.literal), so a file name holding a newline or an ESC sequence
+cannot add a line, an annotation or a terminal command. JSON keeps them exact (its own
+escaping is strict).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ovk.findings import Finding
+from ovk.output.literal import literal
 
 Reporter = Callable[[list[Finding], int, TextIO], None]
 
@@ -15,8 +22,9 @@ def text(findings: list[Finding], files_checked: int, out: TextIO) -> None:
     """`path:line:col: RULE message` and an indented hint, like a compiler."""
     for f in findings:
         label = "" if f.severity == "error" else " (warning)"
-        out.write(f"{f.file}:{f.line}:{f.column}: {f.rule}{label} {f.message}\n")
-        out.write(f"    hint: {f.hint}\n")
+        where = f"{literal(f.file)}:{f.line}:{f.column}"
+        out.write(f"{where}: {f.rule}{label} {literal(f.message)}\n")
+        out.write(f"    hint: {literal(f.hint)}\n")
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     if findings:
@@ -40,7 +48,7 @@ def as_json(findings: list[Finding], files_checked: int, out: TextIO) -> None:
         }
         for f in findings
     ]
-    json.dump(records, out, ensure_ascii=False, indent=2)
+    json.dump(records, out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
 
 
@@ -48,9 +56,9 @@ def github(findings: list[Finding], files_checked: int, out: TextIO) -> None:
     """GitHub Actions workflow commands: annotations on the lines of a pull request."""
     for f in findings:
         level = "error" if f.severity == "error" else "warning"
-        message = _escape_data(f"{f.message}. Hint: {f.hint}")
+        message = _escape_data(literal(f"{f.message}. Hint: {f.hint}"))
         out.write(
-            f"::{level} file={_escape_property(f.file)},line={f.line},col={f.column},"
+            f"::{level} file={_escape_property(literal(f.file))},line={f.line},col={f.column},"
             f"title={_escape_property(f.rule)}::{message}\n"
         )
 
