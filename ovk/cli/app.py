@@ -186,7 +186,9 @@ def validate(
     no_cache: Annotated[
         bool,
         typer.Option(
-            "--no-cache", help="Neither read nor write .ovk-cache/ (files found clean before)."
+            "--no-cache",
+            help="Neither read nor write the cache of files found clean before (in the user's "
+            "cache folder or $OVK_CACHE_DIR; always off when $CI is set).",
         ),
     ] = False,
     jobs: Annotated[
@@ -211,12 +213,13 @@ def validate(
 
         ovk validate agreements/2026/uppdrag/okat-valdeltagande.yaml --format github
     """
-    from ovk.validate.cache import CACHE_FOLDER
+    from ovk.validate.cache import open_cache
     from ovk.validate.engine import validate as run_validate
     from ovk.validate.reporters import REPORTERS
 
     root = _root()
     bar = _ProgressBar() if sys.stderr.isatty() and not os.environ.get("CI") else None
+    cache = None if no_cache else open_cache(root)
     try:
         report = run_validate(
             root,
@@ -224,11 +227,13 @@ def validate(
             max_bytes,
             workers=jobs,
             progress=bar.update if bar else None,
-            cache=None if no_cache else root / CACHE_FOLDER,
+            cache=cache,
         )
     finally:
         if bar:
             bar.close()
+        if cache:
+            cache.close()
     REPORTERS[output_format](report.findings, report.files_checked, sys.stdout)
     failing = report.findings if strict else report.errors
     raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)

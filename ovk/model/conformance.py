@@ -165,6 +165,15 @@ def schema_accepts(kind: str, directory: Path, data: Any) -> bool:
         return False
 
 
+def accepted_quickly(kind: str, schemas: Path, data: Any) -> bool:
+    """True only when `data` surely conforms as `load_checked` would let it through with no
+    finding: the schema in `schemas` accepts it, and the model's own where that one departs
+    (data remembered from an earlier run, say, is checked so before it is used)."""
+    if not schema_accepts(kind, schemas, data):
+        return False
+    return not _departs(kind, schemas) or schema_accepts(kind, MODEL_SCHEMAS, data)
+
+
 def schema_findings(document: Document, display: str, kind: str, schemas: Path) -> list[Finding]:
     """The schema findings of one loaded document, each located at its value (or key)."""
     from jsonschema.exceptions import best_match

@@ -9,7 +9,12 @@ from functools import cache
 from pathlib import Path
 
 from ovk.findings import Finding, finding
-from ovk.model.conformance import SCHEMA_VERDICT_RULES, fast_validator, load_checked
+from ovk.model.conformance import (
+    SCHEMA_VERDICT_RULES,
+    accepted_quickly,
+    fast_validator,
+    load_checked,
+)
 from ovk.model.layout import FILE_KINDS, MODELINE, Member, YearMembers, classify, schema_dir, select
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
@@ -43,7 +48,7 @@ def validate(
     fast: bool = True,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    cache: Path | None = None,
+    cache: Cache | None = None,
 ) -> Report:
     """Check the given files (default: every file under agreements/) and report all findings.
 
@@ -52,8 +57,8 @@ def validate(
     Year folders are checked one at a time (memory stays flat however many there are), in a
     process pool of `workers` (default: one per CPU when there are POOL_THRESHOLD files or
     more); the findings are the same and in the same order either way. `progress` is told
-    (files done, files in all) after each year folder. With a `cache` folder, files found
-    clean before (same bytes, same schema, same ovk) are not parsed again.
+    (files done, files in all) after each year folder. With a `cache`, files found clean
+    before (same bytes, same schema, same ovk) are not parsed again.
     """
     selection = select(root, list(paths))
     jobs = [(root, year, max_bytes, fast, cache) for year in selection.years]
@@ -98,13 +103,12 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-Job = tuple[Path, YearMembers, int, bool, Path | None]
+Job = tuple[Path, YearMembers, int, bool, Cache | None]
 
 
 def check_year_folder(job: Job) -> list[Finding]:
     """Every finding of one year folder's files, their own and across them."""
-    root, members, max_bytes, fast, cache_folder = job
-    cache = Cache(cache_folder) if cache_folder is not None else None
+    root, members, max_bytes, fast, cache = job
     findings: list[Finding] = []
     year = YearFiles(members.year_dir)
     for problem in members.problems:  # a member that cannot be read is not missing
@@ -131,6 +135,9 @@ def _broken(year: YearFiles, year_display: str, display: str) -> None:
         year.broken.add(f"{year_display}/{stem}.yaml")
 
 
+ENTRY_LIMIT = 8  # a cache entry's JSON may be this many times its file's bytes (escapes)
+
+
 @dataclass
 class FileResult:
     document: Document | None
@@ -154,9 +161,12 @@ def check_file(
     raw = read_capped(file.path, max_bytes) if fast else None
     key = ""
     if cache and raw:
-        key = cache.key(file.kind, _schema_dir(root) / KINDS[file.kind], raw)
-        data = cache.get(key)
-        if data is not MISSING:  # the same bytes were clean under the same schema
+        schemas = _schema_dir(root)
+        key = cache.key(file.kind, schemas / KINDS[file.kind], raw)
+        data = cache.get(key, ENTRY_LIMIT * len(raw) + 1024)
+        # The same bytes were clean under the same schema and ovk, and the data is of a shape
+        # the schema accepts; an entry that is not is a miss, and written again below.
+        if data is not MISSING and accepted_quickly(file.kind, schemas, data):
             text = raw.decode("utf-8-sig")
             hit = Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
             return FileResult(hit, _modeline_findings(hit, file))
