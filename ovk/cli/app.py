@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,7 +21,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from ovk import __version__
-from ovk.errors import ExitCode, OvkError, UsageError
+from ovk.errors import ExitCode, OvkError, Terminated, UsageError
 
 if TYPE_CHECKING:
     from ovk.output.terminal import Terminal
@@ -29,7 +33,11 @@ class OvkGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
-            result = super().main(*args, **kwargs)
+            with _sigterm_raises():
+                result = super().main(*args, **kwargs)
+        except Terminated:  # before or after a command runs
+            typer.echo("ovk: terminated", err=True)
+            sys.exit(ExitCode.TERMINATED)
         except NoArgsIsHelpError as error:
             typer.echo(error.ctx.get_help() if error.ctx else error.format_message())
             sys.exit(ExitCode.USAGE)
@@ -49,6 +57,31 @@ class OvkGroup(TyperGroup):
         except OvkError as error:
             typer.echo(f"ovk: error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("ovk: interrupted", err=True)
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except Terminated:
+            typer.echo("ovk: terminated", err=True)
+            raise typer.Exit(ExitCode.TERMINATED) from None
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While a command runs, SIGTERM raises Terminated in the main thread, so that it ends as
+    Ctrl-C does: the worker pool ends its workers, and the command prints one line and exits
+    with a code."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 class OvkCommand(TyperCommand):
@@ -197,7 +230,8 @@ def validate(
             "--jobs",
             "-j",
             min=1,
-            help="Processes to use (default: one per CPU for large runs, else one).",
+            help="Processes to use (default: one per CPU for large runs, else one); clamped "
+            "to the number of year folders and to twice the CPUs.",
             show_default=False,
         ),
     ] = None,

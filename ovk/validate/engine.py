@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ovk.errors import RunError
 from ovk.findings import Finding, finding
 from ovk.model.conformance import (
     SCHEMA_VERDICT_RULES,
@@ -26,6 +31,9 @@ from ovk.yamlio.loader import (
     warm_up,
 )
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
 
 @dataclass
 class Report:
@@ -38,6 +46,7 @@ class Report:
 
 
 POOL_THRESHOLD = 200  # files; measured on 2 CPUs: a pool breaks even near 120, wins 7 % at 230
+WORKERS_PER_CPU = 2  # the most processes asked for with --jobs: more only add start-up time
 
 
 def validate(
@@ -55,33 +64,27 @@ def validate(
     Cross-file rules always see the whole year folder of a file, but only findings in the
     requested files are reported (so a pre-commit hook on one changed file stays precise).
     Year folders are checked one at a time (memory stays flat however many there are), in a
-    process pool of `workers` (default: one per CPU when there are POOL_THRESHOLD files or
-    more); the findings are the same and in the same order either way. `progress` is told
-    (files done, files in all) after each year folder. With a `cache`, files found clean
-    before (same bytes, same schema, same ovk) are not parsed again.
+    process pool (see `pool_size`; by default one process per CPU when there are
+    POOL_THRESHOLD files or more); the findings are the same and in the same order either way.
+    `progress` is told (files done, files in all) after each year folder. With a `cache`,
+    files found clean before (same bytes, same schema, same ovk) are not parsed again.
     """
     selection = select(root, list(paths))
     jobs = [(root, year, max_bytes, fast, cache) for year in selection.years]
     count = sum(len(year.members) for year in selection.years)
-    if workers is None:
-        workers = _cpus() if count >= POOL_THRESHOLD else 1
+    workers = pool_size(workers, len(jobs), count)
     findings: list[Finding] = []
     done = 0
-    if workers > 1 and len(jobs) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        if "fork" in methods:  # what the workers need, made once before they are forked
-            warm_up()
-            for kind in KINDS:
-                fast_validator(kind, _schema_dir(root))
-        chunk = max(1, len(jobs) // (workers * 8))
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for job, found in zip(
-                jobs, pool.map(check_year_folder, jobs, chunksize=chunk), strict=True
-            ):
+    if workers > 1:
+        with worker_pool(workers) as (pool, forked):
+            if forked:  # what the workers need, made once before they are forked
+                warm_up()
+                for kind in KINDS:
+                    fast_validator(kind, _schema_dir(root))
+            chunk = max(1, len(jobs) // (workers * 8))
+            with _signals_held():  # the workers start (fork) while no signal can reach them
+                results = pool.map(check_year_folder, jobs, chunksize=chunk)
+            for job, found in zip(jobs, results, strict=True):
                 findings.extend(found)
                 done += len(job[1].members)
                 if progress:
@@ -96,11 +99,97 @@ def validate(
     return Report(sorted(set(findings)), selection.files)
 
 
+def pool_size(requested: int | None, folders: int, files: int) -> int:
+    """How many processes check `folders` year folders of `files` files: as `requested` (by
+    default one per CPU from POOL_THRESHOLD files, else one), but never more than there are
+    year folders nor WORKERS_PER_CPU per CPU (`--jobs 100000` gets a handful, not 100000)."""
+    cpus = _cpus()
+    wanted = requested if requested is not None else (cpus if files >= POOL_THRESHOLD else 1)
+    return max(1, min(wanted, folders, WORKERS_PER_CPU * cpus))
+
+
 def _cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[tuple[ProcessPoolExecutor, bool]]:
+    """A process pool (and whether its workers are forked) that no worker outlives: on any
+    exception in the block, Ctrl-C and (through the command line's handler) SIGTERM
+    included, every worker is killed before the exception goes on.
+
+    Workers ignore SIGINT and SIGTERM, so a Ctrl-C or a SIGTERM that reaches the whole
+    process group stops the command once, in the parent, which ends them; on Linux a worker
+    also dies with its parent (PR_SET_PDEATHSIG), should the parent be killed outright. A
+    worker that dies on its own (the kernel's out-of-memory killer, say) is a RunError."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    forked = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forked else None)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_started, initargs=(os.getpid(),)
+    )
+    try:
+        yield pool, forked
+    except BrokenProcessPool:
+        _stop(pool)
+        raise RunError(
+            "a worker process died while validating (out of memory?); run again, or in one process"
+        ) from None
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers (they hold nothing to clean up) and wait for them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join()
+
+
+def _worker_started(parent: int) -> None:
+    """In each worker: Ctrl-C and SIGTERM are the parent's to handle, and the worker ends
+    with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform == "linux":
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+        if os.getppid() != parent:  # pragma: no cover - the parent died before prctl
+            os._exit(1)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while workers start, so a worker never runs the parent's
+    handlers; they are delivered (to the parent) when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 Job = tuple[Path, YearMembers, int, bool, Cache | None]
