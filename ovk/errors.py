@@ -60,3 +60,10 @@ class Terminated(BaseException):
     """SIGTERM, raised in the main thread by the command line's handler so that what runs
     cleans up as for Ctrl-C (the worker pool ends its workers). Like KeyboardInterrupt it is
     no Exception, so no `except Exception` swallows it."""
+
+
+def os_error_message(error: OSError) -> str:
+    """An OSError in one line: what went wrong and on which file."""
+    reason = error.strerror or str(error)
+    names = [name for name in (error.filename, error.filename2) if name is not None]
+    return f"{reason}: {' -> '.join(map(str, names))}" if names else reason

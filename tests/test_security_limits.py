@@ -177,3 +177,76 @@ def test_a_signal_mid_run_ends_every_worker_with_one_line(
     while any(alive(worker) for worker in workers) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not any(alive(worker) for worker in workers)
+
+
+# -- errors are one line, with their exit code ------------------------------------------------
+
+
+def one_line(stderr: str) -> str:
+    assert stderr.endswith("\n") and stderr.count("\n") == 1, stderr
+    assert "Traceback" not in stderr
+    return stderr.rstrip("\n")
+
+
+def test_export_into_a_missing_folder_is_one_line_and_exit_2(base_tree: Path) -> None:
+    target = base_tree.parent / "missing" / "dir" / "x.ics"
+    result = run_ovk("--root", str(base_tree), "export", "--format", "ics", "-o", str(target))
+    assert result.exit_code == 2
+    assert one_line(result.stderr) == (
+        f"ovk: error: cannot write {target} (-o): No such file or directory"
+    )
+    assert not target.parent.exists()
+
+
+@pytest.mark.parametrize("place", ["under-a-file", "proc"])
+def test_schema_into_an_unwritable_place_is_one_line_and_exit_2(tmp_path: Path, place: str) -> None:
+    if place == "proc" and not Path("/proc/self").is_dir():
+        pytest.skip("needs /proc, where nobody may make a folder")
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    target = tmp_path / "file" / "schemas" if place == "under-a-file" else Path("/proc/ovk")
+    result = run_ovk("schema", "-o", str(target))
+    assert result.exit_code == 2
+    assert one_line(result.stderr).startswith(f"ovk: error: cannot write {target}/")
+    assert result.stdout == ""
+
+
+COMMANDS = [["validate"], ["list"], ["diff", "2026", "2026"], ["render", "KLK"], ["fmt"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_any_other_os_error_is_one_line_and_exit_2(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    import ovk.cli.app
+
+    def unreadable() -> Path:
+        raise PermissionError(13, "Permission denied", str(base_tree / "agreements"))
+
+    monkeypatch.setattr(ovk.cli.app, "_root", unreadable)
+    result = run_ovk(*command)
+    assert result.exit_code == 2
+    assert one_line(result.stderr) == f"ovk: error: Permission denied: {base_tree / 'agreements'}"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_ctrl_c_in_any_command_is_one_line_and_exit_130(
+    monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    import ovk.cli.app
+
+    def interrupted() -> Path:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ovk.cli.app, "_root", interrupted)
+    result = run_ovk(*command)
+    assert (result.exit_code, one_line(result.stderr)) == (130, "ovk: interrupted")
+
+
+@pytest.mark.parametrize("exit_code", [[], ["--exit-code"]], ids=["plain", "--exit-code"])
+def test_diff_exits_2_when_it_cannot_read_a_file(base_tree: Path, exit_code: list[str]) -> None:
+    (base_tree / "agreements/2026/uppdrag/broken.yaml").write_text("x: [\n", encoding="utf-8")
+    result = run_ovk("--root", str(base_tree), "diff", "2026", "2026", *exit_code)
+    assert result.exit_code == 2  # 1 means only "differences", as in git diff
+    assert one_line(result.stderr).startswith("ovk: error: agreements/2026/uppdrag/broken.yaml")
+    unknown = run_ovk("--root", str(base_tree), "diff", "2026", "1999", *exit_code)
+    assert unknown.exit_code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import signal
@@ -21,7 +22,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from ovk import __version__
-from ovk.errors import ExitCode, OvkError, Terminated, UsageError
+from ovk.errors import ExitCode, OvkError, Terminated, UsageError, os_error_message
 
 if TYPE_CHECKING:
     from ovk.output.terminal import Terminal
@@ -63,6 +64,11 @@ class OvkGroup(TyperGroup):
         except Terminated:
             typer.echo("ovk: terminated", err=True)
             raise typer.Exit(ExitCode.TERMINATED) from None
+        except OSError as error:  # a run-time error: one line, never a traceback
+            if error.errno == errno.EPIPE:  # a reader that stopped reading: typer's to handle
+                raise
+            typer.echo(f"ovk: error: {os_error_message(error)}", err=True)
+            raise typer.Exit(ExitCode.USAGE) from None
 
 
 @contextmanager
@@ -103,6 +109,18 @@ class OvkCommand(TyperCommand):
             if f"--{name}" in param.opts:
                 return param.opts[0]
         return f"--{name}"
+
+
+class DiffCommand(OvkCommand):
+    """`ovk diff`, whose exit 1 means only "differences" (with --exit-code), as in git diff:
+    every error, a file it cannot read included, exits 2."""
+
+    def invoke(self, ctx: Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OvkError as error:
+            typer.echo(f"ovk: error: {error}", err=True)
+            raise typer.Exit(ExitCode.USAGE) from None
 
 
 app = typer.Typer(
@@ -370,7 +388,7 @@ def list_uppdrag(
         typer.echo("no uppdrag match", err=True)
 
 
-@app.command(cls=OvkCommand)
+@app.command(cls=DiffCommand)
 def diff(
     old: Annotated[str, typer.Argument(help="A year, a git revision, or REV:YEAR.")],
     new: Annotated[str, typer.Argument(help="A year, a git revision, or REV:YEAR.")],
@@ -552,7 +570,8 @@ def export(
     else:
         from ovk.yamlio.atomic import write_atomically
 
-        write_atomically(output, text)
+        with _writing(output, "output"):
+            write_atomically(output, text)
 
 
 @app.command(cls=OvkCommand)
@@ -593,10 +612,23 @@ def schema(
             raise UsageError(f"name a schema ({', '.join(SCHEMA_FILES)}) or write all with -o DIR")
         sys.stdout.write(dumps(files[SCHEMA_FILES[kind]]))
         return
-    output.mkdir(parents=True, exist_ok=True)
     for name in [SCHEMA_FILES[kind]] if kind else list(files):
-        write_atomically(output / name, dumps(files[name]))
+        with _writing(output / name, "output"):
+            output.mkdir(parents=True, exist_ok=True)
+            write_atomically(output / name, dumps(files[name]))
         typer.echo(output / name)
+
+
+@contextmanager
+def _writing(path: Path, param: str) -> Iterator[None]:
+    """An OSError while writing `path` (given as `param`) as a one-line usage error (exit 2)."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise
+        reason = error.strerror or str(error)
+        raise UsageError(f"cannot write {path} (<{param}>): {reason}", param) from None
 
 
 new_app = typer.Typer(
