@@ -161,7 +161,7 @@ def test_a_signal_mid_run_ends_every_worker_with_one_line(
         while len(workers) < 2 and time.monotonic() - started < 10:
             time.sleep(0.02)
             workers = children(process.pid)
-        assert len(workers) == 2, "the pool did not start"
+        assert len(workers) == 2, f"the pool did not start: {children(process.pid)}"
         time.sleep(0.1)  # the workers are busy now
         if to_group:
             os.killpg(process.pid, signum)
@@ -176,7 +176,7 @@ def test_a_signal_mid_run_ends_every_worker_with_one_line(
     deadline = time.monotonic() + 2
     while any(alive(worker) for worker in workers) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert not any(alive(worker) for worker in workers)
+    assert not [worker for worker in workers if alive(worker)], workers
 
 
 # -- errors are one line, with their exit code ------------------------------------------------

@@ -151,13 +151,11 @@ def worker_pool(workers: int) -> Iterator[tuple[ProcessPoolExecutor, bool]]:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers (they hold nothing to clean up) and wait for them."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
+    """Kill the pool's workers (they hold nothing to clean up) and wait until the pool has
+    reaped them (its manager thread sees them die, fails what was pending and joins them)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.join()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker_started(parent: int) -> None:
