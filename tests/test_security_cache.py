@@ -78,7 +78,7 @@ def opened(root: Path) -> Cache:
 
 
 def key_of(cache: Cache, root: Path, path: Path) -> str:
-    return cache.key("uppdrag", schema_dir(root) / KINDS["uppdrag"], (root / path).read_bytes())
+    return cache.key("uppdrag", schema_dir(root), (root / path).read_bytes())
 
 
 def snapshot(folder: Path, *, leave_out: Path) -> dict[str, str]:

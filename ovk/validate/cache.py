@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk import __version__
+from ovk.model.schema import KINDS
 
 ENV_FOLDER = "OVK_CACHE_DIR"
 FORMAT = "ovk-cache 2"  # part of every key: entries of another layout are never found
@@ -164,12 +165,14 @@ class Cache:
     def __del__(self) -> None:
         self.close()
 
-    def key(self, kind: str, schema: Path, raw: bytes) -> str:
-        salt = self._schemas.get((kind, schema))
+    def key(self, kind: str, schemas: Path, raw: bytes) -> str:
+        """The key of a file of `kind` with bytes `raw`, checked against the schema of its
+        kind in the folder `schemas` (read once per process)."""
+        salt = self._schemas.get((kind, schemas))
         if salt is None:
-            schema_digest = hashlib.sha256(schema.read_bytes()).hexdigest()
+            schema_digest = hashlib.sha256((schemas / KINDS[kind]).read_bytes()).hexdigest()
             salt = self.salt + f"{kind}\n{schema_digest}\n".encode()
-            self._schemas[(kind, schema)] = salt
+            self._schemas[(kind, schemas)] = salt
         digest = hashlib.sha256(salt)
         digest.update(raw)
         return digest.hexdigest()
@@ -223,7 +226,7 @@ class Cache:
             pass  # a cache that cannot be written is just not used
 
     def _tag(self, key: str, payload: bytes) -> bytes:
-        return hmac.new(self.secret, key.encode() + b"\n" + payload, hashlib.sha256).digest()
+        return hmac.digest(self.secret, key.encode() + b"\n" + payload, "sha256")
 
     def _entries(self) -> int | None:
         """The descriptor of this repository's entries folder, opened once per process."""

@@ -200,8 +200,9 @@ def check_year_folder(job: Job) -> list[Finding]:
     year = YearFiles(members.year_dir)
     for problem in members.problems:  # a member that cannot be read is not missing
         _broken(year, members.display, problem.file)
+    present: dict[Path, bool] = {}  # the schemas modelines name: one stat each per folder
     for file in members.members:
-        own = check_file(file, root, max_bytes, fast=fast, cache=cache)
+        own = check_file(file, root, max_bytes, fast=fast, cache=cache, present=present)
         findings.extend(own.findings)
         if own.document is None or any(f.rule in SCHEMA_VERDICT_RULES for f in own.findings):
             _broken(year, members.display, file.display)
@@ -238,6 +239,7 @@ def check_file(
     *,
     fast: bool = True,
     cache: Cache | None = None,
+    present: dict[Path, bool] | None = None,
 ) -> FileResult:
     """Load one member and check it against the schema of its kind.
 
@@ -249,21 +251,21 @@ def check_file(
     key = ""
     if cache and raw:
         schemas = _schema_dir(root)
-        key = cache.key(file.kind, schemas / KINDS[file.kind], raw)
+        key = cache.key(file.kind, schemas, raw)
         data = cache.get(key, ENTRY_LIMIT * len(raw) + 1024)
         # The same bytes were clean under the same schema and ovk, and the data is of a shape
         # the schema accepts; an entry that is not is a miss, and written again below.
         if data is not MISSING and accepted_quickly(file.kind, schemas, data):
             text = raw.decode("utf-8-sig")
             hit = Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
-            return FileResult(hit, _modeline_findings(hit, file))
+            return FileResult(hit, _modeline_findings(hit, file, present))
     checked = load_checked(file, _schema_dir(root), max_bytes, fast=fast, raw=raw)
     if checked.document is None:
         return FileResult(None, checked.findings)
     if cache and key and not checked.findings:
         cache.put(key, checked.document.data)
     return FileResult(
-        checked.document, checked.findings + _modeline_findings(checked.document, file)
+        checked.document, checked.findings + _modeline_findings(checked.document, file, present)
     )
 
 
@@ -285,7 +287,10 @@ def _attach(year: YearFiles, file: Member, document: Document) -> None:
         year.uppdrag.append(entry)
 
 
-def _modeline_findings(document: Document, file: Member) -> list[Finding]:
+def _modeline_findings(
+    document: Document, file: Member, present: dict[Path, bool] | None = None
+) -> list[Finding]:
+    """The modeline's findings; `present` remembers, for one run, which schemas exist."""
     expected = KINDS[file.kind]
     match = MODELINE.match(document.first_line.lstrip("\ufeff"))
     if not match:
@@ -310,6 +315,16 @@ def _modeline_findings(document: Document, file: Member) -> list[Finding]:
                 f"names schema {target}, but a {file.kind} file uses {expected}",
             )
         ]
-    if "://" not in target and not (file.path.parent / target).is_file():
+    if "://" not in target and not _schema_present(file.path.parent, target, present):
         return [finding(file.display, 1, 1, "modeline", f"schema {target} does not exist")]
     return []
+
+
+def _schema_present(folder: Path, target: str, present: dict[Path, bool] | None) -> bool:
+    path = folder / target
+    if present is None:
+        return path.is_file()
+    found = present.get(path)
+    if found is None:
+        found = present[path] = path.is_file()
+    return found
