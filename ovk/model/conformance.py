@@ -8,6 +8,7 @@ finding; jsonschema-rs only ever answers "nothing to report", about 100 times fa
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -165,13 +166,22 @@ def schema_accepts(kind: str, directory: Path, data: Any) -> bool:
         return False
 
 
-def accepted_quickly(kind: str, schemas: Path, data: Any) -> bool:
-    """True only when `data` surely conforms as `load_checked` would let it through with no
-    finding: the schema in `schemas` accepts it, and the model's own where that one departs
-    (data remembered from an earlier run, say, is checked so before it is used)."""
-    if not schema_accepts(kind, schemas, data):
-        return False
-    return not _departs(kind, schemas) or schema_accepts(kind, MODEL_SCHEMAS, data)
+@cache
+def quick_acceptor(kind: str, schemas: Path) -> Callable[[Any], bool]:
+    """For data remembered from an earlier run (a cache entry, say): True only when it surely
+    conforms as `load_checked` would let it through with no finding, i.e. the schema of
+    `kind` in `schemas` accepts it, and the model's own where that one departs. Made once
+    per kind and folder, so each answer is one call of the fast validator."""
+    own = fast_validator(kind, schemas)
+    model = fast_validator(kind, MODEL_SCHEMAS) if _departs(kind, schemas) else None
+
+    def accepts(data: Any) -> bool:
+        try:
+            return bool(own.is_valid(data)) and (model is None or bool(model.is_valid(data)))
+        except Exception:  # a value it cannot represent: not surely accepted
+            return False
+
+    return accepts
 
 
 def schema_findings(document: Document, display: str, kind: str, schemas: Path) -> list[Finding]:

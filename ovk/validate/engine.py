@@ -16,9 +16,9 @@ from ovk.errors import RunError
 from ovk.findings import Finding, finding
 from ovk.model.conformance import (
     SCHEMA_VERDICT_RULES,
-    accepted_quickly,
     fast_validator,
     load_checked,
+    quick_acceptor,
 )
 from ovk.model.layout import FILE_KINDS, MODELINE, Member, YearMembers, classify, schema_dir, select
 from ovk.model.schema import KINDS
@@ -200,7 +200,7 @@ def check_year_folder(job: Job) -> list[Finding]:
     year = YearFiles(members.year_dir)
     for problem in members.problems:  # a member that cannot be read is not missing
         _broken(year, members.display, problem.file)
-    present: dict[Path, bool] = {}  # the schemas modelines name: one stat each per folder
+    present: dict[tuple[str, str], bool] = {}  # schemas modelines name: a stat each per folder
     for file in members.members:
         own = check_file(file, root, max_bytes, fast=fast, cache=cache, present=present)
         findings.extend(own.findings)
@@ -239,7 +239,7 @@ def check_file(
     *,
     fast: bool = True,
     cache: Cache | None = None,
-    present: dict[Path, bool] | None = None,
+    present: dict[tuple[str, str], bool] | None = None,
 ) -> FileResult:
     """Load one member and check it against the schema of its kind.
 
@@ -255,7 +255,7 @@ def check_file(
         data = cache.get(key, ENTRY_LIMIT * len(raw) + 1024)
         # The same bytes were clean under the same schema and ovk, and the data is of a shape
         # the schema accepts; an entry that is not is a miss, and written again below.
-        if data is not MISSING and accepted_quickly(file.kind, schemas, data):
+        if data is not MISSING and quick_acceptor(file.kind, schemas)(data):
             text = raw.decode("utf-8-sig")
             hit = Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
             return FileResult(hit, _modeline_findings(hit, file, present))
@@ -288,7 +288,7 @@ def _attach(year: YearFiles, file: Member, document: Document) -> None:
 
 
 def _modeline_findings(
-    document: Document, file: Member, present: dict[Path, bool] | None = None
+    document: Document, file: Member, present: dict[tuple[str, str], bool] | None = None
 ) -> list[Finding]:
     """The modeline's findings; `present` remembers, for one run, which schemas exist."""
     expected = KINDS[file.kind]
@@ -315,16 +315,17 @@ def _modeline_findings(
                 f"names schema {target}, but a {file.kind} file uses {expected}",
             )
         ]
-    if "://" not in target and not _schema_present(file.path.parent, target, present):
+    if "://" not in target and not _schema_present(file.path, target, present):
         return [finding(file.display, 1, 1, "modeline", f"schema {target} does not exist")]
     return []
 
 
-def _schema_present(folder: Path, target: str, present: dict[Path, bool] | None) -> bool:
-    path = folder / target
+def _schema_present(file: Path, target: str, present: dict[tuple[str, str], bool] | None) -> bool:
+    """Whether the schema `target` named by `file`'s modeline exists, asked once per folder."""
+    folder = os.path.dirname(file)
     if present is None:
-        return path.is_file()
-    found = present.get(path)
+        return os.path.isfile(os.path.join(folder, target))
+    found = present.get((folder, target))
     if found is None:
-        found = present[path] = path.is_file()
+        found = present[(folder, target)] = os.path.isfile(os.path.join(folder, target))
     return found
