@@ -56,13 +56,15 @@ def tool(name: str) -> str:
     return str(found) if found.exists() else (shutil.which(name) or name)
 
 
-def run(commands: list[list[str]], cwd: Path) -> Run:
+def run(commands: list[list[str]], cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run the commands one after another: summed wall time, the largest peak RSS."""
     seconds, peak, outputs = 0.0, 0, []
     for command in commands:
         with tempfile.TemporaryFile() as out:
             start = time.perf_counter()
-            process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                command, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL
+            )
             _, status, usage = os.wait4(process.pid, 0)
             seconds += time.perf_counter() - start
             process.returncode = os.waitstatus_to_exitcode(status)
@@ -168,11 +170,12 @@ def bench_size(size: str, repeat: int, base: Path) -> dict[str, Any]:
             f"check-jsonschema {cjs_runs[-1].seconds:.2f} s",
             file=sys.stderr,
         )
-    # ovk with its cache warm (a pre-commit hook's second run): filled once, then timed.
-    shutil.rmtree(root / ".ovk-cache", ignore_errors=True)
-    run([ovk_command(root, cached=True)], root)
-    warm = [run([ovk_command(root, cached=True)], root) for _ in range(repeat)]
-    shutil.rmtree(root / ".ovk-cache", ignore_errors=True)
+    # ovk with its cache warm (a pre-commit hook's second run): filled once, then timed, in a
+    # cache folder of its own (never the user's), with CI unset (CI turns the cache off).
+    with tempfile.TemporaryDirectory() as folder:
+        env = {k: v for k, v in os.environ.items() if k != "CI"} | {"OVK_CACHE_DIR": folder}
+        run([ovk_command(root, cached=True)], root, env)
+        warm = [run([ovk_command(root, cached=True)], root, env) for _ in range(repeat)]
     if failing_ovk(warm[0].stdout[0], root) != failing_ovk(ovk_runs[0].stdout[0], root):
         raise SystemExit(f"{size}: ovk's verdicts differ with its cache warm")
     ovk_failed = failing_ovk(ovk_runs[0].stdout[0], root)

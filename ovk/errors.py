@@ -9,7 +9,9 @@ from enum import IntEnum
 class ExitCode(IntEnum):
     OK = 0
     FINDINGS = 1  # invalid data (validate) or differences found (diff --exit-code)
-    USAGE = 2  # unknown year, division, path or bad option
+    USAGE = 2  # unknown year, division, path or bad option; a run-time (OS) error
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM)
 
 
 class OvkError(Exception):
@@ -42,7 +44,26 @@ class UsageError(OvkError):
         return text
 
 
+class RunError(OvkError):
+    """The command could not run to its end (a worker process died, say): exit 2."""
+
+    exit_code = ExitCode.USAGE
+
+
 class DataError(OvkError):
     """The agreement data cannot be used for the command (run `ovk validate`)."""
 
     exit_code = ExitCode.FINDINGS
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread by the command line's handler so that what runs
+    cleans up as for Ctrl-C (the worker pool ends its workers). Like KeyboardInterrupt it is
+    no Exception, so no `except Exception` swallows it."""
+
+
+def os_error_message(error: OSError) -> str:
+    """An OSError in one line: what went wrong and on which file."""
+    reason = error.strerror or str(error)
+    names = [name for name in (error.filename, error.filename2) if name is not None]
+    return f"{reason}: {' -> '.join(map(str, names))}" if names else reason

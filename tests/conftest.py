@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +84,17 @@ def add_year(root: Path, year: int, source: int) -> Path:
     result = run_ovk("--root", str(root), "new", "year", str(year), "--from", str(source))
     assert result.exit_code == 0, result.stderr
     return root / "agreements" / str(year)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The suite's ovk cache: a temporary folder (the environment of every ovk it runs, in
+    process or not), never the checkout nor the user's own cache folder."""
+    folder = tmp_path_factory.mktemp("ovk-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OVK_CACHE_DIR", str(folder))
+        patch.delenv("CI", raising=False)  # the cache is tested, so it is on (see test_cache)
+        yield folder
 
 
 @pytest.fixture

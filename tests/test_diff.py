@@ -337,7 +337,7 @@ def test_a_root_below_the_top_of_the_repository_reads_its_own_folder(tmp_path: P
 def test_invalid_data_is_a_located_error_not_a_crash(repo: Path) -> None:
     (repo / "agreements/2026/uppdrag/broken.yaml").write_text("x: [\n", encoding="utf-8")
     result = run_ovk("--root", str(repo), "diff", "HEAD:2026", "2026")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # 1 is only "differences" (--exit-code)
     assert result.stderr == (
         "ovk: error: agreements/2026/uppdrag/broken.yaml:2:1 is not valid; "
         "run 'ovk validate' for details\n"

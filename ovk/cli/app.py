@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -17,7 +22,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from ovk import __version__
-from ovk.errors import ExitCode, OvkError, UsageError
+from ovk.errors import ExitCode, OvkError, Terminated, UsageError, os_error_message
 from ovk.output.literal import literal
 
 if TYPE_CHECKING:
@@ -30,7 +35,11 @@ class OvkGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
-            result = super().main(*args, **kwargs)
+            with _sigterm_raises():
+                result = super().main(*args, **kwargs)
+        except Terminated:  # before or after a command runs
+            typer.echo("ovk: terminated", err=True)
+            sys.exit(ExitCode.TERMINATED)
         except NoArgsIsHelpError as error:
             typer.echo(error.ctx.get_help() if error.ctx else error.format_message())
             sys.exit(ExitCode.USAGE)
@@ -51,6 +60,36 @@ class OvkGroup(TyperGroup):
         except OvkError as error:
             typer.echo(f"ovk: error: {literal(error)}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("ovk: interrupted", err=True)
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except Terminated:
+            typer.echo("ovk: terminated", err=True)
+            raise typer.Exit(ExitCode.TERMINATED) from None
+        except OSError as error:  # a run-time error: one line, never a traceback
+            if error.errno == errno.EPIPE:  # a reader that stopped reading: typer's to handle
+                raise
+            typer.echo(f"ovk: error: {literal(os_error_message(error))}", err=True)
+            raise typer.Exit(ExitCode.USAGE) from None
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While a command runs, SIGTERM raises Terminated in the main thread, so that it ends as
+    Ctrl-C does: the worker pool ends its workers, and the command prints one line and exits
+    with a code."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 class OvkCommand(TyperCommand):
@@ -72,6 +111,18 @@ class OvkCommand(TyperCommand):
             if f"--{name}" in param.opts:
                 return param.opts[0]
         return f"--{name}"
+
+
+class DiffCommand(OvkCommand):
+    """`ovk diff`, whose exit 1 means only "differences" (with --exit-code), as in git diff:
+    every error, a file it cannot read included, exits 2."""
+
+    def invoke(self, ctx: Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OvkError as error:
+            typer.echo(f"ovk: error: {literal(error)}", err=True)
+            raise typer.Exit(ExitCode.USAGE) from None
 
 
 app = typer.Typer(
@@ -188,7 +239,9 @@ def validate(
     no_cache: Annotated[
         bool,
         typer.Option(
-            "--no-cache", help="Neither read nor write .ovk-cache/ (files found clean before)."
+            "--no-cache",
+            help="Neither read nor write the cache of files found clean before (in the user's "
+            "cache folder or $OVK_CACHE_DIR; always off when $CI is set).",
         ),
     ] = False,
     jobs: Annotated[
@@ -197,7 +250,8 @@ def validate(
             "--jobs",
             "-j",
             min=1,
-            help="Processes to use (default: one per CPU for large runs, else one).",
+            help="Processes to use (default: one per CPU for large runs, else one); clamped "
+            "to the number of year folders and to twice the CPUs.",
             show_default=False,
         ),
     ] = None,
@@ -213,12 +267,13 @@ def validate(
 
         ovk validate agreements/2026/uppdrag/okat-valdeltagande.yaml --format github
     """
-    from ovk.validate.cache import CACHE_FOLDER
+    from ovk.validate.cache import open_cache
     from ovk.validate.engine import validate as run_validate
     from ovk.validate.reporters import REPORTERS
 
     root = _root()
     bar = _ProgressBar() if sys.stderr.isatty() and not os.environ.get("CI") else None
+    cache = None if no_cache else open_cache(root)
     try:
         report = run_validate(
             root,
@@ -226,11 +281,13 @@ def validate(
             max_bytes,
             workers=jobs,
             progress=bar.update if bar else None,
-            cache=None if no_cache else root / CACHE_FOLDER,
+            cache=cache,
         )
     finally:
         if bar:
             bar.close()
+        if cache:
+            cache.close()
     REPORTERS[output_format](report.findings, report.files_checked, sys.stdout)
     failing = report.findings if strict else report.errors
     raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)
@@ -333,7 +390,7 @@ def list_uppdrag(
         typer.echo("no uppdrag match", err=True)
 
 
-@app.command(cls=OvkCommand)
+@app.command(cls=DiffCommand)
 def diff(
     old: Annotated[str, typer.Argument(help="A year, a git revision, or REV:YEAR.")],
     new: Annotated[str, typer.Argument(help="A year, a git revision, or REV:YEAR.")],
@@ -516,7 +573,8 @@ def export(
     else:
         from ovk.yamlio.atomic import write_atomically
 
-        write_atomically(output, text)
+        with _writing(output, "output"):
+            write_atomically(output, text)
 
 
 @app.command(cls=OvkCommand)
@@ -557,10 +615,23 @@ def schema(
             raise UsageError(f"name a schema ({', '.join(SCHEMA_FILES)}) or write all with -o DIR")
         sys.stdout.write(dumps(files[SCHEMA_FILES[kind]]))
         return
-    output.mkdir(parents=True, exist_ok=True)
     for name in [SCHEMA_FILES[kind]] if kind else list(files):
-        write_atomically(output / name, dumps(files[name]))
+        with _writing(output / name, "output"):
+            output.mkdir(parents=True, exist_ok=True)
+            write_atomically(output / name, dumps(files[name]))
         typer.echo(output / name)
+
+
+@contextmanager
+def _writing(path: Path, param: str) -> Iterator[None]:
+    """An OSError while writing `path` (given as `param`) as a one-line usage error (exit 2)."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise
+        reason = error.strerror or str(error)
+        raise UsageError(f"cannot write {path} (<{param}>): {reason}", param) from None
 
 
 new_app = typer.Typer(

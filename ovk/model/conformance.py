@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -182,6 +183,24 @@ def schema_accepts(kind: str, directory: Path, data: Any) -> bool:
         return bool(fast_validator(kind, directory).is_valid(data))
     except Exception:  # a value it cannot represent (a huge integer, …): jsonschema judges
         return False
+
+
+@cache
+def quick_acceptor(kind: str, schemas: Path) -> Callable[[Any], bool]:
+    """For data remembered from an earlier run (a cache entry, say): True only when it surely
+    conforms as `load_checked` would let it through with no finding, i.e. the schema of
+    `kind` in `schemas` accepts it, and the model's own where that one departs. Made once
+    per kind and folder, so each answer is one call of the fast validator."""
+    own = fast_validator(kind, schemas)
+    model = fast_validator(kind, MODEL_SCHEMAS) if _departs(kind, schemas) else None
+
+    def accepts(data: Any) -> bool:
+        try:
+            return bool(own.is_valid(data)) and (model is None or bool(model.is_valid(data)))
+        except Exception:  # a value it cannot represent: not surely accepted
+            return False
+
+    return accepts
 
 
 def schema_findings(document: Document, display: str, kind: str, schemas: Path) -> list[Finding]:

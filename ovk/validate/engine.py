@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ovk.errors import RunError
 from ovk.findings import Finding, finding
-from ovk.model.conformance import NOT_CONFORMING_RULES, fast_validator, load_checked
+from ovk.model.conformance import (
+    NOT_CONFORMING_RULES,
+    fast_validator,
+    load_checked,
+    quick_acceptor,
+)
 from ovk.model.layout import FILE_KINDS, MODELINE, Member, YearMembers, classify, schema_dir, select
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
@@ -20,6 +30,9 @@ from ovk.yamlio.loader import (
     read_capped,
     warm_up,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 @dataclass
@@ -33,6 +46,7 @@ class Report:
 
 
 POOL_THRESHOLD = 200  # files; measured on 2 CPUs: a pool breaks even near 120, wins 7 % at 230
+WORKERS_PER_CPU = 2  # the most processes asked for with --jobs: more only add start-up time
 
 
 def validate(
@@ -43,40 +57,34 @@ def validate(
     fast: bool = True,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-    cache: Path | None = None,
+    cache: Cache | None = None,
 ) -> Report:
     """Check the given files (default: every file under agreements/) and report all findings.
 
     Cross-file rules always see the whole year folder of a file, but only findings in the
     requested files are reported (so a pre-commit hook on one changed file stays precise).
     Year folders are checked one at a time (memory stays flat however many there are), in a
-    process pool of `workers` (default: one per CPU when there are POOL_THRESHOLD files or
-    more); the findings are the same and in the same order either way. `progress` is told
-    (files done, files in all) after each year folder. With a `cache` folder, files found
-    clean before (same bytes, same schema, same ovk) are not parsed again.
+    process pool (see `pool_size`; by default one process per CPU when there are
+    POOL_THRESHOLD files or more); the findings are the same and in the same order either way.
+    `progress` is told (files done, files in all) after each year folder. With a `cache`,
+    files found clean before (same bytes, same schema, same ovk) are not parsed again.
     """
     selection = select(root, list(paths))
     jobs = [(root, year, max_bytes, fast, cache) for year in selection.years]
     count = sum(len(year.members) for year in selection.years)
-    if workers is None:
-        workers = _cpus() if count >= POOL_THRESHOLD else 1
+    workers = pool_size(workers, len(jobs), count)
     findings: list[Finding] = []
     done = 0
-    if workers > 1 and len(jobs) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        if "fork" in methods:  # what the workers need, made once before they are forked
-            warm_up()
-            for kind in KINDS:
-                fast_validator(kind, _schema_dir(root))
-        chunk = max(1, len(jobs) // (workers * 8))
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for job, found in zip(
-                jobs, pool.map(check_year_folder, jobs, chunksize=chunk), strict=True
-            ):
+    if workers > 1:
+        with worker_pool(workers) as (pool, forked):
+            if forked:  # what the workers need, made once before they are forked
+                warm_up()
+                for kind in KINDS:
+                    fast_validator(kind, _schema_dir(root))
+            chunk = max(1, len(jobs) // (workers * 8))
+            with _signals_held():  # the workers start (fork) while no signal can reach them
+                results = pool.map(check_year_folder, jobs, chunksize=chunk)
+            for job, found in zip(jobs, results, strict=True):
                 findings.extend(found)
                 done += len(job[1].members)
                 if progress:
@@ -91,6 +99,15 @@ def validate(
     return Report(sorted(set(findings)), selection.files)
 
 
+def pool_size(requested: int | None, folders: int, files: int) -> int:
+    """How many processes check `folders` year folders of `files` files: as `requested` (by
+    default one per CPU from POOL_THRESHOLD files, else one), but never more than there are
+    year folders nor WORKERS_PER_CPU per CPU (`--jobs 100000` gets a handful, not 100000)."""
+    cpus = _cpus()
+    wanted = requested if requested is not None else (cpus if files >= POOL_THRESHOLD else 1)
+    return max(1, min(wanted, folders, WORKERS_PER_CPU * cpus))
+
+
 def _cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -98,19 +115,94 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-Job = tuple[Path, YearMembers, int, bool, Path | None]
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[tuple[ProcessPoolExecutor, bool]]:
+    """A process pool (and whether its workers are forked) that no worker outlives: on any
+    exception in the block, Ctrl-C and (through the command line's handler) SIGTERM
+    included, every worker is killed before the exception goes on.
+
+    Workers ignore SIGINT and SIGTERM, so a Ctrl-C or a SIGTERM that reaches the whole
+    process group stops the command once, in the parent, which ends them; on Linux a worker
+    also dies with its parent (PR_SET_PDEATHSIG), should the parent be killed outright. A
+    worker that dies on its own (the kernel's out-of-memory killer, say) is a RunError."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    forked = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forked else None)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_started, initargs=(os.getpid(),)
+    )
+    try:
+        yield pool, forked
+    except BrokenProcessPool:
+        _stop(pool)
+        raise RunError(
+            "a worker process died while validating (out of memory?); run again, or in one process"
+        ) from None
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers (they hold nothing to clean up) and wait until the pool has
+    reaped them (its manager thread sees them die, fails what was pending and joins them)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_started(parent: int) -> None:
+    """In each worker: Ctrl-C and SIGTERM are the parent's to handle, and the worker ends
+    with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform == "linux":
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+        if os.getppid() != parent:  # pragma: no cover - the parent died before prctl
+            os._exit(1)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while workers start, so a worker never runs the parent's
+    handlers; they are delivered (to the parent) when the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+Job = tuple[Path, YearMembers, int, bool, Cache | None]
 
 
 def check_year_folder(job: Job) -> list[Finding]:
     """Every finding of one year folder's files, their own and across them."""
-    root, members, max_bytes, fast, cache_folder = job
-    cache = Cache(cache_folder) if cache_folder is not None else None
+    root, members, max_bytes, fast, cache = job
     findings: list[Finding] = []
     year = YearFiles(members.year_dir)
     for problem in members.problems:  # a member that cannot be read is not missing
         _broken(year, members.display, problem.file)
+    present: dict[tuple[str, str], bool] = {}  # schemas modelines name: a stat each per folder
     for file in members.members:
-        own = check_file(file, root, max_bytes, fast=fast, cache=cache)
+        own = check_file(file, root, max_bytes, fast=fast, cache=cache, present=present)
         findings.extend(own.findings)
         if own.document is None or any(f.rule in NOT_CONFORMING_RULES for f in own.findings):
             _broken(year, members.display, file.display)
@@ -131,6 +223,9 @@ def _broken(year: YearFiles, year_display: str, display: str) -> None:
         year.broken.add(f"{year_display}/{stem}.yaml")
 
 
+ENTRY_LIMIT = 8  # a cache entry's JSON may be this many times its file's bytes (escapes)
+
+
 @dataclass
 class FileResult:
     document: Document | None
@@ -144,6 +239,7 @@ def check_file(
     *,
     fast: bool = True,
     cache: Cache | None = None,
+    present: dict[tuple[str, str], bool] | None = None,
 ) -> FileResult:
     """Load one member and check it against the schema of its kind.
 
@@ -154,19 +250,22 @@ def check_file(
     raw = read_capped(file.path, max_bytes) if fast else None
     key = ""
     if cache and raw:
-        key = cache.key(file.kind, _schema_dir(root) / KINDS[file.kind], raw)
-        data = cache.get(key)
-        if data is not MISSING:  # the same bytes were clean under the same schema
+        schemas = _schema_dir(root)
+        key = cache.key(file.kind, schemas, raw)
+        data = cache.get(key, ENTRY_LIMIT * len(raw) + 1024)
+        # The same bytes were clean under the same schema and ovk, and the data is of a shape
+        # the schema accepts; an entry that is not is a miss, and written again below.
+        if data is not MISSING and quick_acceptor(file.kind, schemas)(data):
             text = raw.decode("utf-8-sig")
             hit = Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
-            return FileResult(hit, _modeline_findings(hit, file))
+            return FileResult(hit, _modeline_findings(hit, file, present))
     checked = load_checked(file, _schema_dir(root), max_bytes, fast=fast, raw=raw)
     if checked.document is None:
         return FileResult(None, checked.findings)
     if cache and key and not checked.findings:
         cache.put(key, checked.document.data)
     return FileResult(
-        checked.document, checked.findings + _modeline_findings(checked.document, file)
+        checked.document, checked.findings + _modeline_findings(checked.document, file, present)
     )
 
 
@@ -188,7 +287,10 @@ def _attach(year: YearFiles, file: Member, document: Document) -> None:
         year.uppdrag.append(entry)
 
 
-def _modeline_findings(document: Document, file: Member) -> list[Finding]:
+def _modeline_findings(
+    document: Document, file: Member, present: dict[tuple[str, str], bool] | None = None
+) -> list[Finding]:
+    """The modeline's findings; `present` remembers, for one run, which schemas exist."""
     expected = KINDS[file.kind]
     match = MODELINE.match(document.first_line.lstrip("\ufeff"))
     if not match:
@@ -213,6 +315,17 @@ def _modeline_findings(document: Document, file: Member) -> list[Finding]:
                 f"names schema {target}, but a {file.kind} file uses {expected}",
             )
         ]
-    if "://" not in target and not (file.path.parent / target).is_file():
+    if "://" not in target and not _schema_present(file.path, target, present):
         return [finding(file.display, 1, 1, "modeline", f"schema {target} does not exist")]
     return []
+
+
+def _schema_present(file: Path, target: str, present: dict[tuple[str, str], bool] | None) -> bool:
+    """Whether the schema `target` named by `file`'s modeline exists, asked once per folder."""
+    folder = os.path.dirname(file)
+    if present is None:
+        return os.path.isfile(os.path.join(folder, target))
+    found = present.get((folder, target))
+    if found is None:
+        found = present[(folder, target)] = os.path.isfile(os.path.join(folder, target))
+    return found
