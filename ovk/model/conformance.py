@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -127,13 +129,34 @@ def _readable(checked: Checked, file: Member, schemas: Path) -> Checked:
     )
 
 
+SCHEMA_MAX_BYTES = 1024 * 1024  # ovk's largest schema is a small fraction of this
+
+
+@cache
+def schema_bytes(kind: str, directory: Path) -> bytes:
+    """The bytes of the schema of `kind` in `directory`. The repository's schema/ is data: a
+    schema file must be a regular file, not a link (which could lead out of the repository, or
+    to a device that never ends), and not larger than SCHEMA_MAX_BYTES; else a DataError."""
+    path = directory / KINDS[kind]
+    fix = "regenerate it with 'ovk schema -o schema/'"
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise DataError(f"{path} is not a regular file (a link or a device); {fix}")
+        with open(path, "rb") as handle:  # (not a link: lstat said so)
+            data = handle.read(SCHEMA_MAX_BYTES + 1)
+    except OSError as error:
+        raise DataError(f"{path} cannot be read ({error.strerror or error}); {fix}") from None
+    if len(data) > SCHEMA_MAX_BYTES:
+        raise DataError(f"{path} is larger than {SCHEMA_MAX_BYTES:,} bytes; {fix}")
+    return data
+
+
 @cache
 def _departs(kind: str, schemas: Path) -> bool:
     """Whether the schema of `kind` in `schemas` is not the model's own."""
     if schemas == MODEL_SCHEMAS:
         return False
-    name = KINDS[kind]
-    return (schemas / name).read_bytes() != (MODEL_SCHEMAS / name).read_bytes()
+    return schema_bytes(kind, schemas) != schema_bytes(kind, MODEL_SCHEMAS)
 
 
 @cache
@@ -146,7 +169,7 @@ def load_schema(kind: str, directory: Path) -> Any:
     path = directory / KINDS[kind]
     fix = "regenerate it with 'ovk schema -o schema/'"
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema = json.loads(schema_bytes(kind, directory).decode("utf-8"))
         if _departs(kind, directory):  # the model's own schemas are known to be sound
             Draft202012Validator.check_schema(schema)
     except (OSError, UnicodeDecodeError, ValueError) as error:

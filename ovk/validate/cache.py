@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk import __version__
-from ovk.model.schema import KINDS
+from ovk.model.conformance import schema_bytes
 
 ENV_FOLDER = "OVK_CACHE_DIR"
 FORMAT = "ovk-cache 2"  # part of every key: entries of another layout are never found
@@ -170,7 +170,7 @@ class Cache:
         kind in the folder `schemas` (read once per process)."""
         salt = self._schemas.get((kind, schemas))
         if salt is None:
-            schema_digest = hashlib.sha256((schemas / KINDS[kind]).read_bytes()).hexdigest()
+            schema_digest = hashlib.sha256(schema_bytes(kind, schemas)).hexdigest()
             salt = self.salt + f"{kind}\n{schema_digest}\n".encode()
             self._schemas[(kind, schemas)] = salt
         digest = hashlib.sha256(salt)
