@@ -132,6 +132,10 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc (Linux)")
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(
     ("signum", "to_group", "code", "line"),
     [
@@ -155,6 +159,9 @@ def test_a_signal_mid_run_ends_every_worker_with_one_line(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        # As a terminal starts a program: a test runner's worker (or a background job in CI)
+        # may run with SIGINT ignored, which a child would inherit and keep.
+        preexec_fn=_default_sigint,
     )
     try:
         workers: list[int] = []
