@@ -96,12 +96,15 @@ class OvkCommand(TyperCommand):
     """A command whose errors name the options the user typed: the core names a request's
     parameters (`<owner>`), this shows them as the command's options (`--owner`)."""
 
+    ERROR_EXIT: ExitCode | None = None  # every error's exit code, if not the error's own
+
     def invoke(self, ctx: Context) -> object:
         try:
             return super().invoke(ctx)
-        except UsageError as error:
-            typer.echo(f"ovk: error: {literal(error.worded(self.option))}", err=True)
-            raise typer.Exit(error.exit_code) from None
+        except OvkError as error:
+            text = error.worded(self.option) if isinstance(error, UsageError) else str(error)
+            typer.echo(f"ovk: error: {literal(text)}", err=True)
+            raise typer.Exit(self.ERROR_EXIT or error.exit_code) from None
 
     def option(self, name: str) -> str:
         """How the user types the parameter `name` (its long option without dashes)."""
@@ -117,12 +120,7 @@ class DiffCommand(OvkCommand):
     """`ovk diff`, whose exit 1 means only "differences" (with --exit-code), as in git diff:
     every error, a file it cannot read included, exits 2."""
 
-    def invoke(self, ctx: Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except OvkError as error:
-            typer.echo(f"ovk: error: {literal(error)}", err=True)
-            raise typer.Exit(ExitCode.USAGE) from None
+    ERROR_EXIT = ExitCode.USAGE
 
 
 app = typer.Typer(
