@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovk.diff import revisions
-from ovk.diff.forest import Entity, Text, Value, Values, year_folder, year_forest
+from ovk.diff.forest import Entity, Text, Value, Values, year_forest
 from ovk.errors import DataError, UsageError
 from ovk.model.layout import AGREEMENTS
 from ovk.model.read import available_years, read_year
@@ -173,7 +173,7 @@ def year_entities(root: Path, year: int) -> tuple[list[Entity], dict[str, str]]:
     """The forest of one year folder, and the year's division names by code."""
     data = read_year(root, year)
     if data.malomraden is None:
-        shown = f"{year_folder(year)}/malomraden.yaml"
+        shown = f"{AGREEMENTS}/{year}/malomraden.yaml"
         raise DataError(f"{shown} is missing; run 'ovk validate' for details")
     return year_forest(data), data.names
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ovk.model import entities as m
-from ovk.model.layout import AGREEMENTS
 from ovk.model.read import Loaded, YearData, expand_owners
 from ovk.model.spec import Entity as ModelEntity
 from ovk.model.spec import Property, properties
@@ -96,10 +95,6 @@ def member_forest(member: Loaded[Any], codes: tuple[str, ...]) -> list[Entity]:
     builder = _Builder(member.file, codes, hoisted)
     root = builder.entity(member.entity, None, "", ())
     return [root, *hoisted]
-
-
-def year_folder(year: int) -> str:
-    return f"{AGREEMENTS}/{year}"
 
 
 # --- labels and summaries: how people call each kind --------------------------------------
