@@ -195,9 +195,9 @@ def git(root: Path, *args: str) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "field"),
     [
-        ("malomraden.yaml", "heading: ", "heading: Ny ", "heading"),
-        ("divisions/KLK.yaml", "name: ", "name: Ny ", "name"),
-        ("overenskommelse.yaml", "code: KLK", "code: TEK", "parties"),
+        ("malomraden.yaml", "heading: ", "heading: Ny ", "Rubrik"),
+        ("divisions/KLK.yaml", "name: ", "name: Ny ", "Namn"),
+        ("overenskommelse.yaml", "code: KLK", "code: TEK", "Parter"),
     ],
 )
 def test_diff_at_a_revision_names_a_change_the_old_diff_missed(

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated
 
-from ovk.model.spec import Doc, Entity, model, prop
+from ovk.model.spec import Doc, Entity, model, prop, reachable
 
 ALL_DIVISIONS = "alla verksamheter"
 FOLLOWUP_OCCASIONS = ("vår", "delår", "helår")
@@ -388,7 +388,7 @@ class Section(Entity):
 )
 class Agreement(Entity):
     KIND = "agreement"
-    NOUN = "Överenskommelse"
+    NOUN = "Överenskommelsen"
     IDENTITY = None
     year: int = year()
     title: str = prop("Titel", "The document title as printed.", minLength=1)
@@ -582,3 +582,8 @@ DOCUMENTS: dict[str, type[Entity]] = {
     "uppdrag": Uppdrag,
 }
 Document = Agreement | Malomraden | Division | Uppdrag
+
+# Every entity kind (what diff and findings call it) → its class.
+KINDS: dict[str, type[Entity]] = {
+    cls.KIND: cls for cls in reachable(DOCUMENTS.values()) if cls.KIND
+}
