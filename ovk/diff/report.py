@@ -214,8 +214,8 @@ def _empty_lines(comparison: Comparison) -> Iterator[str]:
     found = overview(comparison)
     if found.bookkeeping:
         yield (
-            f"Inga ändringar i sak; {found.bookkeeping} ändringar i transkriberingens "
-            "anteckningar (de visas med --format json)."
+            "Inga ändringar i sak; bara transkriberingens anteckningar har ändrats "
+            f"({found.bookkeeping} st, de visas med --format json)."
         )
     else:
         yield "Inga ändringar."

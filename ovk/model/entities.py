@@ -247,7 +247,7 @@ class Goal(Entity):
     )
     text: Blocks = blocks("Text", "Any further text of the goal.")
     onskat_resultat_heading: str | None = prop(
-        "Rubrik önskat resultat", "As printed, e.g. 'Önskat resultat:'.", default=None
+        "Rubrik för önskat resultat", "As printed, e.g. 'Önskat resultat:'.", default=None
     )
     onskat_resultat: Blocks = blocks(
         "Önskat resultat", "The desired results, as printed.", required=True
@@ -256,7 +256,9 @@ class Goal(Entity):
         "Nyckeltal", "The goal's indicator tables.", diff="children"
     )
     kompletterande_heading: str | None = prop(
-        "Rubrik kompletterande", "E.g. 'Kompletterande beskrivning (KS)'.", default=None
+        "Rubrik för kompletterande beskrivning",
+        "E.g. 'Kompletterande beskrivning (KS)'.",
+        default=None,
     )
     kompletterande: Blocks = blocks(
         "Kompletterande beskrivning", "Kommunstyrelsen's complementary text, verbatim."
@@ -550,7 +552,9 @@ class Uppdrag(Entity):
     )
     text: Blocks = blocks("Beskrivning", "The description, verbatim.", required=True)
     kompletterande_heading: str | None = prop(
-        "Rubrik kompletterande", "E.g. 'Kompletterande beskrivning (KS)'.", default=None
+        "Rubrik för kompletterande beskrivning",
+        "E.g. 'Kompletterande beskrivning (KS)'.",
+        default=None,
     )
     kompletterande: Blocks = blocks("Kompletterande beskrivning", "Complementary text, verbatim.")
     owners: tuple[Owner, ...] = prop(
