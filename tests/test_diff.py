@@ -90,9 +90,8 @@ FOUR_EDITS = [
         "table",
         "nykopings-kommun-ska-vara-en-attraktiv/1",
         "columns",
-        "Nyckel: 2023 · Etikett: Utfall 2023\nNyckel: 2024 · Etikett: Utfall 2024",
-        "Nyckel: 2023 · Etikett: Utfall 2023\nNyckel: 2024 · Etikett: Utfall 2024"
-        "\nNyckel: 2025 · Etikett: Utfall 2025",
+        "Utfall 2023\nUtfall 2024",
+        "Utfall 2023\nUtfall 2024\nUtfall 2025",
     ),
     (
         "changed",

@@ -454,3 +454,22 @@ def test_the_shipped_stat_fits_one_screen() -> None:
         result = run_ovk("--root", str(REPO), "diff", "2024", "2026", "--stat", "--format", output)
         assert result.exit_code == 0
         assert len(result.stdout.splitlines()) <= 40, output
+
+
+def readme_diff_examples() -> list[str]:
+    """The README's `ovk diff` examples between the shipped years (those between git
+    revisions need a history; tests/test_diff.py runs those forms on a fixture)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Diff\n", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = [line.split("#", 1)[0].split(">", 1)[0].strip() for line in block.splitlines()]
+    return [line for line in lines if re.match(r"^ovk diff 20[0-9]{2} 20[0-9]{2}\b", line)]
+
+
+@pytest.mark.data
+def test_the_readme_diff_examples_between_years_run_as_written() -> None:
+    examples = readme_diff_examples()
+    assert any("--stat" in line for line in examples) and len(examples) >= 3
+    for line in examples:
+        result = run_ovk("--root", str(REPO), *line.split()[1:])
+        assert result.exit_code == 0, (line, result.stderr)
+        assert result.stdout.strip(), line

@@ -25,9 +25,12 @@ from ovk.output.swedish import sv_date, sv_number
 
 @dataclass(frozen=True)
 class Text:
-    """A text field: its paragraphs (list items and headings flattened to lines)."""
+    """A text field: its paragraphs (list items and headings flattened to lines); for a list
+    of objects, also the keys that identify them in the data (a column's key), compared but
+    not shown to people."""
 
     paragraphs: tuple[str, ...]
+    keys: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return "\n".join(self.paragraphs)
@@ -324,7 +327,8 @@ def _value(value: Any, prop: Property, labels: Mapping[str, str]) -> Value:
     if isinstance(value, Mapping):  # indicator values, by column label
         return Values(tuple((labels.get(k, k), str(v)) for k, v in value.items()))
     if isinstance(value, tuple):
-        return Text(tuple(_item_lines(value)))
+        keys = tuple(str(getattr(i, type(i).IDENTITY, "")) for i in value if _is_object(i))
+        return Text(tuple(_item_lines(value)), keys if any(keys) else ())
     if value is None or isinstance(value, str | int | float | bool):
         return value
     raise TypeError(f"cannot compare {prop.name}: {value!r}")
@@ -333,10 +337,28 @@ def _value(value: Any, prop: Property, labels: Mapping[str, str]) -> Value:
 def _item_lines(value: tuple[Any, ...]) -> Iterator[str]:
     """Text blocks through the text walker; a list of objects (parties, columns) one line each."""
     for item in value:
-        if isinstance(item, ModelEntity) and not isinstance(
-            item, m.ListBlock | m.SubHeading | m.TableBlock
-        ):
-            shown = [(p.spec.title, getattr(item, p.name)) for p in properties(type(item))]
-            yield " · ".join(f"{title}: {value}" for title, value in shown if value is not None)
+        if _is_object(item):
+            yield _item_line(item)
         else:
             yield from lines((item,))
+
+
+def _is_object(item: Any) -> bool:
+    """An object in a list (a party, a column), not a text block."""
+    return isinstance(item, ModelEntity) and not isinstance(
+        item, m.ListBlock | m.SubHeading | m.TableBlock
+    )
+
+
+def _item_line(item: ModelEntity) -> str:
+    """An object in a list (a party, a column) on one line, by its properties' titles; what
+    only identifies it for the data (a column's key) is left out, and a single value stands
+    alone ("Utfall 2026")."""
+    shown = [
+        (p.spec.title, getattr(item, p.name))
+        for p in properties(type(item))
+        if p.name != type(item).IDENTITY and getattr(item, p.name) is not None
+    ]
+    if len(shown) == 1:
+        return str(shown[0][1])
+    return " · ".join(f"{title}: {value}" for title, value in shown)

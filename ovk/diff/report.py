@@ -249,8 +249,13 @@ def detail(change: Change) -> list[list[Piece]]:
             ]
         ]
     if isinstance(old, Text) or isinstance(new, Text):
-        empty = [[Piece("equal", "(endast formatering ändrad)")]]
-        return text_changes(_as_text(old), _as_text(new)) or empty
+        keys = [getattr(v, "keys", ()) for v in (old, new)]
+        only = (
+            "(endast nycklarna i data ändrade)"
+            if keys[0] != keys[1]
+            else "(endast formatering ändrad)"
+        )
+        return text_changes(_as_text(old), _as_text(new)) or [[Piece("equal", only)]]
     if isinstance(old, Members) or isinstance(new, Members):
         before = set(old.items) if isinstance(old, Members) else set()
         after = set(new.items) if isinstance(new, Members) else set()

@@ -156,6 +156,7 @@ class Fokus(Entity):
 
 @model("Kolumn", "A value column of the table.")
 class Column(Entity):
+    IDENTITY = "key"  # what the rows' values name it by; people read its label
     key: str = prop(
         "Nyckel",
         "The key used in each row's values: totalt, kvinnor, man, jamforvarde, trend (2024) "
