@@ -13,7 +13,7 @@ import pytest
 from ovk.cli.terminal import RichTerminal
 from ovk.diff.compare import diff
 from ovk.diff.report import as_text
-from tests.conftest import REPO, make_tree, run_ovk, shipped_years
+from tests.conftest import REPO, git, make_tree, run_ovk, shipped_years
 
 REPORT = REPO / "docs" / "diff-2024-2026.md"
 
@@ -24,24 +24,10 @@ def changes(root: Path, *args: str) -> list[dict[str, Any]]:
     return json.loads(result.stdout)["changes"]  # type: ignore[no-any-return]
 
 
-def git(repo: Path, *args: str) -> None:
-    identity = ["-c", "user.name=ovk tests", "-c", "user.email=tests@ovk.invalid"]
-    subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True)
-
-
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-@pytest.fixture
-def repo(base_tree: Path) -> Path:
-    """The base example as a git repository with one commit."""
-    git(base_tree, "init", "-q", "-b", "main")
-    git(base_tree, "add", ".")
-    git(base_tree, "commit", "-q", "-m", "base")
-    return base_tree
 
 
 def make_four_edits(root: Path) -> None:

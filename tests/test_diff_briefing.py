@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from ovk.model.entities import DOCUMENTS, KINDS, Goal, Malomrade, Uppdrag
 from ovk.model.spec import properties, reachable
 from ovk.output.markdown import escape as md
 from tests.conftest import REPO, run_ovk
+from tests.test_diff import edit
 
 YEAR_2027 = Path("agreements") / "2027"
 
@@ -32,12 +32,6 @@ def diff(root: Path, *args: str) -> str:
 
 def changes(root: Path, *args: str) -> list[dict[str, Any]]:
     return json.loads(diff(root, *args, "--format", "json"))["changes"]  # type: ignore[no-any-return]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def section(report: str, heading: str) -> str:
@@ -105,19 +99,6 @@ def test_a_table_still_missing_in_both_years_is_no_change(two_year_tree: Path) -
         edit(klk, "  rows:\n", "  rows: []\n")
         edit(klk, "total: {label: Summa gemensamt, belopp: 76.9}", "total: null")
     assert not [c for c in changes(two_year_tree, "2026", "2027") if c["kind"] != "uppdrag"]
-
-
-def git(root: Path, *args: str) -> None:
-    identity = ["-c", "user.name=ovk tests", "-c", "user.email=tests@ovk.invalid"]
-    subprocess.run(["git", *identity, *args], cwd=root, check=True, capture_output=True)
-
-
-@pytest.fixture
-def repo(base_tree: Path) -> Path:
-    git(base_tree, "init", "-q", "-b", "main")
-    git(base_tree, "add", ".")
-    git(base_tree, "commit", "-q", "-m", "base")
-    return base_tree
 
 
 def test_bookkeeping_is_no_change_in_the_briefing_but_is_listed_in_json(repo: Path) -> None:

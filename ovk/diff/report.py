@@ -157,6 +157,21 @@ def groups(comparison: Comparison) -> list[tuple[str, list[EntityChanges]]]:
     return [(key, sorted(grouped[key], key=_sort_key)) for key in keys]
 
 
+def sections(
+    items: list[EntityChanges],
+) -> Iterator[tuple[EntityChanges, str | None, str | None]]:
+    """A group's entities, each with the category and the status whose section it opens
+    (None where it continues the one before)."""
+    category = status = None
+    for item in items:
+        opens = item.category if item.category != category else None
+        if opens:
+            category, status = item.category, None
+        starts = item.status if item.status != status else None
+        status = item.status
+        yield item, opens, starts
+
+
 def counts(items: list[EntityChanges]) -> dict[str, int]:
     tally = dict.fromkeys(STATUSES, 0)
     for item in items:
@@ -401,14 +416,11 @@ def _text_lines(comparison: Comparison, terminal: Terminal | None, detailed: boo
     for key, items in groups(comparison):
         yield ""
         yield style.heading(f"{group_title(key, comparison)}: {counted(counts(items))}")
-        category = section = None
-        for item in items:
-            if item.category != category:
-                category, section = item.category, None
+        for item, category, section in sections(items):
+            if category:
                 yield ""
                 yield f"  {CATEGORY_NAMES[category]}"
-            if item.status != section:
-                section = item.status
+            if section:
                 name = STATUS_NAMES[section]
                 yield f"    {style.styled(name, STATUS_STYLES.get(section, section))}"
             yield f"      {literal(heading_line(item))}"
@@ -471,14 +483,11 @@ def _markdown_lines(comparison: Comparison, detailed: bool) -> Iterator[str]:
     for key, group_items in groups(comparison):
         yield ""
         yield f"## {md(group_title(key, comparison))}"
-        category = section = None
-        for item in group_items:
-            if item.category != category:
-                category, section = item.category, None
+        for item, category, section in sections(group_items):
+            if category:
                 yield ""
                 yield f"### {CATEGORY_NAMES[category]}"
-            if item.status != section:
-                section = item.status
+            if section:
                 yield ""
                 yield f"#### {STATUS_NAMES[section]}"
                 yield ""
