@@ -201,6 +201,13 @@ class Overview:
     groups: list[tuple[str, dict[str, int]]]  # group key → counts
     missing: list[Change]  # entities one side's source lacks
     bookkeeping: int  # bookkeeping changes left out
+    shared: bool  # some entity stands under several divisions
+
+    def grouping(self) -> Iterator[str]:
+        """How entities were grouped, where it is not plain (one stands in several groups)."""
+        if self.shared:
+            yield ""
+            yield GROUPING
 
 
 def overview(comparison: Comparison) -> Overview:
@@ -214,6 +221,7 @@ def overview(comparison: Comparison) -> Overview:
         [(key, counts(group)) for key, group in groups(comparison)],
         [i.first for i in items if i.status == "missing"],
         sum(c.bookkeeping for c in comparison.changes),
+        any(len(group_keys(i.first, comparison.division)) > 1 for i in items),
     )
 
 
@@ -400,8 +408,7 @@ def _text_overview(comparison: Comparison, style: _TextStyle) -> Iterator[str]:
     for change in found.missing:
         yield ""
         yield literal(missing_line(change)) + "."
-    yield ""
-    yield literal(GROUPING)
+    yield from found.grouping()
 
 
 def _text_lines(comparison: Comparison, terminal: Terminal | None, detailed: bool) -> Iterator[str]:
@@ -473,11 +480,10 @@ def _markdown_lines(comparison: Comparison, detailed: bool) -> Iterator[str]:
     yield from _md_table("Innehåll", [(CATEGORY_NAMES[c], t) for c, t in found.categories])
     yield ""
     yield from _md_table("Verksamhet", [(group_title(k, comparison), t) for k, t in found.groups])
-    yield ""
-    yield GROUPING
     for change in found.missing:
         yield ""
         yield md(missing_line(change)) + "."
+    yield from found.grouping()
     if not detailed:
         return
     for key, group_items in groups(comparison):
