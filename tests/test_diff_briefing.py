@@ -156,6 +156,21 @@ def test_an_uppdrag_due_in_the_old_year_and_gone_is_avslutat_with_its_date(
     assert "| Avslutade |" in markdown and "#### Avslutade\n\n- Uppdrag 2.1.3" in markdown
 
 
+def test_an_uppdrag_due_between_two_years_compared_is_avslutat_as_new_year_leaves_it(
+    base_tree: Path,
+) -> None:
+    okat = base_tree / "agreements/2026/uppdrag/okat-valdeltagande.yaml"
+    edit(okat, "due: 2026-12-31", "due: 2027-06-30")
+    made = run_ovk("--root", str(base_tree), "new", "year", "2028", "--from", "2026")
+    assert "okat-valdeltagande.yaml (due 2027-06-30)" in made.stdout  # left behind
+    found = {c["id"]: c["change"] for c in changes(base_tree, "2026", "2028")}
+    assert found["okat-valdeltagande"] == "ended"
+    assert (
+        "      Uppdrag 2.1.3 Ökat valdeltagande (mottagare KLK; slutdatum 30 juni 2027)"
+        in (diff(base_tree, "2026", "2028").split("    Avslutade\n", 1)[1])
+    )
+
+
 def test_added_and_removed_ersattning_rows_show_their_amount(two_year_tree: Path) -> None:
     klk = two_year_tree / YEAR_2027 / "divisions" / "KLK.yaml"
     edit(klk, "{verksamhet: HR avdelningen, belopp: 49.4}", "{verksamhet: Ny enhet, belopp: 12.25}")

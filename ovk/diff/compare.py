@@ -22,7 +22,7 @@ from pathlib import Path
 from ovk.diff import revisions
 from ovk.diff.forest import Entity, Members, Text, Value, Values, year_forest
 from ovk.errors import DataError, UsageError
-from ovk.model.entities import NUMBER_PATTERN
+from ovk.model.entities import NUMBER_PATTERN, ended_before
 from ovk.model.layout import AGREEMENTS
 from ovk.model.read import available_years, number_key, read_year
 
@@ -179,12 +179,12 @@ def _compare_years(
     names.update(new_names)
     if old_year == new_year:
         return compare(before, after, fuzzy=False)
-    return [_ended(c, old_year) for c in compare(before, after, True, (old_year, new_year))]
+    return [_ended(c, new_year) for c in compare(before, after, True, (old_year, new_year))]
 
 
-def _ended(change: Change, old_year: int) -> Change:
-    """A removed entity whose due date lay in the old year (or before) ended there."""
-    if change.change == "removed" and change.due is not None and change.due.year <= old_year:
+def _ended(change: Change, new_year: int) -> Change:
+    """A removed entity that was due before the new year started had ended by then."""
+    if change.change == "removed" and ended_before(change.due, new_year):
         return dataclasses.replace(change, change="ended")
     return change
 

@@ -579,6 +579,12 @@ class Uppdrag(Entity):
     note: str | None = note()
 
 
+def ended_before(due: dt.date | None, year: int) -> bool:
+    """An uppdrag due before `year` starts has ended by then: `ovk new year` leaves it
+    behind, and `ovk diff` calls it avslutat when the new year has it no more."""
+    return due is not None and due < dt.date(year, 1, 1)
+
+
 # The file kinds: kind → (root entity, schema file name), in the order they are documented.
 DOCUMENTS: dict[str, type[Entity]] = {
     "overenskommelse": Agreement,
