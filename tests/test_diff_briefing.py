@@ -171,6 +171,29 @@ def test_an_uppdrag_due_between_two_years_compared_is_avslutat_as_new_year_leave
     )
 
 
+def test_a_division_samrad_gone_says_which_agreement_section_holds_it_now(
+    two_year_tree: Path,
+) -> None:
+    year = two_year_tree / YEAR_2027
+    klk = year / "divisions" / "KLK.yaml"
+    edit(klk, "samrad:\n  heading: 5. Samråd om investeringar\n", "samrad: null\n")
+    edit(klk, "  text: [Övriga delar av KLK tar initiativ till samråd.]\n", "")
+    without = diff(two_year_tree, "2026", "2027")
+    assert "      Samråd om investeringar KLK\n" in without  # no shared section: only removed
+    edit(
+        year / "overenskommelse.yaml",
+        "    sections: []\nnote: null",
+        "    sections:\n      - id: samrad-om-investeringar\n        number: null\n"
+        "        heading: Samråd om investeringar (KS)\n        text: [Alla samråder.]\n"
+        "        sections: []\n        note: null\nnote: null",
+    )
+    report = diff(two_year_tree, "2026", "2027")
+    assert (
+        "      Samråd om investeringar KLK (2027 gäller i stället överenskommelsens avsnitt "
+        "”Samråd om investeringar (KS)”)"
+    ) in report.split("    Borttagna\n", 1)[1]
+
+
 def test_added_and_removed_ersattning_rows_show_their_amount(two_year_tree: Path) -> None:
     klk = two_year_tree / YEAR_2027 / "divisions" / "KLK.yaml"
     edit(klk, "{verksamhet: HR avdelningen, belopp: 49.4}", "{verksamhet: Ny enhet, belopp: 12.25}")
@@ -469,3 +492,11 @@ def test_the_readme_diff_examples_between_years_run_as_written() -> None:
         result = run_ovk("--root", str(REPO), *line.split()[1:])
         assert result.exit_code == 0, (line, result.stderr)
         assert result.stdout.strip(), line
+
+
+@pytest.mark.data
+def test_a_division_samrad_gone_to_the_agreement_says_where_it_now_stands(briefing: str) -> None:
+    assert (
+        "- Samråd om investeringar KLK (2026 gäller i stället överenskommelsens avsnitt "
+        "”Samråd om investeringar (KS)”)"
+    ) in briefing

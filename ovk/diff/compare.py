@@ -22,7 +22,7 @@ from pathlib import Path
 from ovk.diff import revisions
 from ovk.diff.forest import Entity, Members, Text, Value, Values, year_forest
 from ovk.errors import DataError, UsageError
-from ovk.model.entities import NUMBER_PATTERN, ended_before
+from ovk.model.entities import NUMBER_PATTERN, SAMRAD_SECTION, ended_before
 from ovk.model.layout import AGREEMENTS
 from ovk.model.read import available_years, number_key, read_year
 
@@ -179,7 +179,28 @@ def _compare_years(
     names.update(new_names)
     if old_year == new_year:
         return compare(before, after, fuzzy=False)
-    return [_ended(c, new_year) for c in compare(before, after, True, (old_year, new_year))]
+    found = compare(before, after, True, (old_year, new_year))
+    shared = _find(after, "section", SAMRAD_SECTION)
+    return [_moved_samrad(_ended(c, new_year), shared, new_year) for c in found]
+
+
+def _find(forest: list[Entity], kind: str, ident: str) -> Entity | None:
+    for entity in forest:
+        if entity.kind == kind and entity.id == ident:
+            return entity
+        found = _find(entity.children, kind, ident)
+        if found is not None:
+            return found
+    return None
+
+
+def _moved_samrad(change: Change, shared: Entity | None, new_year: int) -> Change:
+    """A division's own samråd gone where the new year's agreement has the shared one (which
+    the bilaga then shows): said so, as the reader of the bilaga will find it."""
+    if change.change != "removed" or change.kind != "samrad" or shared is None:
+        return change
+    where = f"{new_year} gäller i stället överenskommelsens avsnitt ”{shared.title}”"
+    return dataclasses.replace(change, summary=where)
 
 
 def _ended(change: Change, new_year: int) -> Change:

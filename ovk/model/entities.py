@@ -579,6 +579,10 @@ class Uppdrag(Entity):
     note: str | None = note()
 
 
+# The agreement section whose text is every division's samråd when its own file has none.
+SAMRAD_SECTION = "samrad-om-investeringar"
+
+
 def ended_before(due: dt.date | None, year: int) -> bool:
     """An uppdrag due before `year` starts has ended by then: `ovk new year` leaves it
     behind, and `ovk diff` calls it avslutat when the new year has it no more."""

@@ -23,6 +23,7 @@ from ovk.errors import DataError, UsageError
 from ovk.model.build import build
 from ovk.model.entities import (
     ALL_DIVISIONS,
+    SAMRAD_SECTION,
     Agreement,
     Block,
     Division,
@@ -52,8 +53,6 @@ REQUEST_FORMATS = (*FORMATS, "both")  # both: --all writes each format
 STYLESHEET = "style.css"
 MAIN_STEM = "overenskommelse"
 INDEX_STEM = "index"
-# The agreement section whose text is every division's samråd when its own file has none.
-SAMRAD_SECTION = "samrad-om-investeringar"
 ORIGINS = {"KF": "Kommunfullmäktige (KF)", "KS": "Kommunstyrelsen (KS)"}
 
 View = dict[str, Any]
