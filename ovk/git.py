@@ -1,0 +1,105 @@
+"""The one way ovk runs git: on a repository it does not trust, with a timeout.
+
+A repository's own configuration can name programs for git to run (an fsmonitor hook, a
+pager, a clean filter, hooks); a cloned or downloaded repository is not trusted, so every
+call turns those off on the command line (which outranks every config file), reads nothing
+from the terminal and never waits longer than `TIMEOUT`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+TIMEOUT = 120  # seconds; a hung git (a credential prompt, a lock) must not hang ovk
+# What a repository's config could make git run, turned off; filters are found per driver.
+SAFE_CONFIG = (
+    "core.fsmonitor=false",
+    "core.untrackedCache=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.askPass=",
+    "credential.helper=",
+    "protocol.allow=never",
+    "diff.external=",
+    "submodule.recurse=false",
+)
+_FILTER = re.compile(rb"^filter\.(.+)\.(?:clean|smudge|process|required)$")
+
+
+class GitMissing(OSError):
+    """git is not installed."""
+
+
+class GitTimeout(OSError):
+    """git did not answer within the timeout."""
+
+
+def _environment() -> dict[str, str]:
+    return {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",  # never ask for a password
+        "GIT_OPTIONAL_LOCKS": "0",  # a status never writes the index
+        "GIT_PAGER": "cat",
+    }
+
+
+def _config(base: list[str], cwd: Path, timeout: float) -> list[str]:
+    """-c options that empty every filter driver the repository's config names (a filter
+    is a program git would run on the working tree's files)."""
+    listed = subprocess.run(
+        [*base, "config", "--null", "--name-only", "--get-regexp", r"^filter\."],
+        cwd=cwd,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        env=_environment(),
+        stdin=subprocess.DEVNULL,
+    )
+    drivers = {
+        match.group(1).decode("utf-8", "surrogateescape")
+        for name in listed.stdout.split(b"\0")
+        if (match := _FILTER.match(name.strip()))
+    }
+    return [
+        setting
+        for driver in sorted(drivers)
+        for setting in (
+            f"filter.{driver}.clean=",
+            f"filter.{driver}.smudge=",
+            f"filter.{driver}.process=",
+            f"filter.{driver}.required=false",  # an emptied required filter would fail
+        )
+    ]
+
+
+def git(
+    cwd: Path, *args: str, timeout: float = TIMEOUT, filters: bool = False
+) -> subprocess.CompletedProcess[bytes]:
+    """`git ARGS` in `cwd`, its output captured; GitMissing or GitTimeout when it cannot run.
+
+    `filters=True` for a command that may read the working tree's files through filters
+    (status, diff): every filter driver of the repository's config is emptied first."""
+    base = ["git", "--no-pager"]
+    for setting in SAFE_CONFIG:
+        base += ["-c", setting]
+    try:
+        extra: Sequence[str] = _config(base, cwd, timeout) if filters else ()
+        for setting in extra:
+            base += ["-c", setting]
+        return subprocess.run(
+            [*base, *args],
+            cwd=cwd,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            env=_environment(),
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise GitMissing("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitTimeout(f"git {' '.join(args)} did not answer in {timeout:g} s") from None
