@@ -296,13 +296,14 @@ def blocks(text: tuple[Block, ...]) -> list[View]:
 
 
 # "7. Hållbar energi för alla.": an item that carries its printed number.
-NUMBERED_ITEM = re.compile(r"([0-9]{1,4})\.\s+(\S.*)", re.DOTALL)
+NUMBERED_ITEM = re.compile(r"([0-9]{1,4})\.\s+\S.*", re.DOTALL)
 
 
 def list_view(entries: tuple[Item, ...]) -> View:
     """A list's items (see `ovk.model.text.items`) with their nested lists. A list whose
     every item starts with its printed number ("1. …", "7. …", "11. …") is numbered: each
-    item keeps its own number (the source's may skip: 7, 8, 9, 11, 16) and gets no bullet."""
+    item keeps its text as printed, number included (the source's may skip: 7, 8, 9, 11,
+    16), and gets no bullet; `number` is its value for an HTML <ol>."""
     found = [NUMBERED_ITEM.fullmatch(e.text) if e.text else None for e in entries]
     numbered = bool(entries) and all(found)
     return {
@@ -310,7 +311,7 @@ def list_view(entries: tuple[Item, ...]) -> View:
         "entries": [
             {
                 "number": match.group(1) if numbered and match else None,
-                "text": match.group(2) if numbered and match else entry.text,
+                "text": entry.text,
                 "children": list_view(entry.children) if entry.children else None,
             }
             for entry, match in zip(entries, found, strict=True)
