@@ -1129,9 +1129,7 @@ def read_manifest(out_dir: Path) -> tuple[list[str], list[str]]:
         if isinstance(entry, str) and inside(entry):
             entries.append(entry)
         else:
-            warnings.append(
-                f"{shown} names {literal(entry)!r}, not a page inside the folder; ignored"
-            )
+            warnings.append(f"{shown} names {literal(entry)!r}, not a page in the folder; ignored")
     return entries, warnings
 
 
@@ -1302,10 +1300,10 @@ def requested_years(root: Path, request: Request) -> tuple[int, ...]:
     else:
         given = (*([request.year] if request.year is not None else []), *request.years)
         years = tuple(dict.fromkeys(resolve_year(root, y) for y in given))
-    if len(years) > 1 and not request.all:
-        raise UsageError("several years need <all> (one document is of one year)", "year", "all")
     if request.all_years and not request.all:
         raise UsageError("<all-years> needs <all>", "all-years", "all")
+    if len(years) > 1 and not request.all:
+        raise UsageError("several years need <all> (one document is of one year)", "year", "all")
     return years
 
 
