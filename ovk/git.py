@@ -38,6 +38,10 @@ class GitTimeout(OSError):
     """git did not answer within the timeout."""
 
 
+class GitUnsafe(OSError):
+    """The repository's config names a program ovk cannot keep git from running."""
+
+
 def _environment() -> dict[str, str]:
     return {
         **os.environ,
@@ -47,23 +51,29 @@ def _environment() -> dict[str, str]:
     }
 
 
-def _config(base: list[str], cwd: Path, timeout: float) -> list[str]:
-    """-c options that empty every filter driver the repository's config names (a filter
-    is a program git would run on the working tree's files)."""
-    listed = subprocess.run(
-        [*base, "config", "--null", "--name-only", "--get-regexp", r"^filter\."],
+def _run(argv: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        argv,
         cwd=cwd,
         capture_output=True,
         timeout=timeout,
         check=False,
         env=_environment(),
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,  # git reads nothing from the user
     )
+
+
+def _config(base: list[str], cwd: Path, timeout: float) -> list[str]:
+    """-c options that empty every filter driver the repository's config names (a filter
+    is a program git would run on the working tree's files)."""
+    listed = _run([*base, "config", "--null", "--get-regexp", r"^filter\."], cwd, timeout)
     drivers = {
         match.group(1).decode("utf-8", "surrogateescape")
-        for name in listed.stdout.split(b"\0")
-        if (match := _FILTER.match(name.strip()))
+        for entry in listed.stdout.split(b"\0")  # "name\nvalue" each
+        if (match := _FILTER.match(entry.split(b"\n", 1)[0].strip()))
     }
+    if any("=" in driver for driver in drivers):  # -c cannot name it: git would run it
+        raise GitUnsafe("the repository names a filter ovk cannot turn off")
     return [
         setting
         for driver in sorted(drivers)
@@ -79,7 +89,8 @@ def _config(base: list[str], cwd: Path, timeout: float) -> list[str]:
 def git(
     cwd: Path, *args: str, timeout: float = TIMEOUT, filters: bool = False
 ) -> subprocess.CompletedProcess[bytes]:
-    """`git ARGS` in `cwd`, its output captured; GitMissing or GitTimeout when it cannot run.
+    """`git ARGS` in `cwd`, its output captured; GitMissing, GitTimeout or GitUnsafe (all
+    OSErrors) when it cannot run, or not safely.
 
     `filters=True` for a command that may read the working tree's files through filters
     (status, diff): every filter driver of the repository's config is emptied first."""
@@ -90,15 +101,7 @@ def git(
         extra: Sequence[str] = _config(base, cwd, timeout) if filters else ()
         for setting in extra:
             base += ["-c", setting]
-        return subprocess.run(
-            [*base, *args],
-            cwd=cwd,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            env=_environment(),
-            stdin=subprocess.DEVNULL,
-        )
+        return _run([*base, *args], cwd, timeout)
     except FileNotFoundError:
         raise GitMissing("git is not installed") from None
     except subprocess.TimeoutExpired:
