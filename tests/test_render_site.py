@@ -150,9 +150,9 @@ def test_the_notes_page_links_each_note_to_its_place_and_the_index_links_it(
     for link in links:
         page, anchor = link.split("#")
         assert f'id="{anchor}"' in pages[page], link
-    # every note once, under a heading of its own part of the agreement
+    # every note once, each with the pages it belongs to
     text = page_text("transkribering.html", pages["transkribering.html"])
-    assert len(NOTE.findall(text)) == len(set(NOTE.findall(text)))
+    assert len(NOTE.findall(text)) == len(set(NOTE.findall(text))) == text.count("Hör till:")
     md = render_all(noted_tree, tmp_path / "md", "--format", "md")
     assert "(transkribering.md)" in md["index.md"]
 
@@ -643,3 +643,20 @@ def test_every_html_page_of_several_years_has_unique_ids_one_h1_and_ordered_head
         assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), name
         assert page.startswith('<!doctype html>\n<html lang="sv">'), name
         assert any(t == "main" for t, _ in tags), name
+
+
+def without_notes(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: None if k == "note" else without_notes(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [without_notes(v) for v in node]
+    return node
+
+
+def test_a_year_without_notes_says_so_on_its_notes_page(base_tree: Path, tmp_path: Path) -> None:
+    rewrite(base_tree, without_notes)
+    pages = render_all(base_tree, tmp_path / "site", "--format", "both")
+    for fmt in FORMATS:
+        shown = page_text(f"x.{fmt}", pages[f"transkribering.{fmt}"])
+        assert "Transkriberingen har inga anteckningar 2026." in shown
+        assert "här står alla" not in shown
