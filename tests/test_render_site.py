@@ -660,3 +660,12 @@ def test_a_year_without_notes_says_so_on_its_notes_page(base_tree: Path, tmp_pat
         shown = page_text(f"x.{fmt}", pages[f"transkribering.{fmt}"])
         assert "Transkriberingen har inga anteckningar 2026." in shown
         assert "här står alla" not in shown
+
+
+def test_all_years_of_a_single_year_keeps_the_layout_of_several(
+    base_tree: Path, tmp_path: Path
+) -> None:
+    """A site built with --all-years keeps its addresses when a second year comes."""
+    pages = render_all(base_tree, tmp_path / "site", "--all-years")
+    assert "2026/bilaga-KLK.html" in pages and "index.html" in pages
+    assert "bilaga-KLK.html" not in pages

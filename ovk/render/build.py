@@ -1262,7 +1262,7 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     target = output_path(request.output, root, cwd) if request.output is not None else None
     if target is not None:
         refuse(target)  # the file, or the folder of <all>: before anything is rendered
-    if len(years) > 1:
+    if len(years) > 1 or request.all_years:  # <all-years>: the same layout for one year
         return run_years(root, request, years, target)
     source = load_source(root, resolve_year(root, years[0] if years else None))
 
