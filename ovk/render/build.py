@@ -811,6 +811,8 @@ def notes_view(source: Source, met: dict[str, list[NoteMet]], fmt: str) -> View:
             seen.add(stem)
             fragment = f"#{note.anchor}" if fmt == "html" and note.anchor else ""
             links.append({"href": file_name(stem, fmt) + fragment, "label": titles[stem]})
+        if not links:  # on no page rendered: the page of its part of the agreement
+            links.append({"href": file_name(found.stem, fmt), "label": titles[found.stem]})
         parts[-1]["notes"].append(
             {
                 "place": (where[0][1].place if where else entity_label(found.entity)).rstrip(":"),
