@@ -669,3 +669,16 @@ def test_all_years_of_a_single_year_keeps_the_layout_of_several(
     pages = render_all(base_tree, tmp_path / "site", "--all-years")
     assert "2026/bilaga-KLK.html" in pages and "index.html" in pages
     assert "bilaga-KLK.html" not in pages
+
+
+def test_a_year_folder_that_is_a_link_is_refused_before_anything_is_written(
+    two_year_tree: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "2027").symlink_to(elsewhere)
+    result = run_ovk("--root", str(two_year_tree), "render", "--all", "--all-years", "-o", str(out))
+    assert result.exit_code == 2 and "2027 is a symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in out.iterdir()) == ["2027"]

@@ -1082,6 +1082,8 @@ def publish(out_dir: Path, files: list[tuple[Path, str]]) -> Published:
     Nothing else in the folder is touched."""
     manifest = out_dir / MANIFEST
     for path, _ in files:
+        for folder in path.relative_to(out_dir).parents[:-1]:  # a year's folder: no link
+            refuse(out_dir / folder)
         refuse(path)
     refuse(manifest)
     earlier, warnings = read_manifest(out_dir)
