@@ -456,21 +456,6 @@ def test_a_stale_page_below_a_linked_folder_is_not_removed(base_tree: Path, tmp_
     assert (elsewhere / "index.html").read_text() == "keep\n"
 
 
-def test_a_manifest_that_is_a_link_is_refused_before_anything_is_written(
-    base_tree: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "site"
-    out.mkdir()
-    target = tmp_path / "elsewhere.json"
-    target.write_text('{"files": ["x"]}')
-    (out / MANIFEST).symlink_to(target)
-    result = run_ovk("--root", str(base_tree), "render", "--all", "-o", str(out))
-    assert result.exit_code == 2
-    assert "is a symbolic link" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST]
-    assert target.read_text() == '{"files": ["x"]}'
-
-
 # --- provenance -----------------------------------------------------------------------------
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
@@ -671,14 +656,16 @@ def test_all_years_of_a_single_year_keeps_the_layout_of_several(
     assert "bilaga-KLK.html" not in pages
 
 
-def test_a_year_folder_that_is_a_link_is_refused_before_anything_is_written(
-    two_year_tree: Path, tmp_path: Path
+@pytest.mark.parametrize(("link", "args"), [(MANIFEST, []), ("2027", ["--all-years"])])
+def test_a_link_where_all_writes_is_refused_before_anything_is_written(
+    two_year_tree: Path, tmp_path: Path, link: str, args: list[str]
 ) -> None:
+    """The manifest, or a year's folder below -o, that is a link: nothing is written."""
     out = tmp_path / "site"
     out.mkdir()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (out / "2027").symlink_to(elsewhere)
-    result = run_ovk("--root", str(two_year_tree), "render", "--all", "--all-years", "-o", str(out))
-    assert result.exit_code == 2 and "2027 is a symbolic link" in result.stderr
-    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in out.iterdir()) == ["2027"]
+    (out / link).symlink_to(elsewhere)
+    result = run_ovk("--root", str(two_year_tree), "render", "--all", *args, "-o", str(out))
+    assert result.exit_code == 2 and f"{link} is a symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in out.iterdir()) == [link]
