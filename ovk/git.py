@@ -13,6 +13,7 @@ import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 TIMEOUT = 120  # seconds; a hung git (a credential prompt, a lock) must not hang ovk
 # What a repository's config could make git run, turned off; filters are found per driver.
@@ -86,6 +87,30 @@ def _config(base: list[str], cwd: Path, timeout: float) -> list[str]:
     ]
 
 
+def _base() -> list[str]:
+    base = ["git", "--no-pager"]
+    for setting in SAFE_CONFIG:
+        base += ["-c", setting]
+    return base
+
+
+def git_process(cwd: Path, *args: str, errors: IO[bytes]) -> subprocess.Popen[bytes]:
+    """`git ARGS` in `cwd` as a process to talk to through its stdin and stdout (`git
+    cat-file --batch`), with the same settings as `git`; GitMissing when git is missing. The
+    caller bounds its time."""
+    try:
+        return subprocess.Popen(
+            [*_base(), *args],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=_environment(),
+        )
+    except FileNotFoundError:
+        raise GitMissing("git is not installed") from None
+
+
 def git(
     cwd: Path, *args: str, timeout: float = TIMEOUT, filters: bool = False
 ) -> subprocess.CompletedProcess[bytes]:
@@ -94,9 +119,7 @@ def git(
 
     `filters=True` for a command that may read the working tree's files through filters
     (status, diff): every filter driver of the repository's config is emptied first."""
-    base = ["git", "--no-pager"]
-    for setting in SAFE_CONFIG:
-        base += ["-c", setting]
+    base = _base()
     try:
         extra: Sequence[str] = _config(base, cwd, timeout) if filters else ()
         for setting in extra:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import IO
 
 from ovk.errors import UsageError
-from ovk.git import TIMEOUT, GitMissing, GitTimeout, git
+from ovk.git import TIMEOUT, GitMissing, GitTimeout, git, git_process
 from ovk.model.layout import AGREEMENTS
 from ovk.yamlio.loader import DEFAULT_MAX_BYTES
 
@@ -226,14 +226,8 @@ def _cat_file(top: Path) -> Iterator[_Blobs]:
     """One `git cat-file --batch` process for a whole revision, stopped when done."""
     with tempfile.TemporaryFile() as errors:
         try:
-            process = subprocess.Popen(
-                ["git", "cat-file", "--batch"],
-                cwd=top,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-            )
-        except FileNotFoundError:
+            process = git_process(top, "cat-file", "--batch", errors=errors)
+        except GitMissing:
             raise UsageError("git is not installed; revisions cannot be compared") from None
         timer = threading.Timer(GIT_TIMEOUT, process.kill)
         timer.start()
