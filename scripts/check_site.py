@@ -1,12 +1,13 @@
 """Check rendered HTML with the real tools: the Nu Html Checker and axe-core in Chromium.
 
-    python scripts/check_site.py --vnu vnu.jar --axe axe.min.js out/site-2024 out/site-2026
+    python scripts/check_site.py --vnu vnu.jar --axe axe.min.js out/site
 
-Every `*.html` file in the given folders is checked by vnu (any error fails) and loaded in
-headless Chromium (the system's /usr/bin/chromium, driven by Playwright) where axe-core runs
-the WCAG 2.1 A and AA rules (any violation fails), then printed to an A4 PDF (nothing may
-stick out of the page's text width). A page that makes a request other than
-for its own folder's files fails too: the site must work offline. Exit 0 only when all pass.
+Every `*.html` file in the given folders (and the folders below them: several years) is
+checked by vnu (any error fails) and loaded in headless Chromium (the system's
+/usr/bin/chromium, driven by Playwright) where axe-core runs the WCAG 2.1 A and AA rules (any
+violation fails), then printed to an A4 PDF (nothing may stick out of the page's text width).
+A page that makes a request other than for its own folder's files fails too: the site must
+work offline. Exit 0 only when all pass.
 Needs the `site-check` extra (`pip install -e '.[site-check]'`), java, chromium and axe-core.
 """
 
@@ -114,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", type=Path, nargs="+", help="folders of rendered pages")
     args = parser.parse_args(argv)
 
-    pages = sorted(p for folder in args.folders for p in folder.glob("*.html"))
+    # rglob: `ovk render --all` of several years puts each in a folder below an index.
+    pages = sorted(p for folder in args.folders for p in folder.rglob("*.html"))
     if not pages:
         print("check_site: no .html pages found", file=sys.stderr)
         return 1

@@ -173,10 +173,11 @@ ALLOWED = {
     "findings": set(),
     "yamlio": {"errors", "findings"},
     "output": {"errors"},
+    "git": set(),
     "model": {"errors", "findings", "yamlio"},
     "validate": {"errors", "findings", "yamlio", "model", "output"},
-    "diff": {"errors", "findings", "yamlio", "model", "output"},
-    "render": {"errors", "findings", "yamlio", "model", "output"},
+    "diff": {"errors", "findings", "yamlio", "model", "output", "git"},
+    "render": {"errors", "findings", "yamlio", "model", "output", "git"},
     "tools": {"errors", "findings", "yamlio", "model", "output", "validate"},
 }
 TERMINAL_AND_CLI = ("typer", "click", "rich")

@@ -217,7 +217,7 @@ def test_klk_bilaga_matches_its_snapshot(
 @pytest.mark.parametrize(("year", "code"), divisions())
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_text_of_a_division_is_in_its_bilaga(year: int, code: str, fmt: str) -> None:
-    rendered = as_text(Renderer(source(year), fmt).bilaga(code), fmt)
+    rendered = as_text(Renderer(source(year), fmt, notes=True).bilaga(code), fmt)
     division = files(year).divisions[code].data
     assert missing(texts(division), rendered) == []
     for goal in shared_goals(year, code):
@@ -233,7 +233,7 @@ def test_every_text_of_a_division_is_in_its_bilaga(year: int, code: str, fmt: st
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_text_of_the_agreement_is_in_the_main_document(year: int, fmt: str) -> None:
     data = files(year)
-    rendered = as_text(Renderer(source(year), fmt).main(), fmt)
+    rendered = as_text(Renderer(source(year), fmt, notes=True).main(), fmt)
     assert data.malomraden is not None
     assert missing(texts(data.agreement.data), rendered) == []
     assert missing(texts(data.malomraden.data), rendered) == []
@@ -377,17 +377,18 @@ def enrich(node: Any, key: str | None = None) -> Any:
     return node
 
 
-def poison(node: Any, counter: list[int], key: str | None = None) -> Any:
-    """The data with every free-text string replaced by a unique hostile string."""
+def poison(node: Any, counter: list[int], key: str | None = None, payload: str = PAYLOAD) -> Any:
+    """The data with every free-text string replaced by a unique hostile string (with a
+    harmless `payload`: the same texts, prefixes and numbers, without the markup)."""
     if key in PINNED:
         return node
     if isinstance(node, str):
         counter[0] += 1
-        return f"{PREFIXES[counter[0] % len(PREFIXES)]}{PAYLOAD} #{counter[0]}"
+        return f"{PREFIXES[counter[0] % len(PREFIXES)]}{payload} #{counter[0]}"
     if isinstance(node, dict):
-        return {k: poison(v, counter, k) for k, v in node.items()}
+        return {k: poison(v, counter, k, payload) for k, v in node.items()}
     if isinstance(node, list):
-        return [poison(v, counter, key) for v in node]
+        return [poison(v, counter, key, payload) for v in node]
     return node
 
 
@@ -416,12 +417,13 @@ def hostile_texts(root: Path) -> list[str]:
 
 
 def documents(root: Path, fmt: str) -> dict[str, str]:
-    renderer = Renderer(load_source(root, 2026), fmt)
+    renderer = Renderer(load_source(root, 2026), fmt, notes=True)
     return {
         "KLK": renderer.bilaga("KLK"),
         "TEK": renderer.bilaga("TEK"),
         "main": renderer.main(),
         "index": renderer.index(),
+        "transkribering": renderer.transcription(),
     }
 
 
@@ -441,8 +443,12 @@ def test_hostile_text_appears_literally_and_never_as_markup(hostile_tree: Path, 
 
 
 def test_hostile_markdown_makes_no_markup_from_data(hostile_tree: Path, tmp_path: Path) -> None:
-    """Rendered as GitHub would, the data adds no element: the same tags as with plain data."""
-    plain = rewrite(make_tree(tmp_path / "plain"), enrich)
+    """Rendered as GitHub would, the data adds no element: the same tags as with plain data
+    (the same texts, their leading "1. " or "# " included, without the markup)."""
+    counter = [0]
+    plain = rewrite(
+        make_tree(tmp_path / "plain"), lambda data: poison(enrich(data), counter, payload="ord")
+    )
     for name, page in documents(hostile_tree, "md").items():
         hostile_tags = [t for t, _ in parse_html(gfm(page)).tags]
         plain_tags = [t for t, _ in parse_html(gfm(documents(plain, "md")[name])).tags]
@@ -514,10 +520,10 @@ def test_text_language(text: str, language: str) -> None:
 
 @pytest.mark.data
 def test_english_notes_are_marked_as_english_in_html() -> None:
-    page = Renderer(source(2024), "html").bilaga("KLK")
+    page = Renderer(source(2024), "html", notes=True).bilaga("KLK")
     assert '<span lang="en">The parenthesis opened after &#34;HME&#34;' in page
     swedish = "Punkttecknen saknas i textutdraget; de tre parallella raderna är lästa"
-    page = Renderer(source(2026), "html").bilaga("KLK")
+    page = Renderer(source(2026), "html", notes=True).bilaga("KLK")
     assert f"Transkriberingsnotering:</span> {swedish}" in page
 
 
@@ -558,8 +564,9 @@ def test_all_writes_every_bilaga_the_main_document_and_an_index(base_tree: Path,
     expected = {
         f"{stem}.{ext}"
         for ext in extensions
-        for stem in ("bilaga-KLK", "bilaga-TEK", "overenskommelse", "index")
+        for stem in ("bilaga-KLK", "bilaga-TEK", "overenskommelse", "transkribering", "index")
     }
+    expected.add(".ovk-manifest.json")
     if "html" in extensions:
         expected.add("style.css")
     assert {p.name for p in out.iterdir()} == expected
@@ -573,10 +580,11 @@ def test_all_for_2026_writes_seven_bilagor_the_main_document_and_an_index(tmp_pa
     result = run_ovk(
         "--root", str(root), "render", "--all", "--year", "2026", "-o", str(root / "site")
     )
-    assert (result.exit_code, result.stderr.strip()) == (0, f"wrote 10 file(s) to {root / 'site'}")
+    assert (result.exit_code, result.stderr.strip()) == (0, f"wrote 12 file(s) to {root / 'site'}")
     names = sorted(p.name for p in (root / "site").iterdir())
     bilagor = [f"bilaga-{c}.html" for c in ("TEK", "SHB", "ROS", "KLK", "NKF", "DSO", "DU")]
-    assert names == sorted([*bilagor, "index.html", "overenskommelse.html", "style.css"])
+    pages = ["index.html", "overenskommelse.html", "transkribering.html", "style.css"]
+    assert names == sorted([*bilagor, *pages, ".ovk-manifest.json"])
     page = (root / "site" / "bilaga-KLK.html").read_text(encoding="utf-8")
     assert '<link rel="stylesheet" href="style.css">' in page and "<style>" not in page
 

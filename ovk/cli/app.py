@@ -821,9 +821,25 @@ def render(
         ),
     ] = None,
     year: Annotated[
-        int | None,
-        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+        list[int] | None,
+        typer.Option(
+            help="Agreement year (default: the latest); with --all, give it more than once "
+            "for several years, each in its own folder under -o with an index of them.",
+            autocompletion=complete_year,
+        ),
     ] = None,
+    all_years: Annotated[
+        bool,
+        typer.Option("--all-years", help="With --all: every year, as --year given for each."),
+    ] = False,
+    notes: Annotated[
+        bool,
+        typer.Option(
+            "--notes",
+            help="Show the transcribers' notes inline. They are left out by default (they are "
+            "for reviewers); --all always lists them on its transkribering page.",
+        ),
+    ] = False,
     main_document: Annotated[
         bool, typer.Option("--main", help="Render the agreement's main document.")
     ] = False,
@@ -855,7 +871,10 @@ def render(
     """Render a division's bilaga, the main document or a whole year as Markdown or HTML.
 
     Templates: the repository's templates/ first, then the copies shipped with ovk.
-    Files are written atomically, and only under -o.
+    Files are written atomically, and only under -o. Transcribers' notes are left out
+    unless --notes is given. --all also writes transkribering.md/.html (every note of the
+    year) and .ovk-manifest.json, the list of what it wrote: a later --all into the same
+    folder removes the pages it no longer writes, and nothing else.
 
     Examples:
 
@@ -864,25 +883,34 @@ def render(
         ovk render KLK --format html -o klk.html
 
         ovk render --all --year 2026 -o site/
+
+        ovk render --all --year 2024 --year 2026 -o site/
     """
     from ovk.render.build import Request, run
 
+    years = year or []
     outcome = run(
         _root(),
         Request(
             code=code,
-            year=year,
+            year=years[0] if len(years) == 1 else None,
             main=main_document,
             all=all_documents,
             fmt=output_format,
             output=output,
+            notes=notes,
+            years=tuple(years) if len(years) > 1 else (),
+            all_years=all_years,
         ),
     )
+    for warning in outcome.warnings:
+        typer.echo(f"ovk: warning: {warning}", err=True)
     if outcome.text is not None:
         sys.stdout.write(outcome.text)
     elif outcome.written:
-        folder = outcome.written[0].parent
-        typer.echo(f"wrote {len(outcome.written)} file(s) to {folder}", err=True)
+        folder = outcome.folder or outcome.written[0].parent
+        removed = f", removed {len(outcome.removed)} stale page(s)" if outcome.removed else ""
+        typer.echo(f"wrote {len(outcome.written)} file(s) to {folder}{removed}", err=True)
 
 
 def main() -> None:

@@ -37,10 +37,11 @@ from pathlib import Path
 from typing import IO
 
 from ovk.errors import UsageError
+from ovk.git import TIMEOUT, GitMissing, GitTimeout, git, git_process
 from ovk.model.layout import AGREEMENTS
 from ovk.yamlio.loader import DEFAULT_MAX_BYTES
 
-GIT_TIMEOUT = 120  # seconds; a hung git (a credential prompt, a lock) must not hang ovk
+GIT_TIMEOUT = TIMEOUT
 CHUNK = 64 * 1024  # how much of a blob is held in memory at once
 SCHEMA = "schema"
 LINK, SUBMODULE, FILES = "120000", "160000", ("100644", "100755")
@@ -53,13 +54,11 @@ class GitError(UsageError):
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, timeout=GIT_TIMEOUT, check=False
-        )
-    except FileNotFoundError:
+        return git(root, *args, timeout=GIT_TIMEOUT)
+    except GitMissing:
         raise UsageError("git is not installed; revisions cannot be compared") from None
-    except subprocess.TimeoutExpired:
-        raise UsageError(f"git {' '.join(args)} did not answer in {GIT_TIMEOUT} s") from None
+    except GitTimeout as error:
+        raise UsageError(str(error)) from None
 
 
 def said(stderr: bytes, fallback: str) -> str:
@@ -227,14 +226,8 @@ def _cat_file(top: Path) -> Iterator[_Blobs]:
     """One `git cat-file --batch` process for a whole revision, stopped when done."""
     with tempfile.TemporaryFile() as errors:
         try:
-            process = subprocess.Popen(
-                ["git", "cat-file", "--batch"],
-                cwd=top,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-            )
-        except FileNotFoundError:
+            process = git_process(top, "cat-file", "--batch", errors=errors)
+        except GitMissing:
             raise UsageError("git is not installed; revisions cannot be compared") from None
         timer = threading.Timer(GIT_TIMEOUT, process.kill)
         timer.start()

@@ -48,8 +48,8 @@ Slug = Annotated[str, Doc("Id", "A stable identity.", {"pattern": SLUG_PATTERN})
 def note() -> str | None:
     return prop(  # type: ignore[no-any-return]
         "Anteckning",
-        "A transcriber's note on an ambiguous reading of the source; shown discreetly "
-        "when rendered.",
+        "A transcriber's note on an ambiguous reading of the source, for reviewers: "
+        "rendered only with 'ovk render --notes' and on the notes page of '--all'.",
         default=None,
         diff="same-year",
     )
