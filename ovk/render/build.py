@@ -48,7 +48,11 @@ from ovk.render.templating import environment, static_text
 from ovk.yamlio.atomic import RefusedWrite, refusal, write_atomically
 
 FORMATS = ("md", "html")
-REQUEST_FORMATS = (*FORMATS, "both")  # both: --all writes each format
+PDF = "pdf"  # the html page as printed, through WeasyPrint (ovk.render.pdf)
+REQUEST_FORMATS = (*FORMATS, PDF, "both")  # both: --all writes each of FORMATS
+# The file names each format writes; a name with another format's suffix is a usage error,
+# and without <format> the suffix chooses (any other name: md).
+SUFFIXES = {"md": (".md", ".markdown"), "html": (".html", ".htm"), PDF: (".pdf",)}
 STYLESHEET = "style.css"
 MAIN_STEM = "overenskommelse"
 INDEX_STEM = "index"
@@ -596,8 +600,9 @@ def bilaga_stem(code: str) -> str:
 class Renderer:
     """Renders one year's documents in one format; `site` links them as a folder."""
 
-    def __init__(self, source: Source, fmt: str, site: bool = False) -> None:
+    def __init__(self, source: Source, fmt: str, site: bool = False, pdf: bool = False) -> None:
         self.source, self.fmt, self.site = source, fmt, site
+        self.pdf = pdf  # the site also holds a PDF of each document: the index links them
         self.env = environment(source.root)
         self.generator = generator(source.root)
 
@@ -612,6 +617,7 @@ class Renderer:
                 "index": file_name(INDEX_STEM, self.fmt),
                 "main": file_name(MAIN_STEM, self.fmt),
                 "bilagor": {c: file_name(bilaga_stem(c), self.fmt) for c in self.source.divisions},
+                "pdf": pdf_links(self.source) if self.pdf else None,
             }
         # A single page carries its stylesheet, so the one file is complete.
         stylesheet = {"href": STYLESHEET} if self.site else {"inline": self.stylesheet()}
@@ -646,12 +652,34 @@ class Renderer:
         return self._page("index", index_view(self.source))
 
 
+def pdf_links(source: Source) -> View:
+    """The PDF of each document, beside its page in a rendered folder."""
+    return {
+        "main": file_name(MAIN_STEM, PDF),
+        "bilagor": {c: file_name(bilaga_stem(c), PDF) for c in source.divisions},
+    }
+
+
+def pdf_documents(source: Source) -> list[tuple[str, bytes]]:
+    """Every bilaga and the main document as PDF, each made from its one-file HTML page."""
+    from ovk.render.pdf import html_to_pdf
+
+    renderer = Renderer(source, "html")
+    pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in source.divisions]
+    pages.append((MAIN_STEM, renderer.main()))
+    return [(stem, html_to_pdf(html)) for stem, html in pages]
+
+
 def render_site(source: Source, formats: Iterable[str], out_dir: Path) -> list[Path]:
-    """Every bilaga, the main document and an index (and, for HTML, the stylesheet); nothing
-    is written when any of the files is a link or read-only."""
-    files: list[tuple[Path, str]] = []
-    for fmt in formats:
-        renderer = Renderer(source, fmt, site=True)
+    """Every bilaga, the main document and an index (and, for HTML, the stylesheet; for PDF,
+    a PDF of every document but the index); nothing is written when any of the files is a
+    link or read-only."""
+    formats = tuple(formats)
+    files: list[tuple[Path, str | bytes]] = []
+    if PDF in formats:
+        files += [(out_dir / file_name(s, PDF), data) for s, data in pdf_documents(source)]
+    for fmt in (f for f in formats if f != PDF):
+        renderer = Renderer(source, fmt, site=True, pdf=PDF in formats and fmt == "html")
         pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in source.divisions]
         pages += [(MAIN_STEM, renderer.main()), (INDEX_STEM, renderer.index())]
         files += [(out_dir / file_name(stem, fmt), text) for stem, text in pages]
@@ -688,9 +716,9 @@ def refuse(path: Path) -> None:
         raise RefusedWrite(path, why)
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write `text` to `path` through a temporary file and a rename: never a half file, never
-    through a link."""
+def write_atomic(path: Path, text: str | bytes) -> Path:
+    """Write `text` (or a PDF's bytes) to `path` through a temporary file and a rename: never
+    a half file, never through a link."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, text)
@@ -710,7 +738,7 @@ class Request:
     year: int | None = None
     main: bool = False
     all: bool = False
-    fmt: str | None = None  # md, html or both (both only with all); None: from -o, else md
+    fmt: str | None = None  # md, html, pdf or both (only with all); None: from -o, else md
     output: Path | None = None
 
 
@@ -722,6 +750,26 @@ class Outcome:
     written: list[Path]
 
 
+def document_format(fmt: str | None, output: Path | None) -> str:
+    """The format of one document: `fmt` if given, else the one the output's suffix names,
+    else md. A suffix of another format than `fmt` is a usage error (`-o klk.pdf` with
+    md); no suffix, or one no format claims, goes with the format asked for. The name is
+    the one the user gave, never the name a link there points to."""
+    suffix = output.suffix.lower() if output is not None else ""
+    named = next((f for f, suffixes in SUFFIXES.items() if suffix in suffixes), None)
+    if fmt is None:
+        return named or "md"
+    if named is not None and named != fmt:
+        assert output is not None
+        raise UsageError(
+            f"<output> {output.name} names a {named} file, but <format> is {fmt}: name it "
+            f"{output.stem}{SUFFIXES[fmt][0]}, or give <format> {named}",
+            "output",
+            "format",
+        )
+    return fmt
+
+
 def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     """Check the request, render, and write only under -o; every misuse is a UsageError."""
     wanted = [request.code is not None, request.main, request.all]
@@ -731,6 +779,13 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
         raise UsageError("<format> both needs <all> (one document has one format)", "format", "all")
     if request.all and request.output is None:
         raise UsageError("<all> needs <output> DIR", "all", "output")
+    fmt = request.fmt if request.all else document_format(request.fmt, request.output)
+    if fmt == PDF:
+        if request.output is None:  # a PDF's bytes are no text for a terminal or a pipe
+            raise UsageError("<format> pdf needs <output> FILE", "format", "output")
+        from ovk.render.pdf import weasyprint
+
+        weasyprint()  # the extra is installed: said before anything is read or rendered
     target = output_path(request.output, root, cwd) if request.output is not None else None
     if target is not None:
         refuse(target)  # the file, or the folder of <all>: before anything is rendered
@@ -742,17 +797,22 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
             raise UsageError(
                 f"<output> {request.output} is a file; <all> writes into a folder", "output", "all"
             )
-        formats = FORMATS if request.fmt == "both" else (request.fmt or "html",)
+        formats = {"both": FORMATS, PDF: ("html", PDF)}.get(fmt or "html", (fmt or "html",))
         return Outcome(None, render_site(source, formats, target))
 
-    # The format follows the name the user gave, never the name a link there points to.
-    fmt = request.fmt or ("html" if target and target.suffix in (".html", ".htm") else "md")
-    renderer = Renderer(source, fmt)
+    assert fmt is not None
+    renderer = Renderer(source, "html" if fmt == PDF else fmt)
     if request.code is not None:
-        text = renderer.bilaga(check_division(source, request.code.upper()))
+        page = renderer.bilaga(check_division(source, request.code.upper()))
     else:
-        text = renderer.main()
+        page = renderer.main()
+    text: str | bytes = page
+    if fmt == PDF:
+        from ovk.render.pdf import html_to_pdf
+
+        text = html_to_pdf(page)
     if target is None:
+        assert isinstance(text, str)
         return Outcome(text, [])
     if target.is_dir():
         raise UsageError(

@@ -1,0 +1,204 @@
+"""Check rendered PDFs against the HTML beside them, with poppler's pdfinfo and pdftotext.
+
+    python scripts/check_pdf.py out/site-2024 out/site-2026
+
+Every `X.pdf` in the given folders (as `ovk render --all --format pdf` writes them, each
+beside its `X.html`) must be:
+- tagged PDF (pdfinfo: Tagged yes; the catalog has a StructTreeRoot and MarkInfo Marked
+  true) in the page's language (the catalog's /Lang is the HTML's `lang`, sv), with the
+  HTML's <title> as its title, shown as the window title (DisplayDocTitle), and one bookmark
+  for each heading of the HTML;
+- complete: the text of every heading, paragraph, list item, table cell, caption and fact of
+  the HTML appears in the text `pdftotext` extracts, compared without whitespace and without
+  hyphens (a word hyphenated at the end of a line is the same word); each one missing is
+  reported;
+- A4: no page wider or taller than 595 x 842 pt.
+Exit 0 only when every PDF passes. Needs only the standard library and poppler-utils.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+A4_PT = (595.276, 841.89)
+TOLERANCE_PT = 1.0
+# The elements whose text a reader must find in the PDF (inline elements belong to them).
+BLOCKS = frozenset(
+    {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "th", "td", "caption", "dt", "dd", "title"}
+)
+# Screen-only parts, hidden in print (style.css): not in the PDF.
+SCREEN_ONLY = ("skip-link", "site")
+HYPHENS = "-\u00ad\u2010\u2011\u2012\u2013"  # a line's end may show any of them
+VOID = frozenset({"meta", "link", "br", "img", "hr", "input", "col", "wbr", "source"})
+
+
+class Page(HTMLParser):
+    """The HTML's lang, title, running head, headings and the texts of its blocks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang = ""
+        self.title = ""
+        self.running_head = ""
+        self.texts: list[str] = []
+        self.headings = 0
+        self._open: list[tuple[str, bool]] = []  # (tag, a block collecting text)
+        self._buffers: list[list[str]] = []
+        self._hidden = 0  # depth inside a screen-only element
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID:
+            return
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang") or ""
+        if tag == "body":
+            self.running_head = values.get("data-running-head") or ""
+        classes = (values.get("class") or "").split()
+        hidden = self._hidden > 0 or any(c in SCREEN_ONLY for c in classes)
+        if hidden:
+            self._hidden += 1
+        block = tag in BLOCKS and not hidden
+        if block:
+            self._buffers.append([])
+            if re.fullmatch(r"h[1-6]", tag):
+                self.headings += 1
+        self._open.append((tag, block))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID or not any(t == tag for t, _ in self._open):
+            return
+        while self._open:
+            open_tag, block = self._open.pop()
+            if self._hidden:
+                self._hidden -= 1
+            if block:
+                text = " ".join("".join(self._buffers.pop()).split())
+                if open_tag == "title":
+                    self.title = text
+                elif text:
+                    self.texts.append(text)
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._buffers and not self._hidden:
+            self._buffers[-1].append(data)
+
+
+def canonical(text: str) -> str:
+    """The text without whitespace and hyphens: line breaks and hyphenation do not count."""
+    return re.sub(rf"[\s{re.escape(HYPHENS)}]+", "", text)
+
+
+def pdf_objects(data: bytes) -> bytes:
+    """The PDF's objects as bytes: the file itself and every compressed object stream."""
+    parts = [data]
+    for match in re.finditer(rb"<<((?:(?!>>\s*stream).)*?)>>\s*stream\r?\n", data, re.S):
+        head = match.group(1)
+        length = re.search(rb"/Length (\d+)", head)
+        if b"/ObjStm" in head and b"/FlateDecode" in head and length:
+            start = match.end()
+            try:
+                parts.append(zlib.decompress(data[start : start + int(length.group(1))]))
+            except zlib.error:
+                continue
+    return b"\n".join(parts)
+
+
+def run(*command: str) -> str:
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def page_text(pdf: Path, running_head: str) -> str:
+    """The PDF's text (pdftotext, in drawing order) without each page's running head and
+    "Sida N av M", which stand between the parts of a paragraph split across pages."""
+    pages = run("pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-").split("\f")
+    kept = []
+    for page in pages:
+        for line in page.splitlines():
+            if line.strip() == running_head or re.fullmatch(r"\s*Sida \d+ av \d+\s*", line):
+                continue
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def problems_of(pdf: Path) -> tuple[list[str], int]:
+    """Everything wrong with one PDF, as lines naming it, and its number of pages."""
+    html = pdf.with_suffix(".html")
+    if not html.is_file():
+        return [f"{pdf}: no {html.name} beside it to compare with"], 0
+    page = Page()
+    page.feed(html.read_text(encoding="utf-8"))
+    problems: list[str] = []
+
+    info = run("pdfinfo", str(pdf))
+    fields = dict(re.findall(r"^([A-Za-z ]+):\s*(.*)$", info, re.M))
+    if fields.get("Tagged", "").strip() != "yes":
+        problems.append("not tagged (pdfinfo: Tagged is not yes)")
+    if fields.get("Title", "").strip() != page.title:
+        problems.append(f"title {fields.get('Title', '')!r}, not the page's {page.title!r}")
+
+    objects = pdf_objects(pdf.read_bytes())
+    catalog = re.search(rb"/Type\s*/Catalog\b(?:(?!endobj).)*", objects, re.S)
+    catalog_text = catalog.group(0) if catalog else b""
+    if b"/StructTreeRoot" not in catalog_text:
+        problems.append("no StructTreeRoot in the catalog (no tags)")
+    if not re.search(rb"/MarkInfo\s*<<\s*/Marked\s+true", catalog_text):
+        problems.append("MarkInfo Marked is not true")
+    lang = re.search(rb"/Lang\s*\(([^)]*)\)", catalog_text)
+    if lang is None or lang.group(1).decode("latin-1") != page.lang or not page.lang:
+        found = lang.group(1).decode("latin-1") if lang else "none"
+        problems.append(f"/Lang {found}, not the page's lang {page.lang!r}")
+    if not re.search(rb"/DisplayDocTitle\s+true", catalog_text):
+        problems.append("DisplayDocTitle is not true (viewers would show the file name)")
+    # An outline item: a title (a literal or a hex string), then its destination and parent.
+    title = rb"(?:\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)"
+    bookmarks = len(re.findall(rb"<<\s*/Title\s*" + title + rb"[^>]*?/Parent\s", objects, re.S))
+    if bookmarks != page.headings:
+        problems.append(f"{bookmarks} bookmark(s) for the page's {page.headings} heading(s)")
+
+    count = int(fields.get("Pages", "0"))
+    sizes = run("pdfinfo", "-f", "1", "-l", str(count), str(pdf))
+    for number, width, height in re.findall(
+        r"^Page\s+(\d+) size:\s*([0-9.]+) x ([0-9.]+)", sizes, re.M
+    ):
+        if float(width) > A4_PT[0] + TOLERANCE_PT or float(height) > A4_PT[1] + TOLERANCE_PT:
+            problems.append(f"page {number} is {width} x {height} pt, larger than A4")
+
+    text = canonical(page_text(pdf, page.running_head))
+    missing = [t for t in page.texts if canonical(t) and canonical(t) not in text]
+    problems += [f"missing text: {t[:120]!r}" for t in missing]
+    return [f"{pdf}: {p}" for p in problems], count
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", type=Path, nargs="+", help="folders of rendered pages")
+    args = parser.parse_args(argv)
+
+    pdfs = sorted(p for folder in args.folders for p in folder.glob("*.pdf"))
+    if not pdfs:
+        print("check_pdf: no .pdf files found", file=sys.stderr)
+        return 1
+    problems: list[str] = []
+    pages = 0
+    for pdf in pdfs:
+        found, count = problems_of(pdf)
+        problems += found
+        pages += count
+        print(f"{pdf}: {count} page(s), {len(found)} problem(s)")
+    for line in problems:
+        print(line)
+    print(f"check_pdf: {len(problems)} problem(s) in {len(pdfs)} PDF(s), {pages} page(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+"""`ovk render --format pdf`: the extra missing, PDF/UA from the HTML page, nothing fetched,
+`--all` with PDFs, and (marked `data`) the KLK 2026 bilaga on at most 26 numbered A4 pages.
+
+Tests that make a PDF need WeasyPrint (`pip install -e '.[test,pdf]'`, as CI does) and are
+skipped without it; those that read a PDF's text need poppler's pdftotext and pdfinfo."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import importlib.abc
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from ovk.errors import UsageError
+from tests.conftest import AGREEMENTS, REPO, make_tree, run_ovk
+
+
+def load_check_pdf() -> ModuleType:
+    """scripts/check_pdf.py, the checker CI runs on every PDF, as a module."""
+    spec = importlib.util.spec_from_file_location("check_pdf", REPO / "scripts" / "check_pdf.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+check_pdf = load_check_pdf()
+
+
+@pytest.fixture
+def weasyprint() -> ModuleType:
+    """WeasyPrint as ovk loads it; the test is skipped, saying why, when it cannot be."""
+    from ovk.render.pdf import weasyprint as load
+
+    try:
+        return load()
+    except UsageError as error:
+        pytest.skip(f"WeasyPrint is not usable here ({error}); pip install -e '.[pdf]'")
+
+
+@pytest.fixture
+def poppler() -> None:
+    missing = [tool for tool in ("pdfinfo", "pdftotext") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"poppler-utils is not installed (no {', '.join(missing)})")
+
+
+def catalog(pdf: bytes) -> bytes:
+    """The PDF's document catalog (read from its object streams as check_pdf reads it)."""
+    found = re.search(rb"/Type\s*/Catalog\b(?:(?!endobj).)*", check_pdf.pdf_objects(pdf), re.S)
+    assert found is not None
+    return found.group(0)
+
+
+# --- without the extra ------------------------------------------------------------------------
+
+PDF_REQUESTS = [
+    ["KLK", "--format", "pdf", "-o", "klk.pdf"],
+    ["KLK", "-o", "klk.pdf"],
+    ["--main", "-o", "ovk.PDF"],
+    ["--all", "--format", "pdf", "-o", "site"],
+]
+
+
+@pytest.mark.parametrize("args", PDF_REQUESTS)
+def test_without_weasyprint_a_pdf_is_one_line_saying_what_to_install(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # `import weasyprint` fails
+    monkeypatch.chdir(base_tree)
+    before = sorted(p.name for p in base_tree.iterdir())
+    result = run_ovk("--root", str(base_tree), "render", *args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "ovk: error: --format pdf needs WeasyPrint, which is not installed: "
+        "pip install 'ovk[pdf]'\n"
+    )
+    assert result.stdout == ""
+    assert sorted(p.name for p in base_tree.iterdir()) == before
+
+
+class MissingLibraries(importlib.abc.MetaPathFinder):
+    """`import weasyprint` as on a machine without Pango: WeasyPrint prints a banner to
+    stdout, then the loader's OSError."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+        if name == "weasyprint":
+            print("\n-----\nWeasyPrint could not import some external libraries.\n-----\n")
+            raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: no such file")
+
+
+def test_without_weasyprints_system_libraries_a_pdf_is_one_line_naming_them(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delitem(sys.modules, "weasyprint", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [MissingLibraries(), *sys.meta_path])
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(base_tree / "k.pdf"))
+    assert result.exit_code == 2
+    assert result.stdout == ""  # the banner is not shown
+    assert result.stderr.count("\n") == 1
+    assert "--format pdf needs WeasyPrint's system libraries (Pango, HarfBuzz)" in result.stderr
+    assert "cannot load library 'libpango-1.0-0'" in result.stderr
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in result.stderr
+    assert not (base_tree / "k.pdf").exists()
+
+
+def test_a_pdf_to_stdout_is_a_usage_error_before_anything_is_rendered(base_tree: Path) -> None:
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "--format", "pdf")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "ovk: error: --format pdf needs -o FILE\n"
+
+
+# --- the PDF ----------------------------------------------------------------------------------
+
+
+def test_a_bilaga_as_pdf_is_tagged_pdf_ua_in_swedish_with_its_title_and_bookmarks(
+    base_tree: Path, weasyprint: ModuleType
+) -> None:
+    target = base_tree / "out" / "klk.pdf"
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    pdf = target.read_bytes()
+    assert pdf.startswith(b"%PDF-1.7")
+    root = catalog(pdf)
+    assert b"/Lang (sv)" in root
+    assert b"/StructTreeRoot" in root and re.search(rb"/MarkInfo\s*<<\s*/Marked true", root)
+    assert re.search(rb"/DisplayDocTitle true", root) and b"/Outlines" in root
+    html = run_ovk("--root", str(base_tree), "render", "KLK", "--format", "html").stdout
+    title = re.search(r"<title>(.*?)</title>", html)
+    assert title is not None
+    # The document's title, as PDF text (UTF-16 for "–").
+    encoded = ("\ufeff" + title.group(1)).encode("utf-16-be").hex().encode()
+    assert encoded in check_pdf.pdf_objects(pdf).lower()
+    assert [p.name for p in target.parent.iterdir()] == ["klk.pdf"]  # no temporary file
+
+
+def test_a_pdf_passes_the_ci_check_against_the_html_it_was_made_from(
+    base_tree: Path, weasyprint: ModuleType, poppler: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = base_tree / "site"
+    result = run_ovk("--root", str(base_tree), "render", "--all", "--format", "pdf", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert check_pdf.main([str(out)]) == 0, capsys.readouterr().out
+    # The check can fail: a paragraph the PDF lacks is reported by its text.
+    page = out / "bilaga-KLK.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</main>", "<p>Ett stycke som PDF:en saknar.</p></main>"))
+    capsys.readouterr()
+    assert check_pdf.main([str(out)]) == 1
+    assert "bilaga-KLK.pdf: missing text: 'Ett stycke som PDF:en saknar.'" in capsys.readouterr().out
+
+
+def test_all_as_pdf_writes_a_pdf_beside_each_page_and_the_index_links_them(
+    base_tree: Path, weasyprint: ModuleType
+) -> None:
+    out = base_tree / "site"
+    result = run_ovk("--root", str(base_tree), "render", "--all", "--format", "pdf", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    documents = ("bilaga-KLK", "bilaga-TEK", "overenskommelse")
+    expected = {f"{s}.{e}" for s in documents for e in ("html", "pdf")}
+    assert {p.name for p in out.iterdir()} == expected | {"index.html", "style.css"}
+    assert result.stderr == f"wrote {len(expected) + 2} file(s) to {out}\n"
+    assert all((out / f"{s}.pdf").read_bytes().startswith(b"%PDF-") for s in documents)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for stem in documents:
+        assert f'<a href="{stem}.pdf" type="application/pdf">PDF</a>' in index
+    html_only = base_tree / "html-only"
+    assert run_ovk("--root", str(base_tree), "render", "--all", "-o", str(html_only)).exit_code == 0
+    assert ".pdf" not in (html_only / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_pdf_is_never_written_through_a_link(base_tree: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.pdf"
+    elsewhere.write_bytes(b"keep")
+    (base_tree / "klk.pdf").symlink_to(elsewhere)
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(base_tree / "klk.pdf"))
+    assert result.exit_code == 2 and "is a symbolic link" in result.stderr
+    assert elsewhere.read_bytes() == b"keep"
+
+
+def test_a_weasyprint_failure_is_one_line(
+    base_tree: Path, weasyprint: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**_: Any) -> None:
+        raise RuntimeError("layout exploded\nTraceback (most recent call last): ...")
+
+    monkeypatch.setattr(weasyprint, "HTML", broken)
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(base_tree / "k.pdf"))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "ovk: error: cannot make the PDF: layout exploded\n"
+    assert not (base_tree / "k.pdf").exists()
+
+
+# --- nothing is fetched -----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def counting_server() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on the loopback address that records every request it gets."""
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { display: none }")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def with_layout_line(root: Path, line: str) -> None:
+    """The repository's own _layout.html: the shipped one with `line` after <body ...>."""
+    (root / "templates").mkdir(exist_ok=True)
+    layout = (REPO / "ovk" / "data" / "templates" / "_layout.html").read_text(encoding="utf-8")
+    body = re.search(r"<body[^>]*>\n", layout)
+    assert body is not None
+    layout = layout[: body.end()] + line + "\n" + layout[body.end() :]
+    (root / "templates" / "_layout.html").write_text(layout, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        '<img src="file:///etc/passwd" alt="">',
+        '<img src="{server}/logo.png" alt="">',
+        '<link rel="stylesheet" href="{server}/evil.css">',
+        '<link rel="stylesheet" href="{outside}">',
+        '<img src="logo.png" alt="">',  # relative: no base, never the working folder
+        "<style>@import url({server}/imported.css);</style>",
+    ],
+)
+def test_a_reference_outside_the_document_is_an_error_and_never_fetched(
+    base_tree: Path,
+    tmp_path: Path,
+    weasyprint: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    reference: str,
+) -> None:
+    outside = tmp_path / "outside.css"
+    outside.write_text("body { display: none }")
+    (base_tree / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    monkeypatch.chdir(base_tree)
+    opened: list[str] = []
+    real_open = weasyprint.URLFetcher.open
+
+    def spy(self: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(getattr(url, "full_url", url)))
+        return real_open(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.URLFetcher, "open", spy)
+    with counting_server() as (server, requests):
+        with_layout_line(base_tree, reference.format(server=server, outside=outside.as_uri()))
+        target = base_tree / "klk.pdf"
+        result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(target))
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith("ovk: error: cannot make the PDF: ")
+    assert result.stderr.count("\n") == 1
+    assert "templates may refer to nothing outside the document" in result.stderr
+    assert "the page refers to " in result.stderr
+    assert requests == [] and opened == []
+    assert not target.exists()
+
+
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def test_a_data_url_in_a_template_is_the_documents_own_and_allowed(
+    base_tree: Path, weasyprint: ModuleType
+) -> None:
+    with_layout_line(base_tree, f'<img src="data:image/png;base64,{PIXEL}" alt="Logotyp">')
+    target = base_tree / "klk.pdf"
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert b"/Subtype /Image" in check_pdf.pdf_objects(target.read_bytes())
+
+
+# --- the shipped data -------------------------------------------------------------------------
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page, by pdftotext."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return text.split("\f")[:-1]  # the text ends with a form feed
+
+
+@pytest.mark.data
+def test_the_klk_2026_bilaga_is_at_most_26_a4_pages_each_numbered_and_headed(
+    tmp_path: Path, weasyprint: ModuleType, poppler: None
+) -> None:
+    root = make_tree(tmp_path / "repo")
+    shutil.rmtree(root / "agreements")
+    shutil.copytree(AGREEMENTS, root / "agreements")
+    target = tmp_path / "klk.pdf"
+    result = run_ovk("--root", str(root), "render", "KLK", "--year", "2026", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    pages = pdf_pages(target)
+    assert 10 <= len(pages) <= 26  # 37 A4 pages when each uppdrag began a page of its own
+    for number, text in enumerate(pages, start=1):
+        lines = [line.strip() for line in text.strip().splitlines()]
+        assert lines[0] == "Bilaga KLK · 2026", number
+        assert lines[-1] == f"Sida {number} av {len(pages)}", number
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", str(len(pages)), str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    sizes = re.findall(r"^Page\s+\d+ size:\s*([0-9.]+) x ([0-9.]+) pts \(A4\)", info, re.M)
+    assert len(sizes) == len(pages)
+
+
+def test_what_pdf_ua_requires_and_a_template_lacks_is_a_one_line_error(
+    base_tree: Path, weasyprint: ModuleType
+) -> None:
+    with_layout_line(base_tree, f'<img src="data:image/png;base64,{PIXEL}" alt="">')
+    target = base_tree / "klk.pdf"
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "has no required alt description" in result.stderr
+    assert not target.exists()
