@@ -158,7 +158,8 @@ def test_a_pdf_passes_the_ci_check_against_the_html_it_was_made_from(
     page.write_text(html.replace("</main>", "<p>Ett stycke som PDF:en saknar.</p></main>"))
     capsys.readouterr()
     assert check_pdf.main([str(out)]) == 1
-    assert "bilaga-KLK.pdf: missing text: 'Ett stycke som PDF:en saknar.'" in capsys.readouterr().out
+    report = capsys.readouterr().out
+    assert "bilaga-KLK.pdf: missing text: 'Ett stycke som PDF:en saknar.'" in report
 
 
 def test_all_as_pdf_writes_a_pdf_beside_each_page_and_the_index_links_them(
@@ -285,7 +286,9 @@ def test_a_reference_outside_the_document_is_an_error_and_never_fetched(
     assert not target.exists()
 
 
-PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+PIXEL = (  # a 1 x 1 PNG
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 def test_a_data_url_in_a_template_is_the_documents_own_and_allowed(

@@ -3,8 +3,9 @@
 The year's files are read as the model's typed entities (schema-valid, or a DataError) and
 turned into a plain view-model of dicts and lists with every key present, so templates run
 under StrictUndefined and hold no logic beyond layout. Text from the data reaches the output
-only through the templates, where it is escaped (see ovk.render.templating). Files are
-written atomically and only where asked.
+only through the templates, where it is escaped (see ovk.render.templating). A PDF is the
+one-file HTML page converted by ovk.render.pdf. Files are written atomically and only where
+asked.
 """
 
 from __future__ import annotations
