@@ -12,7 +12,8 @@ beside its `X.html`) must be:
   the HTML appears in the text `pdftotext` extracts, compared without whitespace and without
   hyphens (a word hyphenated at the end of a line is the same word); each one missing is
   reported;
-- A4: no page wider or taller than 595 x 842 pt.
+- A4: no page wider or taller than 595 x 842 pt, and no word beyond its page's edges (where
+  the reader would lose it: a table too wide, a word too long).
 Exit 0 only when every PDF passes. Needs only the standard library and poppler-utils.
 """
 
@@ -129,6 +130,29 @@ def page_text(pdf: Path, running_head: str) -> str:
     return "\n".join(kept)
 
 
+def beyond_the_page(pdf: Path) -> list[str]:
+    """Each page's words (pdftotext -bbox) that stick out of it, as "page N: ..."."""
+    found = []
+    boxes = run("pdftotext", "-bbox", "-enc", "UTF-8", str(pdf), "-")
+    pages = re.split(r'<page width="', boxes)[1:]
+    for number, page in enumerate(pages, start=1):
+        size = re.match(r'([0-9.]+)" height="([0-9.]+)"', page)
+        if size is None:
+            continue
+        width, height = float(size.group(1)), float(size.group(2))
+        for x_min, y_min, x_max, y_max, word in re.findall(
+            r'<word xMin="([-0-9.]+)" yMin="([-0-9.]+)" xMax="([-0-9.]+)" yMax="([-0-9.]+)">'
+            r"([^<]*)</word>",
+            page,
+        ):
+            box = [float(v) for v in (x_min, y_min, x_max, y_max)]
+            if min(box) < -TOLERANCE_PT or box[2] > width + TOLERANCE_PT:
+                found.append(f"page {number}: {word[:60]!r} sticks out of the page")
+            elif box[3] > height + TOLERANCE_PT:
+                found.append(f"page {number}: {word[:60]!r} runs below the page")
+    return found
+
+
 def problems_of(pdf: Path) -> tuple[list[str], int]:
     """Everything wrong with one PDF, as lines naming it, and its number of pages."""
     html = pdf.with_suffix(".html")
@@ -171,6 +195,7 @@ def problems_of(pdf: Path) -> tuple[list[str], int]:
     ):
         if float(width) > A4_PT[0] + TOLERANCE_PT or float(height) > A4_PT[1] + TOLERANCE_PT:
             problems.append(f"page {number} is {width} x {height} pt, larger than A4")
+    problems += beyond_the_page(pdf)
 
     text = canonical(page_text(pdf, page.running_head))
     missing = [t for t in page.texts if canonical(t) and canonical(t) not in text]

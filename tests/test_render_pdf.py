@@ -46,7 +46,7 @@ def weasyprint() -> ModuleType:
     try:
         return load()
     except UsageError as error:
-        pytest.skip(f"WeasyPrint is not usable here ({error}); pip install -e '.[pdf]'")
+        pytest.skip(f"no PDF without WeasyPrint here: {error}")
 
 
 @pytest.fixture
@@ -162,6 +162,24 @@ def test_a_pdf_passes_the_ci_check_against_the_html_it_was_made_from(
     assert "bilaga-KLK.pdf: missing text: 'Ett stycke som PDF:en saknar.'" in report
 
 
+def test_the_ci_check_reports_text_beyond_the_page_and_an_untagged_pdf(
+    tmp_path: Path, weasyprint: ModuleType, poppler: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    word = "Kommunfastigheter" * 6
+    html = (
+        '<!doctype html><html lang="sv"><head><title>Bred</title><style>@page { size: A4 }'
+        f" td {{ white-space: nowrap }}</style></head><body><table><tr><td>{word}</td>"
+        "<td>Slutord</td></tr></table></body></html>"
+    )
+    (tmp_path / "bred.html").write_text(html, encoding="utf-8")
+    weasyprint.HTML(string=html).write_pdf(tmp_path / "bred.pdf")  # untagged, too wide
+    assert check_pdf.main([str(tmp_path)]) == 1
+    report = capsys.readouterr().out
+    assert "bred.pdf: not tagged (pdfinfo: Tagged is not yes)" in report
+    assert "bred.pdf: page 1: 'Kommunfastigheter" in report and "sticks out of the page" in report
+    assert "bred.pdf: missing text: 'Slutord'" in report
+
+
 def test_all_as_pdf_writes_a_pdf_beside_each_page_and_the_index_links_them(
     base_tree: Path, weasyprint: ModuleType
 ) -> None:
@@ -181,7 +199,9 @@ def test_all_as_pdf_writes_a_pdf_beside_each_page_and_the_index_links_them(
     assert ".pdf" not in (html_only / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_pdf_is_never_written_through_a_link(base_tree: Path, tmp_path: Path) -> None:
+def test_a_pdf_is_never_written_through_a_link(
+    base_tree: Path, tmp_path: Path, weasyprint: ModuleType
+) -> None:
     elsewhere = tmp_path / "elsewhere.pdf"
     elsewhere.write_bytes(b"keep")
     (base_tree / "klk.pdf").symlink_to(elsewhere)

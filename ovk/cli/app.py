@@ -824,7 +824,7 @@ def render(
         typer.Option(
             "--format",
             **choice("ovk.render.build", "REQUEST_FORMATS"),
-            help="md, html or pdf (A4, tagged PDF/UA; needs -o and the extra ovk[pdf]); "
+            help="md, html or pdf (A4, tagged PDF/UA; needs -o and the extra ovk\\[pdf]); "
             "both (md and html) only with --all, and pdf with --all writes the HTML and a PDF "
             "of each document. Default: what -o's suffix names (.md/.markdown, .html/.htm, "
             ".pdf), html for --all, else md. A suffix of another format is an error.",
@@ -846,7 +846,7 @@ def render(
 
     Templates: the repository's templates/ first, then the copies shipped with ovk.
     Files are written atomically, and only under -o. A PDF is the HTML page as printed
-    (A4, page numbers, tagged PDF/UA in Swedish), made by WeasyPrint: pip install 'ovk[pdf]'.
+    (A4, page numbers, tagged PDF/UA in Swedish), made by WeasyPrint: pip install 'ovk\\[pdf]'.
 
     Examples:
 
