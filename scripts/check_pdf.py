@@ -4,10 +4,10 @@
 
 Every `X.pdf` in the given folders (as `ovk render --all --format pdf` writes them, each
 beside its `X.html`) must be:
-- tagged PDF (pdfinfo: Tagged yes; the catalog has a StructTreeRoot and MarkInfo Marked
-  true) in the page's language (the catalog's /Lang is the HTML's `lang`, sv), with the
-  HTML's <title> as its title, shown as the window title (DisplayDocTitle), and one bookmark
-  for each heading of the HTML;
+- tagged PDF/UA-1 (pdfinfo: Tagged yes; the catalog has a StructTreeRoot and MarkInfo Marked
+  true; the XMP metadata says pdfuaid:part 1) in the page's language (the catalog's /Lang is
+  the HTML's `lang`, sv), with the HTML's <title> as its title, shown as the window title
+  (DisplayDocTitle), and one bookmark for each heading of the HTML;
 - complete: the text of every heading, paragraph, list item, table cell, caption and fact of
   the HTML appears in the text `pdftotext` extracts, compared without whitespace and without
   hyphens (a word hyphenated at the end of a line is the same word); each one missing is
@@ -99,12 +99,14 @@ def canonical(text: str) -> str:
 
 
 def pdf_objects(data: bytes) -> bytes:
-    """The PDF's objects as bytes: the file itself and every compressed object stream."""
+    """The PDF's objects as bytes: the file itself, every compressed object stream and the
+    XMP metadata."""
     parts = [data]
     for match in re.finditer(rb"<<((?:(?!>>\s*stream).)*?)>>\s*stream\r?\n", data, re.S):
         head = match.group(1)
         length = re.search(rb"/Length (\d+)", head)
-        if b"/ObjStm" in head and b"/FlateDecode" in head and length:
+        wanted = b"/ObjStm" in head or b"/Metadata" in head
+        if wanted and b"/FlateDecode" in head and length:
             start = match.end()
             try:
                 parts.append(zlib.decompress(data[start : start + int(length.group(1))]))
@@ -180,6 +182,8 @@ def problems_of(pdf: Path) -> tuple[list[str], int]:
     if lang is None or lang.group(1).decode("latin-1") != page.lang or not page.lang:
         found = lang.group(1).decode("latin-1") if lang else "none"
         problems.append(f"/Lang {found}, not the page's lang {page.lang!r}")
+    if not re.search(rb'pdfuaid:part="1"', objects):
+        problems.append("no PDF/UA-1 identification (pdfuaid:part) in the XMP metadata")
     if not re.search(rb"/DisplayDocTitle\s+true", catalog_text):
         problems.append("DisplayDocTitle is not true (viewers would show the file name)")
     # An outline item: a title (a literal or a hex string), then its destination and parent.

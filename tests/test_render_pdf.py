@@ -135,6 +135,7 @@ def test_a_bilaga_as_pdf_is_tagged_pdf_ua_in_swedish_with_its_title_and_bookmark
     assert b"/Lang (sv)" in root
     assert b"/StructTreeRoot" in root and re.search(rb"/MarkInfo\s*<<\s*/Marked true", root)
     assert re.search(rb"/DisplayDocTitle true", root) and b"/Outlines" in root
+    assert b'pdfuaid:part="1"' in check_pdf.pdf_objects(pdf)  # XMP: PDF/UA-1
     html = run_ovk("--root", str(base_tree), "render", "KLK", "--format", "html").stdout
     title = re.search(r"<title>(.*?)</title>", html)
     assert title is not None
