@@ -14,6 +14,7 @@ import re
 import shutil
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -272,6 +273,10 @@ def with_layout_line(root: Path, line: str) -> None:
         '<link rel="stylesheet" href="{outside}">',
         '<img src="logo.png" alt="">',  # relative: no base, never the working folder
         "<style>@import url({server}/imported.css);</style>",
+        '<style>main {{ background: url("{outside}") }}</style>',
+        # WeasyPrint embeds these files in the PDF (GHSA-35jj-wx47-4w8r): never here.
+        '<link rel="attachment" href="file:///etc/passwd">',
+        '<p><a rel="attachment" href="{outside}">bilaga</a></p>',
     ],
 )
 def test_a_reference_outside_the_document_is_an_error_and_never_fetched(
@@ -285,14 +290,14 @@ def test_a_reference_outside_the_document_is_an_error_and_never_fetched(
     outside.write_text("body { display: none }")
     (base_tree / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     monkeypatch.chdir(base_tree)
-    opened: list[str] = []
-    real_open = weasyprint.URLFetcher.open
+    opened: list[str] = []  # every URL urllib (WeasyPrint's fetcher) opens in the process
+    real_open = urllib.request.OpenerDirector.open
 
     def spy(self: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         opened.append(str(getattr(url, "full_url", url)))
         return real_open(self, url, *args, **kwargs)
 
-    monkeypatch.setattr(weasyprint.URLFetcher, "open", spy)
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", spy)
     with counting_server() as (server, requests):
         with_layout_line(base_tree, reference.format(server=server, outside=outside.as_uri()))
         target = base_tree / "klk.pdf"
