@@ -12,6 +12,7 @@ beside its `X.html`) must be:
   the HTML appears in the text `pdftotext` extracts, compared without whitespace and without
   hyphens (a word hyphenated at the end of a line is the same word); each one missing is
   reported;
+- paginated as print should be: no page ends with a heading whose text is on the next;
 - A4: no page wider or taller than 595 x 842 pt, and no word beyond its page's edges (where
   the reader would lose it: a table too wide, a word too long).
 Exit 0 only when every PDF passes. Needs only the standard library and poppler-utils.
@@ -48,7 +49,7 @@ class Page(HTMLParser):
         self.title = ""
         self.running_head = ""
         self.texts: list[str] = []
-        self.headings = 0
+        self.headings: list[str] = []
         self._open: list[tuple[str, bool]] = []  # (tag, a block collecting text)
         self._buffers: list[list[str]] = []
         self._hidden = 0  # depth inside a screen-only element
@@ -68,8 +69,6 @@ class Page(HTMLParser):
         block = tag in BLOCKS and not hidden
         if block:
             self._buffers.append([])
-            if re.fullmatch(r"h[1-6]", tag):
-                self.headings += 1
         self._open.append((tag, block))
 
     def handle_endtag(self, tag: str) -> None:
@@ -85,6 +84,8 @@ class Page(HTMLParser):
                     self.title = text
                 elif text:
                     self.texts.append(text)
+                    if re.fullmatch(r"h[1-6]", open_tag):
+                        self.headings.append(text)
             if open_tag == tag:
                 break
 
@@ -119,17 +120,34 @@ def run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
-def page_text(pdf: Path, running_head: str) -> str:
-    """The PDF's text (pdftotext, in drawing order) without each page's running head and
+def page_lines(pdf: Path, running_head: str) -> list[list[str]]:
+    """Each page's lines of text (pdftotext, in drawing order) without its running head and
     "Sida N av M", which stand between the parts of a paragraph split across pages."""
-    pages = run("pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-").split("\f")
-    kept = []
-    for page in pages:
-        for line in page.splitlines():
-            if line.strip() == running_head or re.fullmatch(r"\s*Sida \d+ av \d+\s*", line):
-                continue
-            kept.append(line)
-    return "\n".join(kept)
+    pages = run("pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-").split("\f")[:-1]
+    return [
+        [
+            line
+            for line in page.splitlines()
+            if line.strip()
+            and line.strip() != running_head
+            and not re.fullmatch(r"\s*Sida \d+ av \d+\s*", line)
+        ]
+        for page in pages
+    ]
+
+
+def headings_at_the_foot(pages: list[list[str]], page: Page) -> list[str]:
+    """Pages that end with a heading whose text follows on the next page."""
+    others = {canonical(t) for t in page.texts} - {canonical(h) for h in page.headings}
+    headings = {canonical(h): h for h in page.headings if canonical(h) not in others}
+    found = []
+    for number, lines in enumerate(pages[:-1], start=1):
+        for count in (1, 2, 3):  # a heading may take up to three lines
+            heading = headings.get(canonical("".join(lines[-count:])))
+            if heading is not None:
+                found.append(f"page {number} ends with the heading {heading[:80]!r}")
+                break
+    return found
 
 
 def beyond_the_page(pdf: Path) -> list[str]:
@@ -189,8 +207,8 @@ def problems_of(pdf: Path) -> tuple[list[str], int]:
     # An outline item: a title (a literal or a hex string), then its destination and parent.
     title = rb"(?:\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>)"
     bookmarks = len(re.findall(rb"<<\s*/Title\s*" + title + rb"[^>]*?/Parent\s", objects, re.S))
-    if bookmarks != page.headings:
-        problems.append(f"{bookmarks} bookmark(s) for the page's {page.headings} heading(s)")
+    if bookmarks != len(page.headings):
+        problems.append(f"{bookmarks} bookmark(s) for the page's {len(page.headings)} heading(s)")
 
     count = int(fields.get("Pages", "0"))
     sizes = run("pdfinfo", "-f", "1", "-l", str(count), str(pdf))
@@ -201,7 +219,9 @@ def problems_of(pdf: Path) -> tuple[list[str], int]:
             problems.append(f"page {number} is {width} x {height} pt, larger than A4")
     problems += beyond_the_page(pdf)
 
-    text = canonical(page_text(pdf, page.running_head))
+    pages = page_lines(pdf, page.running_head)
+    problems += headings_at_the_foot(pages, page)
+    text = canonical("".join(line for lines in pages for line in lines))
     missing = [t for t in page.texts if canonical(t) and canonical(t) not in text]
     problems += [f"missing text: {t[:120]!r}" for t in missing]
     return [f"{pdf}: {p}" for p in problems], count

@@ -163,7 +163,7 @@ def test_a_pdf_passes_the_ci_check_against_the_html_it_was_made_from(
     assert "bilaga-KLK.pdf: missing text: 'Ett stycke som PDF:en saknar.'" in report
 
 
-def test_the_ci_check_reports_text_beyond_the_page_and_an_untagged_pdf(
+def test_the_ci_check_reports_text_beyond_the_page_an_untagged_pdf_and_a_lonely_heading(
     tmp_path: Path, weasyprint: ModuleType, poppler: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     word = "Kommunfastigheter" * 6
@@ -179,6 +179,16 @@ def test_the_ci_check_reports_text_beyond_the_page_and_an_untagged_pdf(
     assert "bred.pdf: not tagged (pdfinfo: Tagged is not yes)" in report
     assert "bred.pdf: page 1: 'Kommunfastigheter" in report and "sticks out of the page" in report
     assert "bred.pdf: missing text: 'Slutord'" in report
+    alone = (
+        '<!doctype html><html lang="sv"><head><title>Ensam</title></head><body><p>Inledning.</p>'
+        '<h2>Ensam rubrik</h2><p style="break-before: page">Texten.</p></body></html>'
+    )
+    (tmp_path / "ensam.html").write_text(alone, encoding="utf-8")
+    weasyprint.HTML(string=alone).write_pdf(tmp_path / "ensam.pdf", pdf_variant="pdf/ua-1")
+    assert check_pdf.main([str(tmp_path)]) == 1
+    report = capsys.readouterr().out
+    assert "ensam.pdf: page 1 ends with the heading 'Ensam rubrik'" in report
+    assert "ensam.pdf: 2 page(s), 1 problem(s)" in report  # tagged, complete, A4
 
 
 def test_all_as_pdf_writes_a_pdf_beside_each_page_and_the_index_links_them(
