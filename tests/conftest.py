@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,21 @@ def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture
 def base_tree(tmp_path: Path) -> Path:
     return make_tree(tmp_path / "repo")
+
+
+def git(repo: Path, *args: str) -> None:
+    """git in `repo`, as a test's own committer."""
+    identity = ["-c", "user.name=ovk tests", "-c", "user.email=tests@ovk.invalid"]
+    subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(base_tree: Path) -> Path:
+    """The base example as a git repository with one commit."""
+    git(base_tree, "init", "-q", "-b", "main")
+    git(base_tree, "add", ".")
+    git(base_tree, "commit", "-q", "-m", "base")
+    return base_tree
 
 
 @pytest.fixture

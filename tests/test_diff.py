@@ -13,7 +13,7 @@ import pytest
 from ovk.cli.terminal import RichTerminal
 from ovk.diff.compare import diff
 from ovk.diff.report import as_text
-from tests.conftest import REPO, make_tree, run_ovk, shipped_years
+from tests.conftest import REPO, git, make_tree, run_ovk, shipped_years
 
 REPORT = REPO / "docs" / "diff-2024-2026.md"
 
@@ -24,24 +24,10 @@ def changes(root: Path, *args: str) -> list[dict[str, Any]]:
     return json.loads(result.stdout)["changes"]  # type: ignore[no-any-return]
 
 
-def git(repo: Path, *args: str) -> None:
-    identity = ["-c", "user.name=ovk tests", "-c", "user.email=tests@ovk.invalid"]
-    subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True)
-
-
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-@pytest.fixture
-def repo(base_tree: Path) -> Path:
-    """The base example as a git repository with one commit."""
-    git(base_tree, "init", "-q", "-b", "main")
-    git(base_tree, "add", ".")
-    git(base_tree, "commit", "-q", "-m", "base")
-    return base_tree
 
 
 def make_four_edits(root: Path) -> None:
@@ -90,9 +76,8 @@ FOUR_EDITS = [
         "table",
         "nykopings-kommun-ska-vara-en-attraktiv/1",
         "columns",
-        "key: 2023 · label: Utfall 2023\nkey: 2024 · label: Utfall 2024",
-        "key: 2023 · label: Utfall 2023\nkey: 2024 · label: Utfall 2024"
-        "\nkey: 2025 · label: Utfall 2025",
+        "Utfall 2023\nUtfall 2024",
+        "Utfall 2023\nUtfall 2024\nUtfall 2025",
     ),
     (
         "changed",
@@ -113,7 +98,7 @@ def summary(found: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 def test_a_year_compared_with_itself_has_no_differences_and_exits_0(base_tree: Path) -> None:
     result = run_ovk("--root", str(base_tree), "diff", "2026", "2026", "--exit-code")
     assert result.exit_code == 0, result.stdout
-    assert "no differences" in result.stdout
+    assert result.stdout.endswith("\nInga ändringar.\n")
 
 
 @pytest.mark.data
@@ -121,13 +106,13 @@ def test_a_year_compared_with_itself_has_no_differences_and_exits_0(base_tree: P
 def test_a_shipped_year_compared_with_itself_has_no_differences(year: int) -> None:
     result = run_ovk("--root", str(REPO), "diff", str(year), str(year), "--exit-code")
     assert result.exit_code == 0, result.stdout
-    assert "no differences" in result.stdout
+    assert result.stdout.endswith("\nInga ändringar.\n")
 
 
 def test_a_revision_compared_with_itself_exits_0(repo: Path) -> None:
     result = run_ovk("--root", str(repo), "diff", "HEAD", "HEAD", "--exit-code")
     assert result.exit_code == 0
-    assert "no differences" in result.stdout
+    assert result.stdout.endswith("\nInga ändringar.\n")
 
 
 def test_two_commits_report_exactly_the_four_edits(repo: Path) -> None:
@@ -156,7 +141,7 @@ def git_status(repo: Path) -> str:
     return done.stdout
 
 
-def test_a_changed_due_date_exits_1_and_names_uppdrag_field_and_dates(repo: Path) -> None:
+def test_a_changed_due_date_exits_1_and_names_uppdrag_field_and_swedish_dates(repo: Path) -> None:
     edit(
         repo / "agreements/2026/uppdrag/starkt-arbete-for-tillvaxt.yaml",
         "due: 2028-12-31",
@@ -165,8 +150,10 @@ def test_a_changed_due_date_exits_1_and_names_uppdrag_field_and_dates(repo: Path
     git(repo, "commit", "-q", "-am", "later")
     result = run_ovk("--root", str(repo), "diff", "HEAD~1", "HEAD", "--exit-code")
     assert result.exit_code == 1
-    line = next(line for line in result.stdout.splitlines() if "due:" in line)
-    assert "[-2028-12-31-] → {+2029-06-30+}" in line
+    line = next(line for line in result.stdout.splitlines() if "Slutdatum:" in line)
+    assert line.strip() == "Slutdatum: [-31 december 2028-] → {+30 juni 2029+}"
+    [due] = changes(repo, "HEAD~1", "HEAD")
+    assert (due["field"], due["old"], due["new"]) == ("due", "2028-12-31", "2029-06-30")
     assert "Uppdrag 2.1.4 Stärkt arbete för tillväxt" in result.stdout
 
 
@@ -175,8 +162,8 @@ def test_amounts_are_shown_with_their_difference(repo: Path) -> None:
     edit(klk, "belopp: 27.5}", "belopp: 30.0}")
     edit(klk, "belopp: 76.9}", "belopp: 79.4}")
     result = run_ovk("--root", str(repo), "diff", "HEAD:2026", "2026", "--format", "markdown")
-    assert "belopp: ~~27,5~~ → **30,0** mnkr (+2,5)" in result.stdout
-    assert "total.belopp: ~~76,9~~ → **79,4** mnkr (+2,5)" in result.stdout
+    assert "  - Belopp: ~~27,5~~ → **30,0** mnkr (+2,5)" in result.stdout
+    assert "  - Summa › Belopp: ~~76,9~~ → **79,4** mnkr (+2,5)" in result.stdout
     [row] = [c for c in changes(repo, "HEAD:2026", "2026") if c["field"] == "belopp"]
     assert (row["old"], row["new"], row["delta"], row["unit"]) == (27.5, 30.0, 2.5, "mnkr")
 
@@ -186,7 +173,7 @@ def test_owners_changes_are_members_added_and_removed(repo: Path) -> None:
     [change] = [c for c in changes(repo, "HEAD:2026", "2026") if c["field"] == "owners"]
     assert (change["old"], change["new"]) == (["KLK"], ["TEK"])
     text = run_ovk("--root", str(repo), "diff", "HEAD:2026", "2026").stdout
-    assert "owners: added {+TEK+} · removed [-KLK-]" in text
+    assert "Mottagare: tillagda {+TEK+} · borttagna [-KLK-]" in text
 
 
 def test_a_year_added_at_a_revision_is_one_change(repo: Path) -> None:
@@ -299,10 +286,11 @@ def test_markdown_makes_hostile_data_literal(repo: Path) -> None:
     assert "<script>" not in report
     assert "\\<script\\>" in report
     assert "\\| \\[länk\\](http://x) \\*\\*fet\\*\\*" in report
-    # every table row keeps its five cells
-    for line in report.splitlines():
-        if line.startswith("| "):
-            assert line.count(" | ") == 4, line
+    # every table row keeps its cells: a name and one count per status
+    rows = [line for line in report.splitlines() if line.startswith("| ")]
+    assert rows
+    for line in rows:
+        assert line.count(" | ") == 5, line
 
 
 def test_word_diff_marks_only_the_changed_words(repo: Path) -> None:
@@ -312,7 +300,10 @@ def test_word_diff_marks_only_the_changed_words(repo: Path) -> None:
         "Valdeltagandet i hela kommunen behöver höjas tydligt.",
     )
     text = run_ovk("--root", str(repo), "diff", "HEAD:2026", "2026").stdout
-    assert "text: Valdeltagandet i {+hela+} kommunen behöver [-höjas.-] {+höjas tydligt.+}" in text
+    assert (
+        "Beskrivning: Valdeltagandet i {+hela+} kommunen behöver [-höjas.-] {+höjas tydligt.+}"
+        in text
+    )
 
 
 @pytest.mark.data

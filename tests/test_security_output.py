@@ -225,7 +225,7 @@ def test_diff_text_shows_a_hostile_title_literally(hostile_diff_tree: Path, term
     text = out.getvalue()
     assert_literal(text)
     assert not any(line.strip().startswith("::") for line in text.splitlines())
-    assert "title:" in text
+    assert "Titel:" in text
 
 
 # --- CSV: no cell from the data is a formula --------------------------------------------------

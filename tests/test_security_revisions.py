@@ -78,7 +78,8 @@ def test_export_ignore_in_the_revision_hides_no_uppdrag(repo: Path) -> None:
     commit_all(repo)
     result = run_ovk("--root", str(repo), "diff", "main", "feature", "--exit-code")
     assert result.exit_code == 1, result.stdout
-    assert "added    Uppdrag 2.1.9 Ökat valdeltagande" in result.stdout
+    added = result.stdout.split("    Tillagda\n", 1)[1]
+    assert added.startswith("      Uppdrag 2.1.9 Ökat valdeltagande ("), result.stdout
     at_year = run_ovk("--root", str(repo), "diff", "main:2026", "feature:2026", "--exit-code")
     assert at_year.exit_code == 1 and "Uppdrag 2.1.9" in at_year.stdout
 

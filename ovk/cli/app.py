@@ -418,26 +418,37 @@ def diff(
             autocompletion=complete_division,
         ),
     ] = None,
+    stat: Annotated[
+        bool,
+        typer.Option(
+            "--stat",
+            help="Only the overview: counts per kind of content and per division (with "
+            "--format json, the counts as one object).",
+        ),
+    ] = False,
 ) -> None:
     """Show what changed between two years, or between two git revisions.
 
     Entities are matched by identity (division code, id); across years, goals, uppdrag and
     grunduppdrag left over are matched by title similarity, and the report says how each was
-    matched. Changed text is shown word by word, amounts with their difference. Two
-    revisions compare every year present in either; REV:YEAR compares one year at a
-    revision with the working tree (the pull-request case). Revisions are read from git's
-    object store, as committed (git attributes do not apply); the working tree is never
-    touched.
+    matched. Text and Markdown are a Swedish briefing: an overview of counts (alone with
+    --stat), then each division's changes; changed text is shown word by word, amounts
+    with their difference. Two revisions compare every year present in either; REV:YEAR
+    compares one year at a revision with the working tree (the pull-request case).
+    Revisions are read from git's object store, as committed (git attributes do not
+    apply); the working tree is never touched.
 
     Examples:
 
         ovk diff 2024 2026 --format markdown > diff.md
 
+        ovk diff 2024 2026 --stat
+
         ovk diff origin/main:2026 2026 --only uppdrag --exit-code
     """
     from ovk.diff.compare import diff as run_diff
     from ovk.diff.compare import narrow
-    from ovk.diff.report import REPORTERS
+    from ovk.diff.report import REPORTERS, STAT_REPORTERS
 
     comparison = run_diff(_root(), old, new)
     if division is not None and division not in comparison.division_names:
@@ -445,8 +456,9 @@ def diff(
         raise UsageError(f"--division {division!r} is not a division (divisions: {known})")
     if only is not None or division is not None:
         chosen = narrow(comparison.changes, only, division)
-        comparison = replace(comparison, changes=tuple(chosen))
-    REPORTERS[output_format](comparison, sys.stdout, _terminal(sys.stdout))
+        comparison = replace(comparison, changes=tuple(chosen), division=division)
+    reporters = STAT_REPORTERS if stat else REPORTERS
+    reporters[output_format](comparison, sys.stdout, _terminal(sys.stdout))
     raise typer.Exit(ExitCode.FINDINGS if exit_code and comparison.changes else ExitCode.OK)
 
 

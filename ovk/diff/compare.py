@@ -10,6 +10,8 @@ field by field; what has no partner is added or removed (its children with it).
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Iterator
@@ -18,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ovk.diff import revisions
-from ovk.diff.forest import Entity, Text, Value, Values, year_forest
+from ovk.diff.forest import Entity, Members, Text, Value, Values, year_forest
 from ovk.errors import DataError, UsageError
+from ovk.model.entities import NUMBER_PATTERN, SAMRAD_SECTION, ended_before
 from ovk.model.layout import AGREEMENTS
-from ovk.model.read import available_years, read_year
+from ovk.model.read import available_years, number_key, read_year
 
 SIMILAR = 0.6  # title similarity from which two entities of different years are the same one
 CONTEXT_WORDS = 6  # unchanged words kept on each side of a change in a long text
@@ -51,23 +54,37 @@ CATEGORIES = {
 ONLY_CHOICES = ("uppdrag", "goals", "grunduppdrag", "ekonomi", "agreement")
 
 
+Rank = tuple[tuple[int, ...], str]  # how entries are ordered: by number, then title
+UNRANKED: Rank = (number_key(None), "")
+
+
 @dataclass(frozen=True)
 class Change:
-    """One difference: an entity added or removed, or one field of a matched entity changed."""
+    """One difference: an entity added, removed or ended, or one field of a matched entity
+    changed, or a matched entity whose source lacks it on one side."""
 
-    change: str  # added | removed | changed | renamed | renumbered
+    # added | removed | ended (removed, its due date in the old year) | changed | renamed |
+    # renumbered | missing (one side's source lacks it: its contents are not compared)
+    change: str
     kind: str
     id: str  # path of ids from the top entity: "KLK/ekonomiavdelningen/redovisningsprocessen"
     label: str
     divisions: tuple[str, ...]
     file: str
     field: str | None = None
-    old: Value = None
+    old: Value = None  # a removed entity's amount (an ersättning row), else its field's value
     new: Value = None
     matched: str | None = None  # "id", or "title 87%" when matched by similarity
     old_id: str | None = None  # the old side's id path when it differs
     unit: str | None = None
     summary: str | None = None  # an added or removed entity in brief (owners, due date)
+    prop: str | None = None  # the model property `field` belongs to (an indicator's values)
+    bookkeeping: bool = False  # a transcriber's bookkeeping (the model's "same-year" fields)
+    every: bool = False  # it concerns every division of its year
+    due: dt.date | None = None  # an added, removed or ended entity's due date
+    similarity: int | None = None  # percent, when matched by title
+    missing_year: int | None = None  # the year whose source lacks the entity ("missing")
+    rank: Rank = UNRANKED  # its top entity's number and title
 
     @property
     def category(self) -> str:
@@ -75,23 +92,46 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Label:
+    """One side of a comparison: a year, a revision, or a year at a revision."""
+
+    year: int | None
+    revision: str | None = None  # "main (3f2a9c1)"
+
+    def __str__(self) -> str:
+        if self.revision is None:
+            return str(self.year)
+        return self.revision if self.year is None else f"{self.year} at {self.revision}"
+
+
+@dataclass(frozen=True)
 class Comparison:
-    old_label: str
-    new_label: str
+    old: Label
+    new: Label
     changes: tuple[Change, ...]
     division_names: dict[str, str]
+    division: str | None = None  # the one division the changes were narrowed to, if any
+
+    @property
+    def old_label(self) -> str:
+        return str(self.old)
+
+    @property
+    def new_label(self) -> str:
+        return str(self.new)
 
 
 # --- what is compared: years of the working tree, revisions, or a year at a revision -------
 
 YEAR = re.compile(r"^[0-9]{4}$")
+NUMBER = re.compile(NUMBER_PATTERN)
 
 
 @dataclass(frozen=True)
 class Side:
     root: Path
     year: int | None  # None: every year of the revision
-    label: str
+    label: Label
     must_exist: bool  # a year of the working tree must exist; at a revision it may be new
 
 
@@ -132,17 +172,47 @@ def _compare_years(
     if not (have_old and have_new):
         change, year = ("added", new_year) if have_new else ("removed", old_year)
         path = f"{AGREEMENTS}/{year}"
-        return [Change(change, "year", str(year), f"Year {year}", (), path)]
+        return [Change(change, "year", str(year), f"Överenskommelsen {year}", (), path)]
     before, old_names = year_entities(old.root, old_year)
     after, new_names = year_entities(new.root, new_year)
     names.update(old_names)
     names.update(new_names)
-    return compare(before, after, fuzzy=old_year != new_year)
+    if old_year == new_year:
+        return compare(before, after, fuzzy=False)
+    found = compare(before, after, True, (old_year, new_year))
+    shared = _find(after, "section", SAMRAD_SECTION)
+    return [_moved_samrad(_ended(c, new_year), shared, new_year) for c in found]
+
+
+def _find(forest: list[Entity], kind: str, ident: str) -> Entity | None:
+    for entity in forest:
+        if entity.kind == kind and entity.id == ident:
+            return entity
+        found = _find(entity.children, kind, ident)
+        if found is not None:
+            return found
+    return None
+
+
+def _moved_samrad(change: Change, shared: Entity | None, new_year: int) -> Change:
+    """A division's own samråd gone where the new year's agreement has the shared one (which
+    the bilaga then shows): said so, as the reader of the bilaga will find it."""
+    if change.change != "removed" or change.kind != "samrad" or shared is None:
+        return change
+    where = f"{new_year} gäller i stället överenskommelsens avsnitt ”{shared.title}”"
+    return dataclasses.replace(change, summary=where)
+
+
+def _ended(change: Change, new_year: int) -> Change:
+    """A removed entity that was due before the new year started had ended by then."""
+    if change.change == "removed" and ended_before(change.due, new_year):
+        return dataclasses.replace(change, change="ended")
+    return change
 
 
 def _side(root: Path, spec: str, stack: ExitStack) -> Side:
     if YEAR.match(spec) and (root / AGREEMENTS / spec).is_dir():
-        return Side(root, int(spec), spec, must_exist=True)
+        return Side(root, int(spec), Label(int(spec)), must_exist=True)
     years = ", ".join(map(str, available_years(root))) or "none"
     rev, colon, year = spec.rpartition(":")
     try:
@@ -153,10 +223,11 @@ def _side(root: Path, spec: str, stack: ExitStack) -> Side:
             f"{spec!r} is not a year (years: {years}), and git cannot read revisions: {error}"
         ) from None
     if at_year:
-        label = f"{year} at {revisions.describe(root, rev)}"
+        label = Label(int(year), revisions.describe(root, rev))
         return Side(_exported(root, rev, stack), int(year), label, False)
     if whole:
-        return Side(_exported(root, spec, stack), None, revisions.describe(root, spec), False)
+        label = Label(None, revisions.describe(root, spec))
+        return Side(_exported(root, spec, stack), None, label, False)
     hint = " (this clone is shallow: its history ends early)" if revisions.shallow(root) else ""
     raise UsageError(f"{spec!r} is neither a year (years: {years}) nor a git revision{hint}")
 
@@ -181,31 +252,69 @@ def year_entities(root: Path, year: int) -> tuple[list[Entity], dict[str, str]]:
 # --- matching and comparing ----------------------------------------------------------------
 
 
-def compare(old: list[Entity], new: list[Entity], fuzzy: bool) -> list[Change]:
-    """Every change between two forests; `fuzzy` also matches by title (different years)."""
-    changes: list[Change] = []
-    _compare_siblings(old, new, "", "", fuzzy, changes)
-    return changes
+def compare(
+    old: list[Entity], new: list[Entity], fuzzy: bool, years: tuple[int, int] | None = None
+) -> list[Change]:
+    """Every change between two forests; `fuzzy` also matches by title (different years,
+    `years` old and new: then what one side's source lacks is said so, not compared)."""
+    walk = _Walk(fuzzy, years, [])
+    walk.siblings(old, new, "", "", None)
+    return walk.out
 
 
-def _compare_siblings(
-    old: list[Entity],
-    new: list[Entity],
-    old_path: str,
-    new_path: str,
-    fuzzy: bool,
-    out: list[Change],
-) -> None:
-    for a, b, how in _match(old, new, fuzzy):
-        if a is None:
-            assert b is not None
-            out.append(_whole("added", b, new_path + b.id))
-        elif b is None:
-            out.append(_whole("removed", a, old_path + a.id))
-        else:
-            a_path, b_path = old_path + a.id, new_path + b.id
-            out.extend(_field_changes(a, b, a_path, b_path, how, fuzzy))
-            _compare_siblings(a.children, b.children, a_path + "/", b_path + "/", fuzzy, out)
+@dataclass
+class _Walk:
+    fuzzy: bool
+    years: tuple[int, int] | None
+    out: list[Change]
+
+    def siblings(
+        self,
+        old: list[Entity],
+        new: list[Entity],
+        old_path: str,
+        new_path: str,
+        rank: Rank | None,
+    ) -> None:
+        for a, b, how in _match(old, new, self.fuzzy):
+            entity = b if b is not None else a
+            assert entity is not None
+            top = rank or _rank(entity)
+            if a is None:
+                assert b is not None
+                self.out.append(_whole("added", b, new_path + b.id, top))
+            elif b is None:
+                self.out.append(_whole("removed", a, old_path + a.id, top))
+            else:
+                self.pair(a, b, old_path + a.id, new_path + b.id, how, top)
+
+    def pair(self, a: Entity, b: Entity, a_path: str, b_path: str, how: str, rank: Rank) -> None:
+        lacking: Entity | None = None
+        if self.years is not None and a.missing_in_source != b.missing_in_source:
+            lacking = a if a.missing_in_source else b
+            self.out.append(
+                Change(
+                    "missing",
+                    b.kind,
+                    b_path,
+                    b.label,
+                    b.divisions or a.divisions,
+                    b.file,
+                    every=b.every,
+                    missing_year=self.years[0] if lacking is a else self.years[1],
+                    rank=rank,
+                )
+            )
+        self.out.extend(_field_changes(a, b, a_path, b_path, how, self.fuzzy, rank, lacking))
+        if lacking is None:  # what a source lacks is unknown, neither removed nor added
+            self.siblings(a.children, b.children, a_path + "/", b_path + "/", rank)
+
+
+def _rank(entity: Entity) -> Rank:
+    """By number (natural order: 4.2.1 before 6.1.3), then title; a number that is not one
+    (in data not yet validated) sorts with what has none."""
+    number = entity.number if entity.number and NUMBER.match(entity.number) else None
+    return number_key(number), _normal(entity.title)
 
 
 def _match(
@@ -271,7 +380,7 @@ def _normal(title: str | None) -> str:
     return re.sub(r"[\W_]+", " ", (title or "").casefold()).strip()
 
 
-def _whole(change: str, entity: Entity, path: str) -> Change:
+def _whole(change: str, entity: Entity, path: str, rank: Rank) -> Change:
     return Change(
         change,
         entity.kind,
@@ -279,19 +388,39 @@ def _whole(change: str, entity: Entity, path: str) -> Change:
         entity.label,
         entity.divisions,
         entity.file,
+        old=entity.amount if change == "removed" else None,
+        new=entity.amount if change == "added" else None,
         unit=entity.unit,
         summary=entity.summary,
+        every=entity.every,
+        due=entity.due,
+        rank=rank,
     )
 
 
+RENAMING = {"title": "renamed", "heading": "renamed", "number": "renumbered"}
+
+
 def _field_changes(
-    a: Entity, b: Entity, a_path: str, b_path: str, how: str, fuzzy: bool
+    a: Entity,
+    b: Entity,
+    a_path: str,
+    b_path: str,
+    how: str,
+    fuzzy: bool,
+    rank: Rank,
+    lacking: Entity | None = None,
 ) -> Iterator[Change]:
-    skip = a.same_year | b.same_year if fuzzy else frozenset()
-    for name, old, new in _changed_fields(a.fields, b.fields, skip):
-        change = {"title": "renamed", "heading": "renamed", "number": "renumbered"}.get(
-            name, "changed"
-        )
+    bookkeeping = a.same_year | b.same_year
+    skip = set(bookkeeping if fuzzy else ())
+    if lacking is not None:  # what the source lacks is not shown as emptied or filled in
+        other = b if lacking is a else a
+        skip |= {name for name in other.fields if _empty(lacking.fields.get(name))}
+    similarity = int(how.removeprefix("title ").rstrip("%")) if how.startswith("title ") else None
+    for name, prop, old, new in _changed_fields(a.fields, b.fields, skip):
+        change = "changed"
+        if name in RENAMING and b.named and not _empty(old) and not _empty(new):
+            change = RENAMING[name]
         yield Change(
             change,
             b.kind,
@@ -305,27 +434,36 @@ def _field_changes(
             how,
             a_path if a_path != b_path else None,
             b.unit,
+            prop=prop,
+            bookkeeping=name in bookkeeping,
+            every=b.every if b.divisions else a.every,
+            similarity=similarity,
+            rank=rank,
         )
 
 
+def _empty(value: Value) -> bool:
+    return value is None or value == "" or value in (Text(()), Members(()), Values(()))
+
+
 def _changed_fields(
-    old: dict[str, Value], new: dict[str, Value], skip: frozenset[str]
-) -> Iterator[tuple[str, Value, Value]]:
-    """(field, old, new) for each field that differs; indicator values column by column
-    when the two tables share columns, else as a whole (2024's Nuvärde/Jämförvärde columns
-    against 2026's Utfall per year)."""
+    old: dict[str, Value], new: dict[str, Value], skip: set[str]
+) -> Iterator[tuple[str, str, Value, Value]]:
+    """(field, property, old, new) for each field that differs; indicator values column by
+    column (the field is the column's label) when the two tables share columns, else as a
+    whole (2024's Nuvärde/Jämförvärde columns against 2026's Utfall per year)."""
     for name in dict.fromkeys([*new, *old]):
         before, after = old.get(name), new.get(name)
-        if before == after or name in skip:
-            continue
+        if before == after or name in skip or (_empty(before) and _empty(after)):
+            continue  # (an empty list and an absent one are the same)
         if isinstance(before, Values) and isinstance(after, Values):
             cells_before, cells_after = dict(before.cells), dict(after.cells)
             if cells_before.keys() & cells_after.keys():
                 for label in dict.fromkeys([*cells_after, *cells_before]):
                     if cells_before.get(label) != cells_after.get(label):
-                        yield label, cells_before.get(label), cells_after.get(label)
+                        yield label, name, cells_before.get(label), cells_after.get(label)
                 continue
-        yield name, before, after
+        yield name, name, before, after
 
 
 # --- narrowing -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated
 
-from ovk.model.spec import Doc, Entity, model, prop
+from ovk.model.spec import Doc, Entity, model, prop, reachable
 
 ALL_DIVISIONS = "alla verksamheter"
 FOLLOWUP_OCCASIONS = ("vår", "delår", "helår")
@@ -156,6 +156,7 @@ class Fokus(Entity):
 
 @model("Kolumn", "A value column of the table.")
 class Column(Entity):
+    IDENTITY = "key"  # what the rows' values name it by; people read its label
     key: str = prop(
         "Nyckel",
         "The key used in each row's values: totalt, kvinnor, man, jamforvarde, trend (2024) "
@@ -247,7 +248,7 @@ class Goal(Entity):
     )
     text: Blocks = blocks("Text", "Any further text of the goal.")
     onskat_resultat_heading: str | None = prop(
-        "Rubrik önskat resultat", "As printed, e.g. 'Önskat resultat:'.", default=None
+        "Rubrik för önskat resultat", "As printed, e.g. 'Önskat resultat:'.", default=None
     )
     onskat_resultat: Blocks = blocks(
         "Önskat resultat", "The desired results, as printed.", required=True
@@ -256,7 +257,9 @@ class Goal(Entity):
         "Nyckeltal", "The goal's indicator tables.", diff="children"
     )
     kompletterande_heading: str | None = prop(
-        "Rubrik kompletterande", "E.g. 'Kompletterande beskrivning (KS)'.", default=None
+        "Rubrik för kompletterande beskrivning",
+        "E.g. 'Kompletterande beskrivning (KS)'.",
+        default=None,
     )
     kompletterande: Blocks = blocks(
         "Kompletterande beskrivning", "Kommunstyrelsen's complementary text, verbatim."
@@ -388,7 +391,7 @@ class Section(Entity):
 )
 class Agreement(Entity):
     KIND = "agreement"
-    NOUN = "Överenskommelse"
+    NOUN = "Överenskommelsen"
     IDENTITY = None
     year: int = year()
     title: str = prop("Titel", "The document title as printed.", minLength=1)
@@ -550,7 +553,9 @@ class Uppdrag(Entity):
     )
     text: Blocks = blocks("Beskrivning", "The description, verbatim.", required=True)
     kompletterande_heading: str | None = prop(
-        "Rubrik kompletterande", "E.g. 'Kompletterande beskrivning (KS)'.", default=None
+        "Rubrik för kompletterande beskrivning",
+        "E.g. 'Kompletterande beskrivning (KS)'.",
+        default=None,
     )
     kompletterande: Blocks = blocks("Kompletterande beskrivning", "Complementary text, verbatim.")
     owners: tuple[Owner, ...] = prop(
@@ -574,6 +579,16 @@ class Uppdrag(Entity):
     note: str | None = note()
 
 
+# The agreement section whose text is every division's samråd when its own file has none.
+SAMRAD_SECTION = "samrad-om-investeringar"
+
+
+def ended_before(due: dt.date | None, year: int) -> bool:
+    """An uppdrag due before `year` starts has ended by then: `ovk new year` leaves it
+    behind, and `ovk diff` calls it avslutat when the new year has it no more."""
+    return due is not None and due < dt.date(year, 1, 1)
+
+
 # The file kinds: kind → (root entity, schema file name), in the order they are documented.
 DOCUMENTS: dict[str, type[Entity]] = {
     "overenskommelse": Agreement,
@@ -582,3 +597,8 @@ DOCUMENTS: dict[str, type[Entity]] = {
     "uppdrag": Uppdrag,
 }
 Document = Agreement | Malomraden | Division | Uppdrag
+
+# Every entity kind (what diff and findings call it) → its class.
+KINDS: dict[str, type[Entity]] = {
+    cls.KIND: cls for cls in reachable(DOCUMENTS.values()) if cls.KIND
+}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
 
@@ -155,3 +155,42 @@ def union_members(tp: Any) -> tuple[Any, ...] | None:
 
 def is_entity(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, Entity) and dataclasses.is_dataclass(tp)
+
+
+def entity_types(tp: Any) -> Iterator[type[Entity]]:
+    """The entity classes a property's type holds (inside optionals, tuples and unions)."""
+    inner, _ = unwrap(tp)
+    if is_entity(inner):
+        yield inner
+        return
+    for arg in union_members(inner) or typing.get_args(inner):
+        if arg is not Ellipsis:
+            yield from entity_types(arg)
+
+
+def reachable(roots: Iterable[type[Entity]]) -> list[type[Entity]]:
+    """Every entity class reachable from `roots` through their properties, roots first."""
+    seen: list[type[Entity]] = []
+    todo = list(roots)
+    while todo:
+        cls = todo.pop(0)
+        if cls in seen:
+            continue
+        seen.append(cls)
+        for p in properties(cls):
+            todo.extend(entity_types(p.type))
+    return seen
+
+
+def property_path(cls: type[Entity], dotted: str) -> tuple[Property, ...] | None:
+    """The properties a dotted YAML key path names from `cls` ("fokus.text": the goal
+    area's `fokus`, then the Fokus's `text`), or None when it names no property."""
+    path: list[Property] = []
+    current: type[Entity] | None = cls
+    for key in dotted.split("."):
+        found = next((p for p in properties(current) if p.key == key), None) if current else None
+        if found is None:
+            return None
+        path.append(found)
+        current = next(entity_types(found.type), None)
+    return tuple(path)

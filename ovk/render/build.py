@@ -24,6 +24,7 @@ from ovk.errors import DataError, UsageError
 from ovk.model.build import build
 from ovk.model.entities import (
     ALL_DIVISIONS,
+    SAMRAD_SECTION,
     Agreement,
     Block,
     Division,
@@ -57,8 +58,6 @@ SUFFIXES = {"md": (".md", ".markdown"), "html": (".html", ".htm"), PDF: (".pdf",
 STYLESHEET = "style.css"
 MAIN_STEM = "overenskommelse"
 INDEX_STEM = "index"
-# The agreement section whose text is every division's samråd when its own file has none.
-SAMRAD_SECTION = "samrad-om-investeringar"
 ORIGINS = {"KF": "Kommunfullmäktige (KF)", "KS": "Kommunstyrelsen (KS)"}
 
 View = dict[str, Any]

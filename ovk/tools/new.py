@@ -28,6 +28,7 @@ from ovk.model.entities import (
     Division,
     GrunduppdragSection,
     Uppdrag,
+    ended_before,
 )
 from ovk.model.layout import (
     AGREEMENTS,
@@ -270,7 +271,6 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
         )
     listing = year_members(root, source_dir)
     listing.check()  # listed anew for the copy: still no link out of the repository
-    starts = dt.date(year, 1, 1)
     result = NewYear(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=target.parent))
     try:
@@ -283,7 +283,7 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
             place = Path(folder, member.path.name) if folder else Path(member.path.name)
             if member.kind == "uppdrag":
                 due = read_member(Uppdrag, member, root).entity.due
-                if due is not None and due < starts:
+                if due is not None and ended_before(due, year):
                     result.left_behind.append((member.display, due.isoformat()))
                     continue
                 result.carried.append(f"{AGREEMENTS}/{year}/{place.as_posix()}")
