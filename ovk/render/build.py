@@ -660,12 +660,12 @@ def pdf_links(source: Source) -> View:
     }
 
 
-def pdf_documents(source: Source) -> list[tuple[str, bytes]]:
-    """Every bilaga and the main document as PDF, each made from its one-file HTML page."""
+def pdf_documents(renderer: Renderer) -> list[tuple[str, bytes]]:
+    """Every bilaga and the main document as PDF, each made from the one-file HTML page the
+    renderer (of html, not a site) makes of it."""
     from ovk.render.pdf import html_to_pdf
 
-    renderer = Renderer(source, "html")
-    pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in source.divisions]
+    pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in renderer.source.divisions]
     pages.append((MAIN_STEM, renderer.main()))
     return [(stem, html_to_pdf(html)) for stem, html in pages]
 
@@ -677,7 +677,8 @@ def render_site(source: Source, formats: Iterable[str], out_dir: Path) -> list[P
     formats = tuple(formats)
     files: list[tuple[Path, str | bytes]] = []
     if PDF in formats:
-        files += [(out_dir / file_name(s, PDF), data) for s, data in pdf_documents(source)]
+        pdfs = pdf_documents(Renderer(source, "html"))
+        files += [(out_dir / file_name(stem, PDF), data) for stem, data in pdfs]
     for fmt in (f for f in formats if f != PDF):
         renderer = Renderer(source, fmt, site=True, pdf=PDF in formats and fmt == "html")
         pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in source.divisions]
