@@ -12,7 +12,8 @@ beside its `X.html`) must be:
   the HTML appears in the text `pdftotext` extracts, compared without whitespace and without
   hyphens (a word hyphenated at the end of a line is the same word); each one missing is
   reported;
-- paginated as print should be: no page ends with a heading whose text is on the next;
+- paginated as print should be: every page says "Sida N av M" and carries the running head
+  (the page's data-running-head), and no page ends with a heading whose text is on the next;
 - A4: no page wider or taller than 595 x 842 pt, and no word beyond its page's edges (where
   the reader would lose it: a table too wide, a word too long).
 Exit 0 only when every PDF passes. Needs only the standard library and poppler-utils.
@@ -120,19 +121,34 @@ def run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
-def page_lines(pdf: Path, running_head: str) -> list[list[str]]:
-    """Each page's lines of text (pdftotext, in drawing order) without its running head and
-    "Sida N av M", which stand between the parts of a paragraph split across pages."""
+def page_lines(pdf: Path) -> list[list[str]]:
+    """Each page's lines of text (pdftotext, in drawing order), stripped, none empty."""
     pages = run("pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-").split("\f")[:-1]
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
+
+
+def margins(page_number: int, pages: int) -> str:
+    """What the foot of a page says."""
+    return f"Sida {page_number} av {pages}"
+
+
+def unmarked_pages(pages: list[list[str]], running_head: str) -> list[str]:
+    """Pages without "Sida N av M" (M the number of pages) or without the running head."""
+    found = []
+    for number, lines in enumerate(pages, start=1):
+        if margins(number, len(pages)) not in lines:
+            found.append(f"page {number} has no {margins(number, len(pages))!r}")
+        if running_head and running_head not in lines:
+            found.append(f"page {number} has no running head {running_head!r}")
+    return found
+
+
+def body_lines(pages: list[list[str]], running_head: str) -> list[list[str]]:
+    """The pages' lines without the running head and "Sida N av M", which stand between the
+    parts of a paragraph split across pages."""
     return [
-        [
-            line
-            for line in page.splitlines()
-            if line.strip()
-            and line.strip() != running_head
-            and not re.fullmatch(r"\s*Sida \d+ av \d+\s*", line)
-        ]
-        for page in pages
+        [line for line in lines if line not in (running_head, margins(number, len(pages)))]
+        for number, lines in enumerate(pages, start=1)
     ]
 
 
@@ -219,7 +235,9 @@ def problems_of(pdf: Path) -> tuple[list[str], int]:
             problems.append(f"page {number} is {width} x {height} pt, larger than A4")
     problems += beyond_the_page(pdf)
 
-    pages = page_lines(pdf, page.running_head)
+    every = page_lines(pdf)
+    problems += unmarked_pages(every, page.running_head)
+    pages = body_lines(every, page.running_head)
     problems += headings_at_the_foot(pages, page)
     text = canonical("".join(line for lines in pages for line in lines))
     missing = [t for t in page.texts if canonical(t) and canonical(t) not in text]

@@ -163,7 +163,7 @@ def test_a_pdf_passes_the_ci_check_against_the_html_it_was_made_from(
     assert "bilaga-KLK.pdf: missing text: 'Ett stycke som PDF:en saknar.'" in report
 
 
-def test_the_ci_check_reports_text_beyond_the_page_an_untagged_pdf_and_a_lonely_heading(
+def test_the_ci_check_reports_text_off_the_page_no_tags_no_page_numbers_and_a_lonely_heading(
     tmp_path: Path, weasyprint: ModuleType, poppler: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     word = "Kommunfastigheter" * 6
@@ -188,7 +188,8 @@ def test_the_ci_check_reports_text_beyond_the_page_an_untagged_pdf_and_a_lonely_
     assert check_pdf.main([str(tmp_path)]) == 1
     report = capsys.readouterr().out
     assert "ensam.pdf: page 1 ends with the heading 'Ensam rubrik'" in report
-    assert "ensam.pdf: 2 page(s), 1 problem(s)" in report  # tagged, complete, A4
+    assert "ensam.pdf: page 2 has no 'Sida 2 av 2'" in report  # no print stylesheet
+    assert "ensam.pdf: 2 page(s), 3 problem(s)" in report  # tagged, complete, A4
 
 
 def test_all_as_pdf_writes_a_pdf_beside_each_page_and_the_index_links_them(
