@@ -318,7 +318,7 @@ def test_html_tables_have_captions_and_scoped_headers(base_tree: Path) -> None:
 def test_html_page_is_self_contained_and_names_its_generator(example: Source) -> None:
     page = Renderer(example, "html").bilaga("KLK")
     assert page.startswith('<!doctype html>\n<html lang="sv">')
-    assert "<style>" in page and "@page { size: A4; margin: 20mm; }" in page
+    assert "<style>" in page and re.search(r"@page \{\s+size: A4;", page)
     assert re.search(r'<meta name="generator" content="ovk [0-9.]+( \(commit [0-9a-f]+\))?">', page)
     assert not re.search(r"(src|href)=\"(https?:)?//", page)
 
@@ -549,10 +549,30 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
 
 
-def test_html_format_follows_the_output_suffix(base_tree: Path) -> None:
-    target = base_tree / "klk.html"
-    assert run_ovk("--root", str(base_tree), "render", "KLK", "-o", str(target)).exit_code == 0
-    assert target.read_text(encoding="utf-8").startswith("<!doctype html>")
+@pytest.mark.parametrize(
+    ("name", "fmt", "written"),
+    [
+        ("klk.html", None, "html"),
+        ("KLK.HTM", None, "html"),
+        ("klk.md", None, "md"),
+        ("klk.markdown", None, "md"),
+        ("klk.txt", None, "md"),  # a suffix no format claims: md, as on stdout
+        ("klk", "html", "html"),  # no suffix: the format asked for
+        ("klk.txt", "html", "html"),
+        ("klk.htm", "html", "html"),
+        ("klk.Markdown", "md", "md"),
+    ],
+)
+def test_the_output_suffix_chooses_the_format_and_another_name_takes_the_one_asked_for(
+    base_tree: Path, name: str, fmt: str | None, written: str
+) -> None:
+    target = base_tree / name
+    args = ["--root", str(base_tree), "render", "KLK", "-o", str(target)]
+    result = run_ovk(*args, *(["--format", fmt] if fmt else []))
+    assert result.exit_code == 0, result.stderr
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("<!doctype html>") == (written == "html")
+    assert text.startswith("*Bilaga till ") == (written == "md")
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "both"])
@@ -644,7 +664,17 @@ def test_generator_names_the_commit_when_the_root_is_in_git(base_tree: Path) -> 
         (["KLK", "--format", "both"], "--format both needs --all"),
         ([], "give one of CODE, --main or --all"),
         (["KLK", "--main"], "give one of CODE, --main or --all"),
-        (["KLK", "--format", "pdf"], "'pdf' is not one of"),
+        (["KLK", "--format", "pdf"], "--format pdf needs -o FILE"),
+        (["KLK", "--format", "txt"], "'txt' is not one of"),
+        (
+            ["KLK", "-o", "klk.pdf", "--format", "md"],
+            "-o klk.pdf names a pdf file, but --format is md: name it klk.md, or give --format pdf",
+        ),
+        (["KLK", "-o", "klk.html", "--format", "md"], "klk.html names a html file"),
+        (["KLK", "-o", "klk.md", "--format", "html"], "klk.md names a md file"),
+        (["KLK", "-o", "KLK.MARKDOWN", "--format", "pdf"], "name it KLK.pdf, or give --format md"),
+        (["--main", "-o", "out/ovk.htm", "--format", "pdf"], "ovk.htm names a html file"),
+        (["KLK", "-o", "klk.pdf", "--format", "html"], "name it klk.html, or give --format pdf"),
     ],
 )
 def test_misuse_is_a_one_line_usage_error(base_tree: Path, args: list[str], message: str) -> None:

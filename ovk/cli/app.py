@@ -852,8 +852,10 @@ def render(
         typer.Option(
             "--format",
             **choice("ovk.render.build", "REQUEST_FORMATS"),
-            help="md or html; both only with --all. Default: html for --all or an -o "
-            "ending in .html, else md.",
+            help="md, html or pdf (A4, tagged PDF/UA; needs -o and the extra ovk\\[pdf]); "
+            "both (md and html) only with --all, and pdf with --all writes the HTML and a PDF "
+            "of each document. Default: what -o's suffix names (.md/.markdown, .html/.htm, "
+            ".pdf), html for --all, else md. A suffix of another format is an error.",
             show_default=False,
         ),
     ] = None,
@@ -868,19 +870,23 @@ def render(
         ),
     ] = None,
 ) -> None:
-    """Render a division's bilaga, the main document or a whole year as Markdown or HTML.
+    """Render a division's bilaga, the main document or a whole year as Markdown, HTML or PDF.
 
     Templates: the repository's templates/ first, then the copies shipped with ovk.
     Files are written atomically, and only under -o. Transcribers' notes are left out
     unless --notes is given. --all also writes transkribering.md/.html (every note of the
     year) and .ovk-manifest.json, the list of what it wrote: a later --all into the same
-    folder removes the pages it no longer writes, and nothing else.
+    folder removes the pages it no longer writes, and nothing else. A PDF is the HTML page
+    as printed (A4, page numbers, tagged PDF/UA in Swedish), made by WeasyPrint: pip install
+    'ovk\\[pdf]'.
 
     Examples:
 
         ovk render KLK --year 2024
 
         ovk render KLK --format html -o klk.html
+
+        ovk render KLK -o klk.pdf
 
         ovk render --all --year 2026 -o site/
 

@@ -3,8 +3,9 @@
 The year's files are read as the model's typed entities (schema-valid, or a DataError) and
 turned into a plain view-model of dicts and lists with every key present, so templates run
 under StrictUndefined and hold no logic beyond layout. Text from the data reaches the output
-only through the templates, where it is escaped (see ovk.render.templating). Files are
-written atomically and only where asked.
+only through the templates, where it is escaped (see ovk.render.templating). A PDF is the
+one-file HTML page converted by ovk.render.pdf. Files are written atomically and only where
+asked.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ from ovk.render.templating import TEMPLATES, environment, static_text
 from ovk.yamlio.atomic import RefusedWrite, refusal, write_atomically
 
 FORMATS = ("md", "html")
-REQUEST_FORMATS = (*FORMATS, "both")  # both: --all writes each format
+PDF = "pdf"  # the html page as printed, through WeasyPrint (ovk.render.pdf)
+REQUEST_FORMATS = (*FORMATS, PDF, "both")  # both: --all writes each of FORMATS
+# The file names each format writes; a name with another format's suffix is a usage error,
+# and without <format> the suffix chooses (any other name: md).
+SUFFIXES = {"md": (".md", ".markdown"), "html": (".html", ".htm"), PDF: (".pdf",)}
 STYLESHEET = "style.css"
 MAIN_STEM = "overenskommelse"
 INDEX_STEM = "index"
@@ -909,8 +914,10 @@ class Renderer:
         site: bool = False,
         notes: bool = False,
         top: str | None = None,
+        pdf: bool = False,
     ) -> None:
         self.source, self.fmt, self.site, self.notes, self.top = source, fmt, site, notes, top
+        self.pdf = pdf  # the site also holds a PDF of each document: the index links them
         self.env = environment(source.root)
         self.provenance = provenance(source.root, year_paths(source.year))
         self.generator = self.provenance.generator
@@ -934,6 +941,7 @@ class Renderer:
                 "bilagor": {c: file_name(bilaga_stem(c), self.fmt) for c in self.source.divisions},
                 "notes": file_name(NOTES_STEM, self.fmt) if self.site else None,
                 "years": self.top,
+                "pdf": pdf_links(self.source) if self.pdf else None,
             }
         # A single page carries its stylesheet, so the one file is complete.
         stylesheet = {"href": STYLESHEET} if self.site else {"inline": self.stylesheet()}
@@ -967,6 +975,24 @@ class Renderer:
         return self._page(NOTES_STEM, notes_view(self.source, self.met, self.fmt))
 
 
+def pdf_links(source: Source) -> View:
+    """The PDF of each document, beside its page in a rendered folder."""
+    return {
+        "main": file_name(MAIN_STEM, PDF),
+        "bilagor": {c: file_name(bilaga_stem(c), PDF) for c in source.divisions},
+    }
+
+
+def pdf_documents(renderer: Renderer) -> list[tuple[str, bytes]]:
+    """Every bilaga and the main document as PDF, each made from the one-file HTML page the
+    renderer (of html, not a site) makes of it."""
+    from ovk.render.pdf import html_to_pdf
+
+    pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in renderer.source.divisions]
+    pages.append((MAIN_STEM, renderer.main()))
+    return [(stem, html_to_pdf(html)) for stem, html in pages]
+
+
 def made(origin: Provenance, sources: str) -> View:
     """What a page's footer says it was made with and from."""
     return {
@@ -996,13 +1022,22 @@ def site_files(
     formats: Iterable[str],
     out_dir: Path,
     notes: bool = False,
-    top: str | None = None,
-) -> list[tuple[Path, str]]:
+    nested: bool = False,
+) -> list[tuple[Path, str | bytes]]:
     """Every page of a year's folder: each bilaga, the main document, the notes page and an
-    index (and, for HTML, the stylesheet)."""
-    files: list[tuple[Path, str]] = []
-    for fmt in formats:
-        renderer = Renderer(source, fmt, site=True, notes=notes, top=top)
+    index (and, for HTML, the stylesheet; for PDF, a PDF of each bilaga and the main
+    document, beside its HTML page). `nested`: the folder is one year's below an index of
+    every year."""
+    formats = tuple(formats)
+    files: list[tuple[Path, str | bytes]] = []
+    if PDF in formats:
+        pdfs = pdf_documents(Renderer(source, "html", notes=notes))
+        files += [(out_dir / file_name(stem, PDF), data) for stem, data in pdfs]
+    for fmt in (f for f in formats if f != PDF):
+        top = f"../{file_name(INDEX_STEM, fmt)}" if nested else None
+        renderer = Renderer(
+            source, fmt, site=True, notes=notes, top=top, pdf=PDF in formats and fmt == "html"
+        )
         pages = [(bilaga_stem(code), renderer.bilaga(code)) for code in source.divisions]
         pages += [(MAIN_STEM, renderer.main())]
         pages += [(NOTES_STEM, renderer.transcription()), (INDEX_STEM, renderer.index())]
@@ -1026,15 +1061,13 @@ def render_years(
     """Several years into one folder: each year's pages in `<year>/`, and above them an index
     of every year (in each format), all written by one `publish`."""
     formats = tuple(formats)
-    files: list[tuple[Path, str]] = []
+    files: list[tuple[Path, str | bytes]] = []
     for source in sources:
-        top = {fmt: f"../{file_name(INDEX_STEM, fmt)}" for fmt in formats}
-        for fmt in formats:
-            files += site_files(source, (fmt,), out_dir / str(source.year), notes, top[fmt])
+        files += site_files(source, formats, out_dir / str(source.year), notes, nested=True)
     root = sources[0].root
     origin = provenance(root, [p for s in sources for p in year_paths(s.year)])
     env = environment(root)
-    for fmt in formats:
+    for fmt in (f for f in formats if f != PDF):  # a PDF beside each page, not of the index
         view = {
             "years": [
                 {
@@ -1074,7 +1107,7 @@ class Published:
     warnings: list[str]
 
 
-def publish(out_dir: Path, files: list[tuple[Path, str]]) -> Published:
+def publish(out_dir: Path, files: list[tuple[Path, str | bytes]]) -> Published:
     """Write a rendered folder: every file atomically (after checking that none is a link or
     read-only), then remove what the folder's manifest says an earlier run wrote and this run
     did not, then write the manifest, last, so it never names a page that was not written.
@@ -1212,9 +1245,9 @@ def refuse(path: Path) -> None:
         raise RefusedWrite(path, why)
 
 
-def write_atomic(path: Path, text: str) -> Path:
-    """Write `text` to `path` through a temporary file and a rename: never a half file, never
-    through a link."""
+def write_atomic(path: Path, text: str | bytes) -> Path:
+    """Write `text` (or a PDF's bytes) to `path` through a temporary file and a rename: never
+    a half file, never through a link."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, text)
@@ -1234,7 +1267,7 @@ class Request:
     year: int | None = None
     main: bool = False
     all: bool = False
-    fmt: str | None = None  # md, html or both (both only with all); None: from -o, else md
+    fmt: str | None = None  # md, html, pdf or both (only with all); None: from -o, else md
     output: Path | None = None
     notes: bool = False  # transcribers' notes inline (they are always on --all's notes page)
     years: tuple[int, ...] = ()  # --year given more than once (with all)
@@ -1252,6 +1285,26 @@ class Outcome:
     folder: Path | None = None  # where --all wrote
 
 
+def document_format(fmt: str | None, output: Path | None) -> str:
+    """The format of one document: `fmt` if given, else the one the output's suffix names,
+    else md. A suffix of another format than `fmt` is a usage error (`-o klk.pdf` with
+    md); no suffix, or one no format claims, goes with the format asked for. The name is
+    the one the user gave, never the name a link there points to."""
+    suffix = output.suffix.lower() if output is not None else ""
+    named = next((f for f, suffixes in SUFFIXES.items() if suffix in suffixes), None)
+    if fmt is None:
+        return named or "md"
+    if named is not None and named != fmt:
+        assert output is not None
+        raise UsageError(
+            f"<output> {output.name} names a {named} file, but <format> is {fmt}: name it "
+            f"{output.stem}{SUFFIXES[fmt][0]}, or give <format> {named}",
+            "output",
+            "format",
+        )
+    return fmt
+
+
 def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     """Check the request, render, and write only under -o; every misuse is a UsageError."""
     wanted = [request.code is not None, request.main, request.all]
@@ -1262,6 +1315,13 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     if request.all and request.output is None:
         raise UsageError("<all> needs <output> DIR", "all", "output")
     years = requested_years(root, request)
+    fmt = request.fmt if request.all else document_format(request.fmt, request.output)
+    if fmt == PDF:
+        if request.output is None:  # a PDF's bytes are no text for a terminal or a pipe
+            raise UsageError("<format> pdf needs <output> FILE", "format", "output")
+        from ovk.render.pdf import weasyprint
+
+        weasyprint()  # the extra is installed: said before anything is read or rendered
     target = output_path(request.output, root, cwd) if request.output is not None else None
     if target is not None:
         refuse(target)  # the file, or the folder of <all>: before anything is rendered
@@ -1272,17 +1332,21 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     if request.all:
         assert target is not None
         check_folder(target, request)
-        formats = FORMATS if request.fmt == "both" else (request.fmt or "html",)
-        return outcome(render_site(source, formats, target, request.notes), target)
+        return outcome(render_site(source, site_formats(fmt), target, request.notes), target)
 
-    # The format follows the name the user gave, never the name a link there points to.
-    fmt = request.fmt or ("html" if target and target.suffix in (".html", ".htm") else "md")
-    renderer = Renderer(source, fmt, notes=request.notes)
+    assert fmt is not None
+    renderer = Renderer(source, "html" if fmt == PDF else fmt, notes=request.notes)
     if request.code is not None:
-        text = renderer.bilaga(check_division(source, request.code.upper()))
+        page = renderer.bilaga(check_division(source, request.code.upper()))
     else:
-        text = renderer.main()
+        page = renderer.main()
+    text: str | bytes = page
+    if fmt == PDF:
+        from ovk.render.pdf import html_to_pdf
+
+        text = html_to_pdf(page)
     if target is None:
+        assert isinstance(text, str)
         return Outcome(text, [])
     if target.is_dir():
         raise UsageError(
@@ -1310,6 +1374,13 @@ def requested_years(root: Path, request: Request) -> tuple[int, ...]:
     return years
 
 
+def site_formats(fmt: str | None) -> tuple[str, ...]:
+    """The formats <all> writes for <format>: html by default, md and html for both, and for
+    pdf the HTML site with a PDF beside each page."""
+    chosen = fmt or "html"
+    return {"both": FORMATS, PDF: ("html", PDF)}.get(chosen, (chosen,))
+
+
 def check_folder(target: Path, request: Request) -> None:
     """<all> writes into a folder: a usage error when -o names a file."""
     if target.exists() and not target.is_dir():
@@ -1323,8 +1394,7 @@ def run_years(root: Path, request: Request, years: tuple[int, ...], target: Path
     assert target is not None  # several years come only with <all>, which needs -o
     check_folder(target, request)
     sources = [load_source(root, year) for year in sorted(years)]
-    formats = FORMATS if request.fmt == "both" else (request.fmt or "html",)
-    return outcome(render_years(sources, formats, target, request.notes), target)
+    return outcome(render_years(sources, site_formats(request.fmt), target, request.notes), target)
 
 
 def outcome(published: Published, folder: Path) -> Outcome:

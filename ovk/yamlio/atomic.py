@@ -59,13 +59,14 @@ def _refusal(status: os.stat_result, where: Path | str, folder: int | None = Non
     return None
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step: a new temporary file beside it, then a rename.
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Replace `path` with `text` (UTF-8 when a str) in one step: a new temporary file beside
+    it, then a rename.
 
     A RefusedWrite (a usage error) when `path` is a symbolic link or a read-only file; an
     OSError when the folder is missing or cannot be written.
     """
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     parent = str(path.parent)
     folder = os.open(parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if _DIR_FD else None
 
