@@ -256,6 +256,19 @@ def test_an_uppdrag_of_every_division_of_its_year_is_common(two_year_tree: Path)
     assert "## TEK" not in report
 
 
+def test_an_uppdrag_of_every_division_stands_also_under_the_division_that_leads_it(
+    two_year_tree: Path,
+) -> None:
+    with_ros(two_year_tree)
+    new_uppdrag(two_year_tree, "ledd", "3.1.1", "Lett av TEK", "[alla verksamheter]", lead="TEK")
+    report = diff(two_year_tree, "2026", "2027", "--format", "markdown")
+    entry = "- Uppdrag 3.1.1 Lett av TEK (mottagare alla verksamheter; huvudansvarig TEK;"
+    assert entry in section(report, "## Gemensamt (alla verksamheter eller hela överenskommelsen)")
+    assert entry in section(report, "## TEK Tekniska divisionen")
+    assert entry not in section(report, "## KLK Kommunledningskontoret")
+    assert "även under den" in section(report, "# Ändringar från 2026 till 2027")
+
+
 def test_entries_are_ordered_by_number_then_title(two_year_tree: Path) -> None:
     for ident, number, title in [
         ("d", "7.2.2.", "Dels"),
@@ -453,6 +466,8 @@ def test_every_shipped_uppdrag_stands_under_each_division_it_concerns(
         entry = f"- {md(change['label'])} ("
         if set(change["divisions"]) >= every:
             assert entry in groups["Gemensamt"]
+            if change.get("lead"):  # and under the division that leads it
+                assert entry in groups[change["lead"]], (change["lead"], change["label"])
             continue
         for code in change["divisions"]:
             assert entry in groups[code], (code, change["label"])

@@ -81,6 +81,7 @@ class Change:
     prop: str | None = None  # the model property `field` belongs to (an indicator's values)
     bookkeeping: bool = False  # a transcriber's bookkeeping (the model's "same-year" fields)
     every: bool = False  # it concerns every division of its year
+    lead: str | None = None  # the division that leads it
     due: dt.date | None = None  # an added, removed or ended entity's due date
     similarity: int | None = None  # percent, when matched by title
     missing_year: int | None = None  # the year whose source lacks the entity ("missing")
@@ -301,6 +302,7 @@ class _Walk:
                     b.divisions or a.divisions,
                     b.file,
                     every=b.every,
+                    lead=b.lead,
                     missing_year=self.years[0] if lacking is a else self.years[1],
                     rank=rank,
                 )
@@ -393,6 +395,7 @@ def _whole(change: str, entity: Entity, path: str, rank: Rank) -> Change:
         unit=entity.unit,
         summary=entity.summary,
         every=entity.every,
+        lead=entity.lead,
         due=entity.due,
         rank=rank,
     )
@@ -437,6 +440,7 @@ def _field_changes(
             prop=prop,
             bookkeeping=name in bookkeeping,
             every=b.every if b.divisions else a.every,
+            lead=b.lead or a.lead,
             similarity=similarity,
             rank=rank,
         )

@@ -99,6 +99,7 @@ class Entity:
     number: str | None = None  # its number as printed, for ordering
     due: dt.date | None = None  # an uppdrag's due date
     every: bool = False  # it concerns every division of its year ("alla verksamheter")
+    lead: str | None = None  # the division that leads it (an uppdrag's, inherited by its parts)
     named: bool = False  # it has an identity of its own, so a new title is a new name
     missing_in_source: bool = False  # its source document lacks it (a table that was an image)
     amount: Amount | None = None  # its own amount (an ersättning row's belopp)
@@ -257,6 +258,7 @@ class _Builder:
             number=number if isinstance(number, str) else None,
             due=due if isinstance(due, dt.date) else None,
             every=own[1] if own is not None else bool(parent and parent.every),
+            lead=obj.lead if isinstance(obj, m.Uppdrag) else (parent.lead if parent else None),
             named=cls.IDENTITY is not None,
             missing_in_source=getattr(obj, "missing_in_source", False) is True,
         )

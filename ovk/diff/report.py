@@ -72,7 +72,7 @@ LEGEND = "Borttagna ord är ~~överstrukna~~, tillagda ord **feta**."
 GROUPING = (
     "Ett uppdrag eller mål som gäller flera verksamheter står under var och en av dem och "
     "räknas där; det som gäller alla verksamheter eller hela överenskommelsen står under "
-    "Gemensamt."
+    "Gemensamt och, när en verksamhet är huvudansvarig, även under den."
 )
 
 
@@ -131,9 +131,10 @@ def entities(changes: tuple[Change, ...] | list[Change]) -> list[EntityChanges]:
 
 
 def group_keys(change: Change, division: str | None) -> list[str]:
-    """The groups an entity stands in: each division it concerns, or the common group."""
+    """The groups an entity stands in: each division it concerns, or the common group (and,
+    when it has one, the division that leads it, whose summary should not miss it)."""
     if change.every or not change.divisions:
-        return [COMMON]
+        return [COMMON, *([change.lead] if change.lead and division is None else [])]
     keys = list(dict.fromkeys(change.divisions))
     return [division] if division in keys else keys
 
@@ -563,6 +564,8 @@ def record(change: Change) -> dict[str, Any]:
         out["unit"] = change.unit
     if change.due is not None:
         out["due"] = change.due.isoformat()
+    if change.lead is not None:
+        out["lead"] = change.lead
     if change.missing_year is not None:
         out["missing_year"] = change.missing_year
     return out
