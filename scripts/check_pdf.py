@@ -143,11 +143,21 @@ def unmarked_pages(pages: list[list[str]], running_head: str) -> list[str]:
     return found
 
 
+# A line that is nothing but list markers: WeasyPrint draws a page's markers after its text,
+# so they stand between the parts of a paragraph split across pages (they are no HTML text).
+MARKERS = re.compile(r"[•◦▪‣∙]+")
+
+
 def body_lines(pages: list[list[str]], running_head: str) -> list[list[str]]:
-    """The pages' lines without the running head and "Sida N av M", which stand between the
-    parts of a paragraph split across pages."""
+    """The pages' lines without the running head, "Sida N av M" and lone list markers, which
+    stand between the parts of a paragraph split across pages."""
     return [
-        [line for line in lines if line not in (running_head, margins(number, len(pages)))]
+        [
+            line
+            for line in lines
+            if line not in (running_head, margins(number, len(pages)))
+            and not MARKERS.fullmatch(line)
+        ]
         for number, lines in enumerate(pages, start=1)
     ]
 

@@ -192,6 +192,25 @@ def test_the_ci_check_reports_text_off_the_page_no_tags_no_page_numbers_and_a_lo
     assert "ensam.pdf: 2 page(s), 3 problem(s)" in report  # tagged, complete, A4
 
 
+def test_the_ci_check_finds_a_paragraph_split_across_pages_after_a_list(
+    tmp_path: Path, weasyprint: ModuleType, poppler: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # WeasyPrint draws a page's list markers after its text, so pdftotext puts them between
+    # the two parts of a paragraph that runs onto the next page: they are no text of the page.
+    words = " ".join(f"ord{n}" for n in range(900))
+    html = (
+        '<!doctype html><html lang="sv"><head><title>Delad</title><style>@page { size: A6 }'
+        "</style></head><body><ul><li>Första punkten</li><li>Andra punkten</li></ul>"
+        f"<p>{words}</p></body></html>"
+    )
+    (tmp_path / "delad.html").write_text(html, encoding="utf-8")
+    weasyprint.HTML(string=html).write_pdf(tmp_path / "delad.pdf", pdf_variant="pdf/ua-1")
+    check_pdf.main([str(tmp_path)])
+    report = capsys.readouterr().out
+    assert "delad.pdf: missing text" not in report, report
+    assert "delad.pdf: page 2 has no 'Sida 2 av" in report  # it was read: no print stylesheet
+
+
 def test_all_as_pdf_writes_a_pdf_beside_each_page_and_the_index_links_them(
     base_tree: Path, weasyprint: ModuleType
 ) -> None:
