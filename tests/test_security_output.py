@@ -180,6 +180,18 @@ def test_list_plain_shows_a_hostile_title_literally(base_tree: Path, hostile_tit
     assert lines[3].startswith("! past due")
 
 
+@titles(*PLAIN_THREATS)
+def test_render_html_shows_a_hostile_title_literally(base_tree: Path, hostile_title: str) -> None:
+    # Autoescape kept markup out, but a U+202E reached the page raw and turned round what the
+    # browser (and the PDF made from the page) showed after it.
+    set_title(base_tree, hostile_title)
+    result = run_ovk("--root", str(base_tree), "render", "KLK", "--format", "html")
+    assert result.exit_code == 0, result.stderr
+    assert_literal(result.stdout)
+    visible = {ESC_OSC: "\\x1b]8;;https://evil.example\\x07klicka", BIDI: "fil\\u202egpj.exe"}
+    assert visible.get(hostile_title, "rad\n::error file=x::pwned\\rsista") in result.stdout
+
+
 @titles(*HOSTILE_TITLES)
 def test_list_rich_table_shows_a_hostile_title_literally(
     base_tree: Path, hostile_title: str

@@ -29,7 +29,11 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def literal(value: object) -> str:
+def literal(value: object, keep: str = "") -> str:
     """`value` as text with every control character, line separator and bidi control made
-    visible as an escape, so a terminal, a log or a line-oriented reader shows it as written."""
+    visible as an escape, so a terminal, a log or a line-oriented reader shows it as written.
+    The characters in `keep` stay as they are (HTML keeps tab and newline: they are only
+    white space to a browser)."""
+    if keep:
+        return CONTROLS.sub(lambda m: m.group() if m.group() in keep else _visible(m), str(value))
     return CONTROLS.sub(_visible, str(value))

@@ -2,9 +2,11 @@
 
 Templates are looked up in the repository's `templates/` first (a municipality may edit them)
 and in the copies shipped in the package second, so a wheel install works. HTML templates
-(`*.html`) are autoescaped by Jinja. Markdown templates (`*.md`) are escaped by this module:
-the environment's `finalize` hook passes every `{{ value }}` of a Markdown template through
-`md_text` unless it is already marked safe, so a forgotten filter cannot leak raw data.
+(`*.html`) are autoescaped by Jinja, after `finalize` has made control characters and bidi
+controls in a value visible (`ovk.output.literal`). Markdown templates (`*.md`) are escaped
+by this module: the environment's `finalize` hook passes every `{{ value }}` of a Markdown
+template through `md_text` unless it is already marked safe, so a forgotten filter cannot leak
+raw data.
 
 Templates are code from the repository, and the repository is not trusted: they run in
 Jinja's immutable sandbox (no attribute starting with `_`, no internals of functions or
@@ -27,6 +29,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from ovk.errors import DataError
+from ovk.output.literal import literal
 from ovk.output.markdown import escape
 from ovk.output.swedish import sv_date, sv_number
 
@@ -91,9 +94,14 @@ def text_language(text: str) -> str:
 
 @jinja2.pass_context
 def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
-    """Escape every expression of a Markdown template; leave others to autoescape."""
+    """Escape every expression of a Markdown template. In HTML, autoescape does the escaping;
+    here control characters and bidi controls of a value are made visible first, as on a
+    terminal, so a U+202E in a title cannot turn round what a browser (or the PDF made from
+    the page) shows."""
     if context.name is not None and context.name.endswith(".md"):
         return md_text(value)
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return literal(value, keep="\t\n")
     return value
 
 
