@@ -85,7 +85,7 @@ RULES: dict[str, Rule] = {
         Severity.WARNING,
         "A file or folder under agreements/ is not part of the layout, so nothing checks it.",
         "Move it to <year>/, <year>/divisions/, <year>/uppdrag/ or "
-        "<year>/uppfoljning/<var|delar|helar>/, or remove it.",
+        "<year>/uppfoljning/<occasion>/ (var, delar, helar), or remove it.",
     ),
     # Across files of one year
     "missing-file": Rule(

@@ -408,7 +408,8 @@ def diff(
         typer.Option(
             **choice("ovk.diff.compare", "ONLY_CHOICES"),
             help="Only changes of this kind of content: uppdrag, goals (målområden, goals, "
-            "indicators), grunduppdrag, ekonomi (ersättning, samråd) or agreement.",
+            "indicators), grunduppdrag, ekonomi (ersättning, samråd), agreement or "
+            "uppfoljning (follow-up reports).",
         ),
     ] = None,
     division: Annotated[
@@ -555,7 +556,8 @@ def export(
         typer.Option(
             "--followup-dates",
             help="ics: dates of the follow-up occasions as occasion=MM-DD, comma separated "
-            "(default: vår=04-30,delår=08-31,helår=12-31).",
+            "(default: the as_of dates overenskommelse.yaml gives, else "
+            "vår=04-30,delår=08-31,helår=12-31).",
         ),
     ] = None,
 ) -> None:
@@ -593,8 +595,8 @@ def schema(
         str | None,
         typer.Argument(
             **choice("ovk.model.schema", "SCHEMA_FILES"),
-            help="The schema to print: overenskommelse, malomraden, division, uppdrag or "
-            "export (default with -o: all of them).",
+            help="The schema to print: overenskommelse, malomraden, division, uppdrag, "
+            "uppfoljning or export (default with -o: all of them).",
             show_default=False,
         ),
     ] = None,

@@ -50,8 +50,13 @@ CATEGORIES = {
     "samrad": "ekonomi",
     "uppdrag": "uppdrag",
     "year": "agreement",
+    "occasion": "agreement",
+    "uppfoljning": "uppfoljning",
+    "uppdrag-status": "uppfoljning",
+    "goal-assessment": "uppfoljning",
+    "indicator-outcome": "uppfoljning",
 }
-ONLY_CHOICES = ("uppdrag", "goals", "grunduppdrag", "ekonomi", "agreement")
+ONLY_CHOICES = ("uppdrag", "goals", "grunduppdrag", "ekonomi", "agreement", "uppfoljning")
 
 
 Rank = tuple[tuple[int, ...], str]  # how entries are ordered: by number, then title
