@@ -577,3 +577,10 @@ def test_done_when_followup_new_validate_and_status_on_the_shipped_2026(
     assert klk["required"] == klk["reported"] == {"uppdrag": 8, "goals": 6, "indicators": 32}
     exit_code = ovk(root, "followup", "status", "--occasion", "delår", "--exit-code").exit_code
     assert exit_code == 1
+
+
+def test_two_years_are_compared_without_their_follow_up_reports(base_tree: Path) -> None:
+    _new(base_tree, "delår")
+    assert ovk(base_tree, "new", "year", "2027", "--from", "2026").exit_code == 0
+    result = ovk(base_tree, "diff", "2026", "2027", "--only", "uppfoljning", "--exit-code")
+    assert result.exit_code == 0, result.stdout

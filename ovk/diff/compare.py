@@ -22,7 +22,7 @@ from pathlib import Path
 from ovk.diff import revisions
 from ovk.diff.forest import Entity, Members, Text, Value, Values, year_forest
 from ovk.errors import DataError, UsageError
-from ovk.model.entities import NUMBER_PATTERN, SAMRAD_SECTION, ended_before
+from ovk.model.entities import NUMBER_PATTERN, SAMRAD_SECTION, FollowupReport, ended_before
 from ovk.model.layout import AGREEMENTS
 from ovk.model.read import available_years, number_key, read_year
 
@@ -56,6 +56,7 @@ CATEGORIES = {
     "goal-assessment": "uppfoljning",
     "indicator-outcome": "uppfoljning",
 }
+YEAR_BOUND = FollowupReport.KIND  # compared between revisions of one year only
 ONLY_CHOICES = ("uppdrag", "goals", "grunduppdrag", "ekonomi", "agreement", "uppfoljning")
 
 
@@ -184,6 +185,9 @@ def _compare_years(
     names.update(new_names)
     if old_year == new_year:
         return compare(before, after, fuzzy=False)
+    # A follow-up report speaks of its own year (a new year starts without any): two years'
+    # reports are not compared, and one year's are neither added nor removed by the other.
+    before, after = ([e for e in side if e.kind != YEAR_BOUND] for side in (before, after))
     found = compare(before, after, True, (old_year, new_year))
     shared = _find(after, "section", SAMRAD_SECTION)
     return [_moved_samrad(_ended(c, new_year), shared, new_year) for c in found]

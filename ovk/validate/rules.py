@@ -570,6 +570,10 @@ class _ReportContext:
     previous: FollowupReport | None
     out: _Reporter
 
+    @property
+    def previous_occasion(self) -> str:
+        return self.previous.occasion if self.previous is not None else ""
+
     def add(self, path: JsonPath, rule: str, message: str, *, key: bool = False) -> None:
         self.out.add(self.file.display, self.file.document, path, rule, message, key=key)
 
@@ -651,8 +655,8 @@ class _ReportContext:
             self.add(
                 (*here, "status"),
                 "status-regression",
-                f"status goes back from 'klart' ({self.previous.occasion if self.previous else ''}"
-                f") to '{status}' and needs a comment saying why",
+                f"status goes back from 'klart' at {self.previous_occasion} to '{status}' "
+                "and needs a comment saying why",
             )
 
     def goal(self, key: str, entry: GoalReport, goal: Goal | None) -> None:
