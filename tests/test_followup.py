@@ -563,7 +563,7 @@ def test_done_when_followup_new_validate_and_status_on_the_shipped_2026(
     fill(path, **{"  okat-valdeltagandet:": "  okat-valdeltagande:"})
     assert findings(root) == (0, [])
 
-    rows = status_json(root, "--occasion", "delår")
+    rows = status_json(root, "--year", "2026", "--occasion", "delår")
     assert [(r["division"], r["state"], bool(r["missing"])) for r in rows] == [
         ("TEK", None, True),
         ("SHB", None, True),
@@ -575,8 +575,9 @@ def test_done_when_followup_new_validate_and_status_on_the_shipped_2026(
     ]
     klk = next(r for r in rows if r["division"] == "KLK")
     assert klk["required"] == klk["reported"] == {"uppdrag": 8, "goals": 6, "indicators": 32}
-    exit_code = ovk(root, "followup", "status", "--occasion", "delår", "--exit-code").exit_code
-    assert exit_code == 1
+    status = ("followup", "status", "--year", "2026", "--occasion", "delår", "--exit-code")
+    assert ovk(root, *status).exit_code == 1
+    assert ovk(root, *status, "--division", "KLK").exit_code == 0
 
 
 def test_two_years_are_compared_without_their_follow_up_reports(base_tree: Path) -> None:
@@ -584,3 +585,20 @@ def test_two_years_are_compared_without_their_follow_up_reports(base_tree: Path)
     assert ovk(base_tree, "new", "year", "2027", "--from", "2026").exit_code == 0
     result = ovk(base_tree, "diff", "2026", "2027", "--only", "uppfoljning", "--exit-code")
     assert result.exit_code == 0, result.stdout
+
+
+def test_a_reports_cache_key_follows_the_report_schema(tmp_path: Path) -> None:
+    from ovk.validate.cache import Cache
+    from tests.conftest import make_tree
+
+    root = make_tree(tmp_path / "repo")
+    edited = tmp_path / "edited-schema"  # (a schema is read once per process: another folder)
+    shutil.copytree(root / "schema", edited)
+    schema = edited / "uppfoljning.schema.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace("Per datum", "Per dag"), "utf-8")
+    cache = Cache.open(tmp_path / "cache", root)
+    assert cache is not None
+    with cache:
+        before = cache.key("uppfoljning", root / "schema", b"year: 2026\n")
+        assert before != cache.key("uppdrag", root / "schema", b"year: 2026\n")
+        assert cache.key("uppfoljning", edited, b"year: 2026\n") != before
