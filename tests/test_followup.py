@@ -398,35 +398,29 @@ def test_followup_status_counts_required_and_reported_items_per_division(
     base_tree: Path,
 ) -> None:
     path = _new(base_tree)
+    one = {"uppdrag": 1, "goals": 1, "indicators": 1}
+    none = {"uppdrag": 0, "goals": 0, "indicators": 0}
+
+    def row(division: str, state: str | None, uppdrag: str) -> dict:  # type: ignore[type-arg]
+        missing = [
+            {"kind": "uppdrag", "id": uppdrag},
+            {"kind": "goal", "id": "nykopings-kommun-ska-vara-en-attraktiv"},
+            {"kind": "indicator", "id": "sjukfranvaro-andel"},
+        ]
+        return {
+            "year": 2026,
+            "occasion": "delår",
+            "division": division,
+            "state": state,
+            "required": one,
+            "reported": none,
+            "missing": missing,
+            "late": [],
+        }
+
     assert status_json(base_tree, "--occasion", "delår") == [
-        {
-            "year": 2026,
-            "occasion": "delår",
-            "division": "KLK",
-            "state": "utkast",
-            "required": {"uppdrag": 1, "goals": 1, "indicators": 1},
-            "reported": {"uppdrag": 0, "goals": 0, "indicators": 0},
-            "missing": [
-                {"kind": "uppdrag", "id": "okat-valdeltagande"},
-                {"kind": "goal", "id": "nykopings-kommun-ska-vara-en-attraktiv"},
-                {"kind": "indicator", "id": "sjukfranvaro-andel"},
-            ],
-            "late": [],
-        },
-        {
-            "year": 2026,
-            "occasion": "delår",
-            "division": "TEK",
-            "state": None,
-            "required": {"uppdrag": 1, "goals": 1, "indicators": 1},
-            "reported": {"uppdrag": 0, "goals": 0, "indicators": 0},
-            "missing": [
-                {"kind": "uppdrag", "id": "starkt-arbete-for-tillvaxt"},
-                {"kind": "goal", "id": "nykopings-kommun-ska-vara-en-attraktiv"},
-                {"kind": "indicator", "id": "sjukfranvaro-andel"},
-            ],
-            "late": [],
-        },
+        row("KLK", "utkast", "okat-valdeltagande"),
+        row("TEK", None, "starkt-arbete-for-tillvaxt"),
     ]
     _fill_all(path)
     rows = status_json(base_tree, "--occasion", "delar", "--division", "KLK")

@@ -92,6 +92,11 @@ def followup() -> tuple[Occasion, ...]:
     )
 
 
+def optional_date(title: str, description: str) -> dt.date | None:
+    """A date (YYYY-MM-DD) that may be null or left out."""
+    return prop(title, description, default=None)  # type: ignore[no-any-return]
+
+
 # --- text blocks ----------------------------------------------------------------------------
 
 Paragraph = Annotated[str, Doc("Stycke", "One paragraph, as written.")]
@@ -364,15 +369,13 @@ class OccasionDates(Entity):
     KIND = "occasion"
     NOUN = "Uppföljningstillfälle"
     IDENTITY = None  # by its key, the occasion
-    as_of: dt.date | None = prop(
+    as_of: dt.date | None = optional_date(
         "Per datum",
         "The date the occasion's reports describe (YYYY-MM-DD), or null for ovk's default.",
-        default=None,
     )
-    deadline: dt.date | None = prop(
+    deadline: dt.date | None = optional_date(
         "Sista dag för rapport",
         "The last day to hand in the occasion's reports (YYYY-MM-DD), or null: not set.",
-        default=None,
     )
 
 
@@ -616,31 +619,35 @@ def _reported(title: str, description: str, **schema: Any) -> str | None:
     return prop(title, description, default=None, **schema)  # type: ignore[no-any-return]
 
 
+def _one_of(title: str, words: tuple[str, ...], description: str) -> str | None:
+    """A word of a closed list, or null: not yet filled in."""
+    return _reported(
+        title,
+        f"One of the closed list, or null (not yet filled in){description}",
+        enum=[*words, None],
+    )
+
+
 @model("Uppdragsstatus", "What a division reports on one särskilt uppdrag at an occasion.")
 class UppdragReport(Entity):
     KIND = "uppdrag-status"
     NOUN = "Status för uppdrag"
     IDENTITY = None  # by its key, the uppdrag id
-    status: str | None = _reported(
-        "Status",
-        "One of the closed list, or null (not yet filled in); 'försenat' is never written: "
-        "ovk derives it from the dates.",
-        enum=[*STATUSES, None],
+    status: str | None = _one_of(
+        "Status", STATUSES, "; 'försenat' is never written: ovk derives it from the dates."
     )
     comment: str | None = _reported(
         "Kommentar",
         "Why and what next; required for 'pågår med avvikelse', 'avbrutet', 'vilande', a late "
         "uppdrag and a status that goes back from 'klart'.",
     )
-    new_due: dt.date | None = prop(
+    new_due: dt.date | None = optional_date(
         "Nytt slutdatum",
         "A new due date (YYYY-MM-DD) after the uppdrag's own, when it slips; or null.",
-        default=None,
     )
-    done_on: dt.date | None = prop(
+    done_on: dt.date | None = optional_date(
         "Klart datum",
         "The date it was done (YYYY-MM-DD), not after as_of; required for 'klart'.",
-        default=None,
     )
 
 
@@ -649,11 +656,8 @@ class GoalReport(Entity):
     KIND = "goal-assessment"
     NOUN = "Bedömning av mål"
     IDENTITY = None  # by its key, the goal id
-    assessment: str | None = _reported(
-        "Bedömning",
-        "One of the closed list, or null (not yet filled in); at vår and delår the forecast "
-        "for the year.",
-        enum=[*ASSESSMENTS, None],
+    assessment: str | None = _one_of(
+        "Bedömning", ASSESSMENTS, "; at vår and delår the forecast for the year."
     )
     analysis: str | None = _reported(
         "Analys", "The analysis behind it; required for every assessment but 'uppfyllt'."
