@@ -285,6 +285,25 @@ def test_a_title_with_line_breaks_stays_inside_its_comment(base_tree: Path) -> N
     assert load(base_tree / DELAR / "KLK.yaml")["state"] == "utkast"
 
 
+def test_a_carried_status_that_is_now_late_is_reported_after_writing(base_tree: Path) -> None:
+    uppdrag = base_tree / "agreements/2026/uppdrag/okat-valdeltagande.yaml"
+    text = uppdrag.read_text(encoding="utf-8")
+    uppdrag.write_text(text.replace("due: 2026-12-31", "due: 2026-06-30"), "utf-8")
+    assert (
+        ovk(base_tree, "followup", "new", "--occasion", "vår", "--division", "KLK").exit_code == 0
+    )
+    fill(base_tree / VAR / "KLK.yaml", **{"status: null": "status: pågår"})
+    assert findings(base_tree) == (0, [])  # not late at vår (as_of 30 April)
+    result = ovk(base_tree, "followup", "new", "--occasion", "delår", "--division", "KLK")
+    assert result.exit_code == 1
+    assert f"{DELAR}/KLK.yaml:11:13: comment-required uppdrag 'okat-valdeltagande' is late" in (
+        result.stdout
+    )
+    assert load(base_tree / DELAR / "KLK.yaml")["uppdrag"]["okat-valdeltagande"]["status"] == (
+        "pågår"
+    )
+
+
 # --- ovk validate on reports ---------------------------------------------------------------
 
 
@@ -344,6 +363,16 @@ def test_as_of_before_the_previous_reports_is_a_finding(base_tree: Path) -> None
     assert code == 1
     assert [(f["rule"], f["line"]) for f in found] == [("as-of-date", 5)]
     assert "before the as_of of the division's vår report (2026-04-30)" in found[0]["message"]
+
+
+def test_an_outcome_that_is_not_a_finite_number_is_a_finding(base_tree: Path) -> None:
+    path = _new(base_tree)
+    fill(path, **{"value: null": "value: .nan"})
+    code, found = findings(base_tree)
+    assert (code, [f["rule"] for f in found]) == (1, ["non-finite-number"])
+    fill(path, **{"value: .nan": 'value: "12"'})
+    code, found = findings(base_tree)
+    assert (code, [f["rule"] for f in found]) == (1, ["schema"])
 
 
 def test_the_division_and_year_of_a_report_equal_its_place(base_tree: Path) -> None:

@@ -113,8 +113,7 @@ def report_text(data: YearData, occasion: str, division: str) -> str:
         uppdrag.append((u.id, _label(u.number, u.title), skeleton(UppdragReport, entry)))
     goals = [(g.id, _label(g.number, g.title), skeleton(GoalReport, {})) for g in need.goals]
     indicators = [
-        (i.id, _label(_goal_number(g), i.title), skeleton(IndicatorReport, {}))
-        for g, i in need.indicators
+        (i.id, _label(g.number, i.title), skeleton(IndicatorReport, {})) for g, i in need.indicators
     ]
     document = skeleton(
         FollowupReport,
@@ -130,11 +129,6 @@ def report_text(data: YearData, occasion: str, division: str) -> str:
         },
     )
     return dump_round_trip(document, modeline_for("uppfoljning", REPORT_DEPTH))
-
-
-def _goal_number(goal: Goal) -> str | None:
-    """An indicator's comment names its goal's number ("1.1.1 Andel …")."""
-    return goal.number
 
 
 def _carried(before: UppdragReport | None) -> dict[str, Any]:
@@ -326,8 +320,9 @@ def _cells(row: Progress) -> tuple[str, ...]:
 
 
 def as_table(rows: list[Progress], out: TextIO, terminal: Terminal | None) -> None:
-    """A table that fits the terminal (reported/required per kind), or tab-separated
-    columns when piped; every cell shown literally."""
+    """A table that fits the terminal (reported/required per kind; a row with late uppdrag
+    marked, and named in its column), or tab-separated columns when piped; every cell shown
+    literally."""
     if not rows:
         out.write("no division reports at the chosen occasions\n")
         return
@@ -339,8 +334,7 @@ def as_table(rows: list[Progress], out: TextIO, terminal: Terminal | None) -> No
         for row in cells:
             out.write("\t".join(literal(c) for c in row) + "\n")
     else:
-        marks = ["past" if r.missing else None for r in rows]
-        terminal.table(TABLE_COLUMNS, cells, marks)
+        terminal.table(TABLE_COLUMNS, cells, ["past" if r.late else None for r in rows])
 
 
 KIND_WORDS = {Uppdrag.KIND: "uppdrag", Goal.KIND: "mål", Indicator.KIND: "indikator"}
