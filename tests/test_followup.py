@@ -138,6 +138,10 @@ def test_the_agreement_may_give_an_occasions_dates_and_new_and_export_use_them(
     assert load(base_tree / DELAR / "KLK.yaml")["as_of"] == dt.date(2026, 9, 15)
     ics = ovk(base_tree, "export", "--format", "ics").stdout
     assert "DTSTART;VALUE=DATE:20260915" in ics and "DTSTART;VALUE=DATE:20260430" in ics
+    deadline = ics.split("UID:2026-uppfoljning-delar-deadline@ovk", 1)[1].split("END:VEVENT")[0]
+    assert "DTSTART;VALUE=DATE:20260930" in deadline
+    assert "SUMMARY:Sista dag för rapport: Delårsrapport 2026" in deadline
+    assert ics.count("-deadline@ovk") == 1  # vår and helår have none
     overridden = ovk(base_tree, "export", "--format", "ics", "--followup-dates", "delår=10-01")
     assert "DTSTART;VALUE=DATE:20261001" in overridden.stdout
     assert "DTSTART;VALUE=DATE:20260915" not in overridden.stdout

@@ -198,3 +198,12 @@ def property_path(cls: type[Entity], dotted: str) -> tuple[Property, ...] | None
         path.append(found)
         current = next(entity_types(found.type), None)
     return tuple(path)
+
+
+def title_of(cls: type[Entity], dotted: str) -> str:
+    """The Swedish title of the property a dotted key path names ("uppfoljning.deadline":
+    "Sista dag för rapport"); a KeyError when it names none."""
+    found = property_path(cls, dotted)
+    if found is None:
+        raise KeyError(f"{cls.__name__} has no property {dotted!r}")
+    return found[-1].spec.title

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import UsageError
-from ovk.model.entities import FOLLOWUP_OCCASIONS
+from ovk.model.entities import FOLLOWUP_OCCASIONS, Agreement
 from ovk.model.followup import occasion_dates
 from ovk.model.read import YearData, read_year
+from ovk.model.spec import title_of
 from ovk.model.values import occasion_slug
 from ovk.output.literal import literal
 from ovk.tools.listing import (
@@ -37,6 +38,7 @@ from ovk.tools.listing import (
 
 FOLLOWUP_NAMES = {"vår": "Våruppföljning", "delår": "Delårsrapport", "helår": "Helårsuppföljning"}
 UID_DOMAIN = "ovk"
+DEADLINE_TITLE = title_of(Agreement, "uppfoljning.deadline")
 TIMEZONE = "Europe/Stockholm"
 PRODID = "-//ovk//överenskommelse om verksamhet//SV"
 
@@ -146,8 +148,13 @@ def _dtstamp(year: int) -> str:
     return f"{year}0101T000000Z"
 
 
-def to_ics(year: Year, followup_dates: Mapping[str, dt.date]) -> str:
-    """The year's uppdrag due dates and follow-up occasions as an iCalendar (RFC 5545) text."""
+def to_ics(
+    year: Year,
+    followup_dates: Mapping[str, dt.date],
+    deadlines: Mapping[str, dt.date | None] | None = None,
+) -> str:
+    """The year's uppdrag due dates and follow-up occasions (and the occasions' report
+    deadlines, where the agreement gives them) as an iCalendar (RFC 5545) text."""
     stamp = _dtstamp(year.year)
     lines = [
         "BEGIN:VCALENDAR",
@@ -199,6 +206,17 @@ def to_ics(year: Year, followup_dates: Mapping[str, dt.date]) -> str:
             description,
             stamp,
         )
+        deadline = (deadlines or {}).get(occasion)
+        if deadline is not None:
+            name = f"{FOLLOWUP_NAMES[occasion]} {year.year}"
+            lines += _event(
+                f"{year.year}-uppfoljning-{occasion_slug(occasion)}-deadline@{UID_DOMAIN}",
+                deadline,
+                f"{DEADLINE_TITLE}: {name}",
+                f"{DEADLINE_TITLE} i {name.lower()} (agreements/{year.year}/uppfoljning/"
+                f"{occasion_slug(occasion)}/).",
+                stamp,
+            )
     lines.append("END:VCALENDAR")
     return "".join(fold(line) for line in lines)
 
@@ -261,7 +279,8 @@ def export_ics(request: Request) -> str:
     data = read_year(request.root, request.year)
     as_of = {o: d.as_of for o, d in occasion_dates(data.agreement.entity).items()}
     dates = parse_followup_dates(request.followup_dates, as_of)
-    return to_ics(_uppdrag(request, data), dates)
+    deadlines = {o: d.deadline for o, d in occasion_dates(data.agreement.entity).items()}
+    return to_ics(_uppdrag(request, data), dates, deadlines)
 
 
 # The formats of `ovk export --format`; ics and csv can be narrowed to the uppdrag of one

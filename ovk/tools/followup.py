@@ -30,7 +30,7 @@ from ovk.model.entities import (
 )
 from ovk.model.layout import AGREEMENTS, FILE_KINDS, modeline_for, name_taken
 from ovk.model.read import YearData, read_year
-from ovk.model.spec import property_path
+from ovk.model.spec import title_of
 from ovk.model.values import OCCASION_BY_SLUG, OCCASION_SLUGS, check_division
 from ovk.output.literal import literal
 from ovk.output.markdown import escape as md_escape
@@ -340,13 +340,6 @@ def as_table(rows: list[Progress], out: TextIO, terminal: Terminal | None) -> No
 KIND_WORDS = {Uppdrag.KIND: "uppdrag", Goal.KIND: "mål", Indicator.KIND: "indikator"}
 
 
-def _title(cls: type[Any], key: str) -> str:
-    """The Swedish title of a property, from the model."""
-    found = property_path(cls, key)
-    assert found is not None, key
-    return found[-1].spec.title
-
-
 def as_markdown(rows: list[Progress], out: TextIO, terminal: Terminal | None) -> None:
     """The follow-up status as a Swedish document for readers (GitHub Markdown)."""
     if not rows:
@@ -359,10 +352,10 @@ def as_markdown(rows: list[Progress], out: TextIO, terminal: Terminal | None) ->
         deadline = chosen[0].deadline
         out.write(f"\n## {occasion.capitalize()}\n\n")
         when = sv_date(deadline) if deadline else "inte angiven"
-        out.write(f"{_title(OccasionDates, 'deadline')}: {when}.\n\n")
+        out.write(f"{title_of(OccasionDates, 'deadline')}: {when}.\n\n")
         headers = [
-            *(_title(FollowupReport, k) for k in ("division", "state", "as_of")),
-            *(_title(FollowupReport, k) for k in ("uppdrag", "goals", "indicators")),
+            *(title_of(FollowupReport, k) for k in ("division", "state", "as_of")),
+            *(title_of(FollowupReport, k) for k in ("uppdrag", "goals", "indicators")),
             "Saknas",
             "Försenade",
             "Avvikelser",
