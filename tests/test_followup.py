@@ -629,3 +629,15 @@ def test_a_reports_cache_key_follows_the_report_schema(tmp_path: Path) -> None:
         before = cache.key("uppfoljning", root / "schema", b"year: 2026\n")
         assert before != cache.key("uppdrag", root / "schema", b"year: 2026\n")
         assert cache.key("uppfoljning", edited, b"year: 2026\n") != before
+
+
+def test_a_report_is_not_judged_against_a_goal_file_that_cannot_be_read(base_tree: Path) -> None:
+    _new(base_tree)
+    malomraden = base_tree / "agreements/2026/malomraden.yaml"
+    malomraden.write_text(malomraden.read_text(encoding="utf-8") + "unknown_key: 1\n", "utf-8")
+    code, found = findings(base_tree)
+    # The broken file's own finding, and no unknown-item for every goal of the report.
+    assert (code, [(f["rule"], f["file"]) for f in found]) == (
+        1,
+        [("schema", "agreements/2026/malomraden.yaml")],
+    )

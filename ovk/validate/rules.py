@@ -164,7 +164,7 @@ def check_year(files: YearFiles, year_display: str) -> list[Finding]:
     _check_malomraden(year, codes, out)
     _check_numbers(year, out)
     _check_occasion_dates(year, out)
-    _check_reports(year, codes, out)
+    _check_reports(year, codes, files.broken, out)
     return out.findings
 
 
@@ -486,9 +486,16 @@ def _report_place(file: Typed[FollowupReport]) -> tuple[str | None, str]:
     return OCCASION_BY_SLUG.get(path.parent.name), path.stem
 
 
-def _check_reports(year: Year, codes: set[str] | None, out: _Reporter) -> None:
+def _check_reports(year: Year, codes: set[str] | None, broken: set[str], out: _Reporter) -> None:
+    """Each report against its place and its year. What the year holds is judged only when
+    every file it needs is usable (an unusable uppdrag file's id, say, is not unknown)."""
     if not year.reports:
         return
+    usable = (
+        year.agreement is not None
+        and year.malomraden is not None
+        and not any(Path(b).parent.name == "uppdrag" for b in broken)
+    )
     ordered = tuple(year.agreement.entity.codes) if year.agreement else ()
     uppdrag = {u.entity.id: u.entity for u in year.uppdrag}
     malomraden = year.malomraden.entity if year.malomraden else None
@@ -517,14 +524,14 @@ def _check_reports(year: Year, codes: set[str] | None, out: _Reporter) -> None:
         )
         previous = by_place[(earlier, division)].entity if earlier else None
         _check_report_date(file, year.year, earlier, previous, out)
-        context = _ReportContext(file, occasion, division, ordered, previous, out)
+        context = _ReportContext(file, occasion, division, ordered, previous, usable, out)
         for key, entry in report.uppdrag.items():
             context.uppdrag(key, entry, uppdrag.get(key))
         for key, goal_entry in report.goals.items():
             context.goal(key, goal_entry, goals.get(key))
         for key, indicator_entry in report.indicators.items():
             context.indicator(key, indicator_entry, indicators.get(key))
-        if report.state == "godkänd":
+        if report.state == "godkänd" and usable:
             need = fu.required(ordered, uppdrag.values(), malomraden, occasion, division)
             gaps = fu.missing(need, report)
             if gaps:
@@ -568,6 +575,7 @@ class _ReportContext:
     division: str
     codes: tuple[str, ...]
     previous: FollowupReport | None
+    usable: bool  # the year's agreement, goals and uppdrag can all be judged against
     out: _Reporter
 
     @property
@@ -578,6 +586,8 @@ class _ReportContext:
         self.out.add(self.file.display, self.file.document, path, rule, message, key=key)
 
     def unknown(self, section: str, key: str, what: str) -> None:
+        if not self.usable:
+            return
         self.add(
             (section, key),
             "unknown-item",
@@ -586,14 +596,17 @@ class _ReportContext:
         )
 
     def not_required(self, section: str, key: str, why: str) -> None:
+        if not self.usable:
+            return
         self.add((section, key), "not-required", f"{self.division} {why}", key=True)
 
     def uppdrag(self, key: str, entry: UppdragReport, uppdrag: Uppdrag | None) -> None:
         here: JsonPath = ("uppdrag", key)
+        as_of = self.file.entity.as_of
+        status, commented = entry.status, fu.has_text(entry.comment)
         if uppdrag is None:
             self.unknown("uppdrag", key, "a särskilt uppdrag")
-            return
-        if self.occasion not in uppdrag.followup:
+        elif self.occasion not in uppdrag.followup:
             followed = ", ".join(uppdrag.followup) or "none"
             self.add(
                 here,
@@ -608,50 +621,40 @@ class _ReportContext:
                 else f"its owners are {', '.join(uppdrag.owners)}"
             )
             self.not_required("uppdrag", key, f"does not report uppdrag '{key}': {reporter}")
-        status = entry.status
-        commented = fu.has_text(entry.comment)
         if status in fu.DEVIATIONS and not commented:
             self.add(
                 (*here, "status"),
                 "comment-required",
                 f"status '{status}' needs a comment saying why",
             )
-        elif (
-            status is not None
-            and not commented
-            and fu.is_late(uppdrag, entry, self.file.entity.as_of)
-        ):
+        elif status is not None and not commented and uppdrag and fu.is_late(uppdrag, entry, as_of):
             due = fu.due_date(uppdrag, entry)
             assert due is not None
             self.add(
                 (*here, "status"),
                 "comment-required",
                 f"uppdrag '{key}' is late (due {due.isoformat()}, before as_of "
-                f"{self.file.entity.as_of.isoformat()}) and needs a comment",
+                f"{as_of.isoformat()}) and needs a comment",
             )
         if status == "klart" and entry.done_on is None:
             self.add((*here, "status"), "done-on", "status 'klart' needs done_on, the date")
-        if entry.done_on is not None and entry.done_on > self.file.entity.as_of:
+        if entry.done_on is not None and entry.done_on > as_of:
             self.add(
                 (*here, "done_on"),
                 "done-on",
-                f"done_on {entry.done_on.isoformat()} is after as_of "
-                f"{self.file.entity.as_of.isoformat()}",
+                f"done_on {entry.done_on.isoformat()} is after as_of {as_of.isoformat()}",
             )
-        if entry.new_due is not None and uppdrag.due is not None and entry.new_due <= uppdrag.due:
+        due = uppdrag.due if uppdrag else None
+        if entry.new_due is not None and due is not None and entry.new_due <= due:
             self.add(
                 (*here, "new_due"),
                 "new-due",
                 f"new_due {entry.new_due.isoformat()} is not after the uppdrag's due date "
-                f"{uppdrag.due.isoformat()}",
+                f"{due.isoformat()}",
             )
         before = self.previous.uppdrag.get(key) if self.previous is not None else None
-        if (
-            before is not None
-            and before.status == "klart"
-            and status not in (None, "klart")
-            and not commented
-        ):
+        went_back = before is not None and before.status == "klart"
+        if went_back and status not in (None, "klart") and not commented:
             self.add(
                 (*here, "status"),
                 "status-regression",
@@ -662,11 +665,10 @@ class _ReportContext:
     def goal(self, key: str, entry: GoalReport, goal: Goal | None) -> None:
         if goal is None:
             self.unknown("goals", key, "a goal")
-            return
-        if not fu.shared_to(goal, self.division, self.codes):
-            shared = ", ".join(goal.delas_till) or "none"
+        elif not fu.shared_to(goal, self.division, self.codes):
+            shared = ", ".join(goal.delas_till) or "no division"
             self.not_required(
-                "goals", key, f"is not among those goal '{key}' is shared to ({shared})"
+                "goals", key, f"does not report goal '{key}': it is shared to {shared}"
             )
         if entry.assessment not in (None, fu.MET) and not fu.has_text(entry.analysis):
             self.add(
@@ -678,8 +680,7 @@ class _ReportContext:
     def indicator(self, key: str, entry: IndicatorReport, goal: Goal | None) -> None:
         if goal is None:
             self.unknown("indicators", key, "an indicator")
-            return
-        if not fu.shared_to(goal, self.division, self.codes):
+        elif not fu.shared_to(goal, self.division, self.codes):
             self.not_required(
                 "indicators",
                 key,
