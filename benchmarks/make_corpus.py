@@ -33,7 +33,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ovk.yamlio.loader import load_path  # noqa: E402
 from ovk.model import followup as fu  # noqa: E402
 from ovk.model.build import build  # noqa: E402
 from ovk.model.entities import (  # noqa: E402
@@ -45,6 +44,7 @@ from ovk.model.entities import (  # noqa: E402
 )
 from ovk.model.schema import KINDS  # noqa: E402
 from ovk.model.values import OCCASION_SLUGS  # noqa: E402
+from ovk.yamlio.loader import load_path  # noqa: E402
 
 TEMPLATE_YEAR = REPO / "agreements" / "2026"
 FIRST = ["Ny", "Berg", "Sjö", "Lind", "Ek", "Norr", "Sö", "Väst", "Ås", "Hög", "Sand", "Mal"]

@@ -135,6 +135,32 @@ class Required:
         return bool(self.uppdrag or self.goals or self.indicators)
 
 
+@dataclass(frozen=True)
+class YearItems:
+    """What a year's divisions report on, read once: its uppdrag and goals in number order
+    (the goals' indicators with them), for asking who reports what, report after report."""
+
+    codes: tuple[str, ...]
+    uppdrag: tuple[Uppdrag, ...]
+    goals: tuple[Goal, ...]
+
+    @classmethod
+    def of(
+        cls, codes: tuple[str, ...], uppdrag: Iterable[Uppdrag], malomraden: Malomraden | None
+    ) -> YearItems:
+        ordered = sorted(uppdrag, key=lambda u: (number_key(u.number), u.id))
+        return cls(codes, tuple(ordered), tuple(goals(malomraden)))
+
+    def required(self, occasion: str, division: str) -> Required:
+        """What `division` reports at `occasion`, by the rule of the follow-up contract."""
+        shared = [g for g in self.goals if shared_to(g, division, self.codes)]
+        return Required(
+            tuple(u for u in self.uppdrag if reports_uppdrag(u, occasion, division, self.codes)),
+            tuple(shared),
+            tuple((g, i) for g in shared for i in indicators(g)),
+        )
+
+
 def required(
     codes: tuple[str, ...],
     uppdrag: Iterable[Uppdrag],
@@ -143,13 +169,7 @@ def required(
     division: str,
 ) -> Required:
     """What `division` reports at `occasion`, by the rule of the follow-up contract."""
-    chosen = [u for u in uppdrag if reports_uppdrag(u, occasion, division, codes)]
-    shared = [g for g in goals(malomraden) if shared_to(g, division, codes)]
-    return Required(
-        tuple(sorted(chosen, key=lambda u: (number_key(u.number), u.id))),
-        tuple(shared),
-        tuple((g, i) for g in shared for i in indicators(g)),
-    )
+    return YearItems.of(codes, uppdrag, malomraden).required(occasion, division)
 
 
 # --- what ovk derives ------------------------------------------------------------------------

@@ -62,15 +62,18 @@ def report_path(root: Path, year: int, occasion: str, division: str) -> Path:
     return root / AGREEMENTS / str(year) / folder / OCCASION_SLUGS[occasion] / f"{division}.yaml"
 
 
-def required_of(data: YearData, occasion: str, division: str) -> fu.Required:
-    """What `division` reports at `occasion` of the year `data` holds."""
-    return fu.required(
+def year_items(data: YearData) -> fu.YearItems:
+    """What the divisions of the year `data` holds report on."""
+    return fu.YearItems.of(
         data.codes,
         (u.entity for u in data.uppdrag),
         data.malomraden.entity if data.malomraden else None,
-        occasion,
-        division,
     )
+
+
+def required_of(data: YearData, occasion: str, division: str) -> fu.Required:
+    """What `division` reports at `occasion` of the year `data` holds."""
+    return year_items(data).required(occasion, division)
 
 
 def previous_report(data: YearData, occasion: str, division: str) -> FollowupReport | None:
@@ -161,7 +164,8 @@ def new_reports(root: Path, year: int, occasion: str, division: str | None, ever
         check_division(division, "division", year, data.codes)
         codes = [division]
     else:
-        codes = [c for c in data.codes if required_of(data, occasion, c)]
+        items = year_items(data)
+        codes = [c for c in data.codes if items.required(occasion, c)]
     result = Written([], [])
     for code in codes:
         path = report_path(root, year, occasion, code)
@@ -204,8 +208,8 @@ class Progress:
 COUNT_KEYS = {Uppdrag.KIND: "uppdrag", Goal.KIND: "goals", Indicator.KIND: "indicators"}
 
 
-def progress(data: YearData, occasion: str, division: str) -> Progress:
-    need = required_of(data, occasion, division)
+def progress(data: YearData, items: fu.YearItems, occasion: str, division: str) -> Progress:
+    need = items.required(occasion, division)
     loaded = data.reports.get((occasion, division))
     report = loaded.entity if loaded else None
     gaps = fu.missing(need, report)
@@ -260,9 +264,10 @@ def status(request: StatusRequest) -> list[Progress]:
     occasions = [request.occasion] if request.occasion else list(FOLLOWUP_OCCASIONS)
     codes = [request.division] if request.division else list(data.codes)
     rows = []
+    items = year_items(data)
     for occasion in occasions:
         for code in codes:
-            row = progress(data, occasion, code)
+            row = progress(data, items, occasion, code)
             if any(row.required.values()) or row.state is not None:
                 rows.append(row)
     return rows

@@ -499,8 +499,9 @@ def _check_reports(year: Year, codes: set[str] | None, broken: set[str], out: _R
     ordered = tuple(year.agreement.entity.codes) if year.agreement else ()
     uppdrag = {u.entity.id: u.entity for u in year.uppdrag}
     malomraden = year.malomraden.entity if year.malomraden else None
-    goals = {g.id: g for g in fu.goals(malomraden)}
-    indicators = {i.id: g for g in goals.values() for i in fu.indicators(g)}
+    items = fu.YearItems.of(ordered, uppdrag.values(), malomraden)
+    goals = {g.id: g for g in items.goals}
+    indicators = {i.id: g for g in items.goals for i in fu.indicators(g)}
     by_place = {_report_place(r): r for r in year.reports}
     for file in year.reports:
         report = file.entity
@@ -532,8 +533,7 @@ def _check_reports(year: Year, codes: set[str] | None, broken: set[str], out: _R
         for key, indicator_entry in report.indicators.items():
             context.indicator(key, indicator_entry, indicators.get(key))
         if report.state == "godkänd" and usable:
-            need = fu.required(ordered, uppdrag.values(), malomraden, occasion, division)
-            gaps = fu.missing(need, report)
+            gaps = fu.missing(items.required(occasion, division), report)
             if gaps:
                 shown = ", ".join(f"{kind} {ident}" for kind, ident in gaps[:3])
                 more = f" and {len(gaps) - 3} more" if len(gaps) > 3 else ""
