@@ -6,11 +6,13 @@ Layout (one root, so one `ovk validate` call and one check-jsonschema call per s
 
     DIR/schema/*.schema.json                          the repository's schemas
     DIR/agreements/<kommun>/<year>/overenskommelse.yaml, malomraden.yaml,
-                                  divisions/<CODE>.yaml, uppdrag/<id>.yaml
+                                  divisions/<CODE>.yaml, uppdrag/<id>.yaml,
+                                  uppfoljning/<var|delar|helar>/<CODE>.yaml
 
 Every municipality's year is the real 2026 folder with the municipality's name in the texts,
 the year (and dates) moved, indicator values varied, some divisions with extra departments
-(grunduppdrag sections) and a varying number of uppdrag (cloned under new ids). About 1 % of
+(grunduppdrag sections), a varying number of uppdrag (cloned under new ids), and every
+division's follow-up report at each occasion (seeded, every required item filled in). About 1 % of
 the files are then broken the way people break them: an impossible date, an unknown division
 code, a missing field, a duplicated key. `DIR/expected.json` lists the broken files.
 """
@@ -31,8 +33,18 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ovk.yamlio.loader import load_path  # noqa: E402
+from ovk.model import followup as fu  # noqa: E402
+from ovk.model.build import build  # noqa: E402
+from ovk.model.entities import (  # noqa: E402
+    ASSESSMENTS,
+    FOLLOWUP_OCCASIONS,
+    Agreement,
+    Malomraden,
+    Uppdrag,
+)
 from ovk.model.schema import KINDS  # noqa: E402
+from ovk.model.values import OCCASION_SLUGS  # noqa: E402
+from ovk.yamlio.loader import load_path  # noqa: E402
 
 TEMPLATE_YEAR = REPO / "agreements" / "2026"
 FIRST = ["Ny", "Berg", "Sjö", "Lind", "Ek", "Norr", "Sö", "Väst", "Ås", "Hög", "Sand", "Mal"]
@@ -153,7 +165,65 @@ def build_year(
         if rng.random() < 0.5:
             data["text"] = [*data["text"], f"Uppdraget följs upp av {name}s kommunstyrelse."]
         files[f"uppdrag/{data['id']}.yaml"] = ("uppdrag", data)
+    seed_reports(files, year, rng)
     return files
+
+
+# What the seeded reports say of an uppdrag at each occasion (a comment always, as the
+# municipalities' own reports have one, so no comment rule fires on a clean report).
+STATUS_CHOICES = ("ej påbörjat", "pågår", "pågår", "pågår", "pågår med avvikelse", "klart")
+
+
+def seed_reports(files: dict[str, tuple[str, Any]], year: int, rng: random.Random) -> None:
+    """Each division's follow-up report at each occasion (vår, delår, helår), with every
+    item the follow-up rule asks of it filled in: added to `files`."""
+    agreement = build(Agreement, files["overenskommelse.yaml"][1])
+    malomraden = build(Malomraden, files["malomraden.yaml"][1])
+    uppdrag = [build(Uppdrag, d) for k, d in files.values() if k == "uppdrag"]
+    dates = fu.occasion_dates(agreement)
+    done: set[str] = set()  # klart stays klart at the later occasions
+    for occasion in FOLLOWUP_OCCASIONS:
+        as_of = dates[occasion].as_of
+        for code in agreement.codes:
+            need = fu.required(agreement.codes, uppdrag, malomraden, occasion, code)
+            if not need:
+                continue
+            items: dict[str, Any] = {}
+            for u in need.uppdrag:
+                status = "klart" if f"{code}/{u.id}" in done else rng.choice(STATUS_CHOICES)
+                if status == "klart":
+                    done.add(f"{code}/{u.id}")
+                items[u.id] = {
+                    "status": status,
+                    "comment": f"Lägesbeskrivning för {u.title[:40]}.",
+                    "new_due": None,
+                    "done_on": as_of.isoformat() if status == "klart" else None,
+                }
+            goals = {}
+            for g in need.goals:
+                assessment = rng.choice(ASSESSMENTS)
+                analysis = None if assessment == fu.MET else f"Analys av {g.title[:40]}."
+                goals[g.id] = {"assessment": assessment, "analysis": analysis}
+            indicators = {
+                i.id: {"value": round(rng.uniform(0, 100), 1), "period": year - 1, "comment": None}
+                for _, i in need.indicators
+            }
+            state = "godkänd" if occasion != FOLLOWUP_OCCASIONS[-1] else "inlämnad"
+            files[f"uppfoljning/{OCCASION_SLUGS[occasion]}/{code}.yaml"] = (
+                "uppfoljning",
+                {
+                    "year": year,
+                    "occasion": occasion,
+                    "division": code,
+                    "as_of": as_of.isoformat(),
+                    "state": state,
+                    "reported_by": None,
+                    "uppdrag": items,
+                    "goals": goals,
+                    "indicators": indicators,
+                    "note": None,
+                },
+            )
 
 
 def break_file(kind: str, data: Any, rng: random.Random) -> tuple[Any, str, str]:
@@ -161,9 +231,13 @@ def break_file(kind: str, data: Any, rng: random.Random) -> tuple[Any, str, str]
     ways = ["missing field", "duplicate key"]
     if kind == "uppdrag":
         ways += ["wrong date", "unknown code"]
+    if kind == "uppfoljning" and data["uppdrag"]:
+        ways += ["unknown status"]
     how = rng.choice(ways)
     data = copy.deepcopy(data)
-    if how == "wrong date":
+    if how == "unknown status":  # the word no closed list has: it is derived
+        data["uppdrag"][next(iter(data["uppdrag"]))]["status"] = "försenat"
+    elif how == "wrong date":
         data["due"] = f"{data['year']}-02-30"
     elif how == "unknown code":
         data["owners"] = ["KLX", *data["owners"][1:]]

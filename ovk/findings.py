@@ -84,7 +84,8 @@ RULES: dict[str, Rule] = {
     "unknown-file": Rule(
         Severity.WARNING,
         "A file or folder under agreements/ is not part of the layout, so nothing checks it.",
-        "Move it to <year>/, <year>/divisions/ or <year>/uppdrag/, or remove it.",
+        "Move it to <year>/, <year>/divisions/, <year>/uppdrag/ or "
+        "<year>/uppfoljning/<occasion>/ (var, delar, helar), or remove it.",
     ),
     # Across files of one year
     "missing-file": Rule(
@@ -147,6 +148,65 @@ RULES: dict[str, Rule] = {
         Severity.ERROR,
         "An uppdrag names a målområde or verksamhetsområde that malomraden.yaml does not have.",
         "Use an id from the year's malomraden.yaml.",
+    ),
+    # Follow-up reports (uppfoljning/<occasion>/<CODE>.yaml) against their year
+    "occasion-mismatch": Rule(
+        Severity.ERROR,
+        "A follow-up report's occasion differs from its folder (var: vår, delar: delår, "
+        "helar: helår).",
+        "Correct the occasion, or move the file to the folder of its occasion.",
+    ),
+    "as-of-date": Rule(
+        Severity.ERROR,
+        "A follow-up date is outside the agreement year, or out of order: a report's as_of "
+        "before that of the division's report at the previous occasion, an occasion's as_of "
+        "in overenskommelse.yaml before the previous occasion's, or a deadline before its "
+        "as_of.",
+        "Correct the date; a report describes the year at a date after the last report.",
+    ),
+    "unknown-item": Rule(
+        Severity.ERROR,
+        "A follow-up report names an uppdrag, goal or indicator id the year does not have.",
+        "Use an id of the year (ovk followup new writes every required one), or remove it.",
+    ),
+    "not-required": Rule(
+        Severity.WARNING,
+        "A follow-up report holds an item its division does not report: an uppdrag another "
+        "division leads (or owns), a goal not shared to it, or an indicator of such a goal.",
+        "Remove the item; the division that reports it does so in its own report.",
+    ),
+    "occasion-not-followed": Rule(
+        Severity.WARNING,
+        "A follow-up report holds an uppdrag at an occasion its followup does not name.",
+        "Remove the item, or add the occasion to the uppdrag's followup.",
+    ),
+    "comment-required": Rule(
+        Severity.ERROR,
+        "A status of 'pågår med avvikelse', 'avbrutet' or 'vilande', a late uppdrag (due, or "
+        "newly due, before as_of and neither 'klart' nor 'avbrutet'), or an assessment other "
+        "than 'uppfyllt' has no comment (for a goal: analysis).",
+        "Write why, and what happens next, in its comment (a goal's analysis).",
+    ),
+    "done-on": Rule(
+        Severity.ERROR,
+        "An uppdrag reported 'klart' has no done_on, or its done_on is after the report's as_of.",
+        "Give the date it was done, on or before as_of.",
+    ),
+    "new-due": Rule(
+        Severity.ERROR,
+        "An uppdrag's new_due is not after its due date in the agreement.",
+        "A new due date moves the due date later; correct it, or leave it null.",
+    ),
+    "status-regression": Rule(
+        Severity.ERROR,
+        "An uppdrag reported 'klart' at the previous occasion goes back to another status "
+        "without a comment.",
+        "Say in its comment why it is no longer klart.",
+    ),
+    "report-incomplete": Rule(
+        Severity.ERROR,
+        "A follow-up report is godkänd but a required item is missing or not filled in.",
+        "Fill in every item (ovk followup status lists them), or set state back to inlämnad.",
     ),
     # The layout of a year folder (ovk.model.layout): such a file is never read
     "link-outside": Rule(

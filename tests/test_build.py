@@ -84,7 +84,7 @@ def reference(tp: Any, value: Any) -> Any:
     if typing.get_origin(inner) is tuple:
         return tuple(reference(typing.get_args(inner)[0], v) for v in value)
     if typing.get_origin(inner) in (Mapping, dict):
-        return dict(value)
+        return {k: reference(typing.get_args(inner)[1], v) for k, v in value.items()}
     return value
 
 

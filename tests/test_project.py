@@ -216,10 +216,11 @@ def test_every_choice_of_an_option_is_named_in_its_help() -> None:
     # words, and must not drift from them.
     import typing
 
-    from ovk.cli.app import Registry, new_app
+    from ovk.cli.app import Registry, followup_app, new_app
 
     checked = 0
-    for command in [*app.registered_commands, *new_app.registered_commands]:
+    commands = [*app.registered_commands, *new_app.registered_commands]
+    for command in [*commands, *followup_app.registered_commands]:
         assert command.callback is not None
         hints = typing.get_type_hints(command.callback, include_extras=True)
         for name, hint in hints.items():

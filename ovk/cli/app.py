@@ -408,7 +408,8 @@ def diff(
         typer.Option(
             **choice("ovk.diff.compare", "ONLY_CHOICES"),
             help="Only changes of this kind of content: uppdrag, goals (målområden, goals, "
-            "indicators), grunduppdrag, ekonomi (ersättning, samråd) or agreement.",
+            "indicators), grunduppdrag, ekonomi (ersättning, samråd), agreement or "
+            "uppfoljning (follow-up reports).",
         ),
     ] = None,
     division: Annotated[
@@ -555,7 +556,8 @@ def export(
         typer.Option(
             "--followup-dates",
             help="ics: dates of the follow-up occasions as occasion=MM-DD, comma separated "
-            "(default: vår=04-30,delår=08-31,helår=12-31).",
+            "(default: the as_of dates overenskommelse.yaml gives, else "
+            "vår=04-30,delår=08-31,helår=12-31).",
         ),
     ] = None,
 ) -> None:
@@ -593,8 +595,8 @@ def schema(
         str | None,
         typer.Argument(
             **choice("ovk.model.schema", "SCHEMA_FILES"),
-            help="The schema to print: overenskommelse, malomraden, division, uppdrag or "
-            "export (default with -o: all of them).",
+            help="The schema to print: overenskommelse, malomraden, division, uppdrag, "
+            "uppfoljning or export (default with -o: all of them).",
             show_default=False,
         ),
     ] = None,
@@ -806,6 +808,137 @@ def _check_new(root: Path, paths: list[Path]) -> None:
     if report.findings:
         REPORTERS["text"](report.findings, report.files_checked, sys.stdout)
     if report.errors:
+        raise typer.Exit(ExitCode.FINDINGS)
+
+
+followup_app = typer.Typer(
+    name="followup",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(followup_app)
+
+
+@followup_app.callback()
+def followup() -> None:
+    """Follow up the agreement at vår, delår and helår: one report per division and occasion.
+
+    Reports are agreements/<year>/uppfoljning/<var|delar|helar>/<CODE>.yaml (see
+    docs/followup.md); ovk validate checks them.
+
+    Examples:
+
+        ovk followup new --year 2026 --occasion delår --division KLK
+
+        ovk followup status --occasion delår --format json
+    """
+
+
+OCCASION_HELP = "The occasion: vår, delår or helår (or its folder's name: var, delar, helar)."
+
+
+@followup_app.command(name="new", cls=OvkCommand)
+def followup_new(
+    occasion: Annotated[
+        str,
+        typer.Option(**choice("ovk.tools.followup", "OCCASION_CHOICES"), help=OCCASION_HELP),
+    ],
+    division: Annotated[
+        str | None,
+        typer.Option(help="The reporting division's code.", autocompletion=complete_division),
+    ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every division that reports at the occasion (existing ones skipped)."
+        ),
+    ] = False,
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
+) -> None:
+    """Write a division's follow-up report with every item it must report, to fill in.
+
+    Each uppdrag, goal and indicator the division reports at the occasion is listed in
+    number order with its title as a comment, its values null; the state is utkast and
+    as_of the occasion's date. Status and comment are carried over from the division's
+    report at the previous occasion. An existing report is never overwritten.
+
+    Examples:
+
+        ovk followup new --year 2026 --occasion delår --division KLK
+
+        ovk followup new --occasion vår --all
+    """
+    from ovk.model.read import resolve_year
+    from ovk.tools.followup import new_reports, occasion_of
+
+    root = _root()
+    chosen = resolve_year(root, year)
+    result = new_reports(root, chosen, occasion_of(occasion), division, every)
+    for path in result.written:
+        typer.echo(f"created {path.relative_to(root).as_posix()}")
+    for path in result.skipped:
+        typer.echo(f"skipped {path.relative_to(root).as_posix()}: it exists", err=True)
+    if result.written:
+        _check_new(root, result.written)
+
+
+@followup_app.command(name="status", cls=OvkCommand)
+def followup_status(
+    year: Annotated[
+        int | None,
+        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+    ] = None,
+    occasion: Annotated[
+        str | None,
+        typer.Option(
+            **choice("ovk.tools.followup", "OCCASION_CHOICES"),
+            help="Only this occasion: vår, delår or helår (or var, delar, helar).",
+        ),
+    ] = None,
+    division: Annotated[
+        str | None,
+        typer.Option(help="Only this division (code).", autocompletion=complete_division),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            **choice("ovk.tools.followup", "FORMATS"),
+            help="table, json (an array) or markdown (a Swedish document).",
+        ),
+    ] = "table",
+    exit_code: Annotated[
+        bool,
+        typer.Option("--exit-code", help="Exit 1 when anything required is missing."),
+    ] = False,
+) -> None:
+    """Show who has reported what: per division and occasion the report's state, how many
+    uppdrag, goals and indicators it must report and has filled in, what is missing, and its
+    late and deviating uppdrag.
+
+    Examples:
+
+        ovk followup status --occasion delår
+
+        ovk followup status --year 2026 --format json --exit-code
+    """
+    from ovk.model.read import resolve_year
+    from ovk.tools.followup import FORMATS, StatusRequest, any_missing, occasion_of, status
+
+    root = _root()
+    rows = status(
+        StatusRequest(
+            root,
+            resolve_year(root, year),
+            occasion_of(occasion) if occasion else None,
+            division,
+        )
+    )
+    FORMATS[output_format](rows, sys.stdout, _terminal(sys.stdout))
+    if exit_code and any_missing(rows):
         raise typer.Exit(ExitCode.FINDINGS)
 
 

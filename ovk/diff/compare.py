@@ -22,7 +22,7 @@ from pathlib import Path
 from ovk.diff import revisions
 from ovk.diff.forest import Entity, Members, Text, Value, Values, year_forest
 from ovk.errors import DataError, UsageError
-from ovk.model.entities import NUMBER_PATTERN, SAMRAD_SECTION, ended_before
+from ovk.model.entities import NUMBER_PATTERN, SAMRAD_SECTION, FollowupReport, ended_before
 from ovk.model.layout import AGREEMENTS
 from ovk.model.read import available_years, number_key, read_year
 
@@ -50,8 +50,14 @@ CATEGORIES = {
     "samrad": "ekonomi",
     "uppdrag": "uppdrag",
     "year": "agreement",
+    "occasion": "agreement",
+    "uppfoljning": "uppfoljning",
+    "uppdrag-status": "uppfoljning",
+    "goal-assessment": "uppfoljning",
+    "indicator-outcome": "uppfoljning",
 }
-ONLY_CHOICES = ("uppdrag", "goals", "grunduppdrag", "ekonomi", "agreement")
+YEAR_BOUND = FollowupReport.KIND  # compared between revisions of one year only
+ONLY_CHOICES = ("uppdrag", "goals", "grunduppdrag", "ekonomi", "agreement", "uppfoljning")
 
 
 Rank = tuple[tuple[int, ...], str]  # how entries are ordered: by number, then title
@@ -180,6 +186,9 @@ def _compare_years(
     names.update(new_names)
     if old_year == new_year:
         return compare(before, after, fuzzy=False)
+    # A follow-up report speaks of its own year (a new year starts without any): two years'
+    # reports are not compared, and one year's are neither added nor removed by the other.
+    before, after = ([e for e in side if e.kind != YEAR_BOUND] for side in (before, after))
     found = compare(before, after, True, (old_year, new_year))
     shared = _find(after, "section", SAMRAD_SECTION)
     return [_moved_samrad(_ended(c, new_year), shared, new_year) for c in found]

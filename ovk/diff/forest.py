@@ -115,6 +115,8 @@ def year_forest(data: YearData) -> list[Entity]:
         forest.extend(member_forest(division, data.codes))
     for uppdrag in data.uppdrag:
         forest.extend(member_forest(uppdrag, data.codes))
+    for report in data.reports.values():
+        forest.extend(member_forest(report, data.codes))
     return forest
 
 
@@ -151,6 +153,10 @@ def _label(obj: ModelEntity, parent: Entity | None, position: str) -> str:
         return f"{obj.code} {obj.name} ({_contents(m.Division)})"
     if isinstance(obj, m.Agreement):
         return obj.NOUN
+    if isinstance(obj, m.FollowupReport):  # "Uppföljning delår KLK"
+        return f"{obj.NOUN} {obj.occasion} {obj.division}"
+    if parent is not None and parent.kind == m.FollowupReport.KIND:  # an item, by its id
+        return f"{parent.label} › {obj.NOUN} {position}"
     if parent is not None and parent.kind == "division":  # the division's code: its id
         if isinstance(obj, m.GrunduppdragSection):
             return f"Grunduppdrag {parent.id} › {name}"
@@ -207,6 +213,8 @@ def _own_divisions(obj: ModelEntity, codes: tuple[str, ...]) -> tuple[tuple[str,
     whether that is every division of its year. An uppdrag concerns its owners and its lead."""
     if isinstance(obj, m.Division):
         return (obj.code,), False
+    if isinstance(obj, m.FollowupReport):
+        return (obj.division,), False
     owners: tuple[str, ...] | None = None
     if isinstance(obj, m.Uppdrag):
         owners = (*obj.owners, *([obj.lead] if obj.lead and obj.lead not in obj.owners else []))
@@ -286,6 +294,10 @@ class _Builder:
             role = prop.spec.diff
             if role == "ignored" or (not prefix and prop.name == type(obj).IDENTITY):
                 continue  # the identity is what matching compares (a new id: added, removed)
+            if role == "children" and isinstance(value, Mapping):  # entities by their key
+                for key, child in value.items():
+                    node.children.append(self.entity(child, node, str(key), node.divisions))
+                continue
             if role in ("children", "hoisted"):
                 items = value if isinstance(value, tuple) else (() if value is None else (value,))
                 columns = (

@@ -39,7 +39,7 @@ from ovk.diff.forest import (
     Values,
     field_title,
 )
-from ovk.model.entities import KINDS
+from ovk.model.entities import KINDS, FollowupReport
 from ovk.output.literal import literal
 from ovk.output.markdown import escape as md
 from ovk.output.swedish import NBSP, sv_date, sv_number
@@ -65,6 +65,7 @@ CATEGORY_NAMES = {
     "grunduppdrag": "Grunduppdrag",
     "ekonomi": "Ersättning och samråd",
     "agreement": "Överenskommelsen",
+    "uppfoljning": FollowupReport.TITLE,
 }
 NOTHING = "(ingen uppgift)"  # a value that is absent on one side
 LONG_STRING = 8  # words from which a changed string is shown word by word

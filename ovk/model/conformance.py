@@ -315,7 +315,7 @@ def describe(error: Any) -> str:
         case "type":
             return f"{where}: expected {_types(error.validator_value)}, got {_json_type(instance)}"
         case "enum":
-            choices = ", ".join(str(c) for c in error.validator_value)
+            choices = ", ".join("null" if c is None else str(c) for c in error.validator_value)
             return f"{where}: {_short(instance)} is not one of {choices}"
         case "format":
             return (

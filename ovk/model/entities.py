@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
 from ovk.model.spec import Doc, Entity, model, prop, reachable
 
 ALL_DIVISIONS = "alla verksamheter"
 FOLLOWUP_OCCASIONS = ("vår", "delår", "helår")
+# The closed vocabularies of a follow-up report (uppföljning); "försenat" is never among them:
+# it is derived from the dates (`ovk.model.followup.is_late`).
+STATUSES = ("ej påbörjat", "pågår", "pågår med avvikelse", "klart", "avbrutet", "vilande")
+ASSESSMENTS = ("uppfyllt", "delvis uppfyllt", "ej uppfyllt", "kan ej bedömas")
+REPORT_STATES = ("utkast", "inlämnad", "godkänd")
 ORIGINS = ("KF", "KS")  # who issued an uppdrag: Kommunfullmäktige or Kommunstyrelsen (NÄMND)
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NUMBER_PATTERN = r"^[0-9]+(\.[0-9]+)*\.?$"
@@ -85,6 +90,11 @@ def followup() -> tuple[Occasion, ...]:
         uniqueItems=True,
         members=True,
     )
+
+
+def optional_date(title: str, description: str) -> dt.date | None:
+    """A date (YYYY-MM-DD) that may be null or left out."""
+    return prop(title, description, default=None)  # type: ignore[no-any-return]
 
 
 # --- text blocks ----------------------------------------------------------------------------
@@ -354,6 +364,21 @@ class Malomraden(Entity):
 # --- overenskommelse.yaml -------------------------------------------------------------------
 
 
+@model("Uppföljningstillfälle", "The dates of one follow-up occasion of the year.")
+class OccasionDates(Entity):
+    KIND = "occasion"
+    NOUN = "Uppföljningstillfälle"
+    IDENTITY = None  # by its key, the occasion
+    as_of: dt.date | None = optional_date(
+        "Per datum",
+        "The date the occasion's reports describe (YYYY-MM-DD), or null for ovk's default.",
+    )
+    deadline: dt.date | None = optional_date(
+        "Sista dag för rapport",
+        "The last day to hand in the occasion's reports (YYYY-MM-DD), or null: not set.",
+    )
+
+
 @model("Part", "One party.")
 class Party(Entity):
     name: str = prop("Namn", "The party's name.")
@@ -406,6 +431,14 @@ class Agreement(Entity):
     )
     sections: tuple[Section, ...] = prop(
         "Avsnitt", "The general sections in order.", diff="children"
+    )
+    uppfoljning: Mapping[str, OccasionDates] = prop(
+        "Uppföljningstillfällen",
+        "Per follow-up occasion (vår, delår, helår) the date its reports describe and their "
+        "deadline; an occasion left out has ovk's defaults (docs/followup.md).",
+        default={},
+        diff="children",
+        propertyNames={"enum": list(FOLLOWUP_OCCASIONS)},
     )
     note: str | None = note()
 
@@ -579,6 +612,130 @@ class Uppdrag(Entity):
     note: str | None = note()
 
 
+# --- uppfoljning/<occasion>/<CODE>.yaml -----------------------------------------------------
+
+
+def _reported(title: str, description: str, **schema: Any) -> str | None:
+    return prop(title, description, default=None, **schema)  # type: ignore[no-any-return]
+
+
+def _one_of(title: str, words: tuple[str, ...], description: str) -> str | None:
+    """A word of a closed list, or null: not yet filled in."""
+    return _reported(
+        title,
+        f"One of the closed list, or null (not yet filled in){description}",
+        enum=[*words, None],
+    )
+
+
+@model("Uppdragsstatus", "What a division reports on one särskilt uppdrag at an occasion.")
+class UppdragReport(Entity):
+    KIND = "uppdrag-status"
+    NOUN = "Status för uppdrag"
+    IDENTITY = None  # by its key, the uppdrag id
+    status: str | None = _one_of(
+        "Status", STATUSES, "; 'försenat' is never written: ovk derives it from the dates."
+    )
+    comment: str | None = _reported(
+        "Kommentar",
+        "Why and what next; required for 'pågår med avvikelse', 'avbrutet', 'vilande', a late "
+        "uppdrag and a status that goes back from 'klart'.",
+    )
+    new_due: dt.date | None = optional_date(
+        "Nytt slutdatum",
+        "A new due date (YYYY-MM-DD) after the uppdrag's own, when it slips; or null.",
+    )
+    done_on: dt.date | None = optional_date(
+        "Klart datum",
+        "The date it was done (YYYY-MM-DD), not after as_of; required for 'klart'.",
+    )
+
+
+@model("Målbedömning", "What a division reports on one goal at an occasion.")
+class GoalReport(Entity):
+    KIND = "goal-assessment"
+    NOUN = "Bedömning av mål"
+    IDENTITY = None  # by its key, the goal id
+    assessment: str | None = _one_of(
+        "Bedömning", ASSESSMENTS, "; at vår and delår the forecast for the year."
+    )
+    analysis: str | None = _reported(
+        "Analys", "The analysis behind it; required for every assessment but 'uppfyllt'."
+    )
+
+
+@model("Indikatorutfall", "What a division reports on one indicator at an occasion.")
+class IndicatorReport(Entity):
+    KIND = "indicator-outcome"
+    NOUN = "Utfall för indikator"
+    IDENTITY = None  # by its key, the indicator id
+    value: float | None = prop(
+        "Utfall", "The outcome, a finite number, or null (not yet known).", default=None
+    )
+    period: int | None = prop(
+        "Period",
+        "The year the outcome refers to, or null.",
+        default=None,
+        minimum=2000,
+        maximum=2100,
+    )
+    comment: str | None = _reported("Kommentar", "A comment on the outcome, or null.")
+
+
+@model(
+    "Uppföljning",
+    "A division's follow-up report at one occasion of the year: per uppdrag a status, per "
+    "goal an assessment, per indicator an outcome.",
+)
+class FollowupReport(Entity):
+    KIND = "uppfoljning"
+    NOUN = "Uppföljning"
+    IDENTITY = "place"  # the occasion folder and the division's file name
+    year: int = year()
+    occasion: Occasion = prop(
+        "Uppföljningstillfälle",
+        "vår, delår or helår; equals the folder (var, delar, helar).",
+        diff="ignored",
+    )
+    division: str = prop(
+        "Verksamhet",
+        "The reporting division's code; equals the file name.",
+        pattern=DIVISION_CODE_PATTERN,
+        diff="ignored",
+    )
+    as_of: dt.date = prop("Per datum", "The date the report describes (YYYY-MM-DD).")
+    state: str = prop(
+        "Läge",
+        "utkast (draft), inlämnad (handed in) or godkänd (approved: every item filled in).",
+        enum=list(REPORT_STATES),
+    )
+    reported_by: str | None = _reported("Rapporterad av", "Who reports, as text, or null.")
+    uppdrag: Mapping[str, UppdragReport] = prop(
+        "Särskilda uppdrag",
+        "Uppdrag id → its status at this occasion.",
+        diff="children",
+        propertyNames={"pattern": SLUG_PATTERN},
+    )
+    goals: Mapping[str, GoalReport] = prop(
+        "Mål",
+        "Goal id → its assessment at this occasion.",
+        diff="children",
+        propertyNames={"pattern": SLUG_PATTERN},
+    )
+    indicators: Mapping[str, IndicatorReport] = prop(
+        "Indikatorer",
+        "Indicator id → its outcome at this occasion.",
+        diff="children",
+        propertyNames={"pattern": SLUG_PATTERN},
+    )
+    note: str | None = _reported("Anteckning", "A note on the report as a whole, or null.")
+
+    @property
+    def place(self) -> str:
+        """What identifies the report in its year: 'delår KLK'."""
+        return f"{self.occasion} {self.division}"
+
+
 # The agreement section whose text is every division's samråd when its own file has none.
 SAMRAD_SECTION = "samrad-om-investeringar"
 
@@ -595,8 +752,9 @@ DOCUMENTS: dict[str, type[Entity]] = {
     "malomraden": Malomraden,
     "division": Division,
     "uppdrag": Uppdrag,
+    "uppfoljning": FollowupReport,
 }
-Document = Agreement | Malomraden | Division | Uppdrag
+Document = Agreement | Malomraden | Division | Uppdrag | FollowupReport
 
 # Every entity kind (what diff and findings call it) → its class.
 KINDS: dict[str, type[Entity]] = {

@@ -21,6 +21,7 @@ from pathlib import Path
 from ovk.errors import DataError, UsageError
 from ovk.findings import Finding, Severity, finding
 from ovk.model.schema import KINDS
+from ovk.model.values import OCCASION_BY_SLUG, OCCASION_SLUGS
 
 AGREEMENTS = "agreements"
 YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
@@ -35,12 +36,17 @@ class FileKind:
     schema: str  # the schema file name
     folder: str | None  # the year's folder holding one file per entity, or None ...
     stem: str | None  # ... for the one file of that name in the year folder itself
+    # Whether the folder holds one folder per follow-up occasion (var, delar, helar), the
+    # files in those: a follow-up report's place is its occasion and its division.
+    occasions: bool = False
 
     @property
     def where(self) -> str:
         """Where such a file stands, as the messages say it."""
         if self.folder is None:
             return f"<year>/{self.stem}.yaml"
+        if self.occasions:
+            return f"<year>/{self.folder}/<{'|'.join(OCCASION_SLUGS.values())}>/<CODE>.yaml"
         return f"<year>/{self.folder}/<{'CODE' if self.name == 'division' else 'id'}>.yaml"
 
 
@@ -51,6 +57,7 @@ FILE_KINDS: dict[str, FileKind] = {
     "malomraden": FileKind("malomraden", KINDS["malomraden"], None, "malomraden"),
     "division": FileKind("division", KINDS["division"], "divisions", None),
     "uppdrag": FileKind("uppdrag", KINDS["uppdrag"], "uppdrag", None),
+    "uppfoljning": FileKind("uppfoljning", KINDS["uppfoljning"], "uppfoljning", None, True),
 }
 _BY_STEM = {k.stem: k for k in FILE_KINDS.values() if k.stem is not None}
 _BY_FOLDER = {k.folder: k for k in FILE_KINDS.values() if k.folder is not None}
@@ -97,6 +104,13 @@ class Member:
         name = self.path.name
         return name[: len(name) - len(yaml_suffix(name) or "")]
 
+    @property
+    def occasion(self) -> str | None:
+        """The follow-up occasion of a report, from its folder (var → vår); else None."""
+        if not FILE_KINDS[self.kind].occasions:
+            return None
+        return OCCASION_BY_SLUG.get(self.path.parent.name)
+
 
 def classify(path: Path) -> tuple[str | None, Path | None]:
     """The kind of the file standing at `path` and its year folder, from the names alone."""
@@ -108,8 +122,16 @@ def classify(path: Path) -> tuple[str | None, Path | None]:
     if single is not None and YEAR_FOLDER.match(parent.name):
         return single.name, parent
     many = _BY_FOLDER.get(parent.name)
-    if many is not None and YEAR_FOLDER.match(parent.parent.name):
+    if many is not None and not many.occasions and YEAR_FOLDER.match(parent.parent.name):
         return many.name, parent.parent
+    nested = _BY_FOLDER.get(parent.parent.name)
+    if (
+        nested is not None
+        and nested.occasions
+        and parent.name in OCCASION_BY_SLUG
+        and YEAR_FOLDER.match(parent.parent.parent.name)
+    ):
+        return nested.name, parent.parent.parent
     return None, None
 
 
@@ -196,13 +218,33 @@ def year_members(root: Path, year_dir: Path) -> YearMembers:
         if problem is not None:
             problems.append(problem)
             continue
-        inside = []
-        for entry in _scan(Path(folder.path)):
-            if yaml_suffix(entry.name):
-                inside.append(entry)
-            else:
-                problems.extend(_strays(entry, f"{shown}/{entry.name}"))
-        members.extend(_members(inside, display, kind, year_dir, real_root, problems))
+        places = [(Path(folder.path), shown)]
+        if kind.occasions:  # one folder per occasion, in the order of the year
+            places = []
+            found = {e.name: e for e in _scan(Path(folder.path))}
+            usable = {
+                n: e for n, e in found.items() if n in OCCASION_BY_SLUG and _folder_or_link(e)
+            }
+            for name, entry in found.items():
+                if name not in usable:
+                    problems.extend(_strays(entry, f"{shown}/{name}"))
+            for slug in OCCASION_SLUGS.values():
+                occasion = usable.get(slug)
+                if occasion is None:
+                    continue
+                problem = _link_problem(occasion, f"{shown}/{slug}", real_root, folder=True)
+                if problem is not None:
+                    problems.append(problem)
+                else:
+                    places.append((Path(occasion.path), f"{shown}/{slug}"))
+        for place, place_shown in places:
+            inside = []
+            for entry in _scan(place):
+                if yaml_suffix(entry.name):
+                    inside.append(entry)
+                else:
+                    problems.extend(_strays(entry, f"{place_shown}/{entry.name}"))
+            members.extend(_members(inside, place_shown, kind, year_dir, real_root, problems))
     return YearMembers(year_dir, display, tuple(members), tuple(sorted(problems)))
 
 
@@ -311,22 +353,19 @@ def _name(entry: os.DirEntry[str]) -> str:
 
 def _members(
     entries: Iterable[os.DirEntry[str]],
-    year_display: str,
+    folder_display: str,
     kind: FileKind | None,
     year_dir: Path,
     real_root: Path,
     problems: list[Finding],
 ) -> Iterator[Member]:
-    """The members among one folder's YAML-named entries; the rest go to `problems`."""
+    """The members among one folder's YAML-named entries (`folder_display`: the folder as
+    shown; `kind` None for the year folder's own files); the rest go to `problems`."""
     seen: dict[str, str] = {}  # stem -> the name that took it
     for entry in entries:
         suffix = yaml_suffix(entry.name) or ""
         stem = entry.name[: -len(suffix)]
-        shown = (
-            f"{year_display}/{entry.name}"
-            if kind is None
-            else (f"{year_display}/{kind.folder}/{entry.name}")
-        )
+        shown = f"{folder_display}/{entry.name}"
         if stem in seen:
             message = f"{seen[stem]} stands here too; a file has one name (.yaml or .yml)"
             problems.append(finding(shown, 1, 1, "duplicate-file", message))
@@ -338,6 +377,10 @@ def _members(
             continue
         name = kind.name if kind is not None else _BY_STEM[stem].name
         yield Member(Path(entry.path), shown, name, year_dir)
+
+
+def _folder_or_link(entry: os.DirEntry[str]) -> bool:
+    return entry.is_symlink() or entry.is_dir()
 
 
 def _link_problem(

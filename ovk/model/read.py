@@ -8,14 +8,21 @@ cache: `ovk validate` is one more consumer of the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from ovk.errors import DataError, UsageError
 from ovk.model.build import build
 from ovk.model.conformance import load_checked
-from ovk.model.entities import ALL_DIVISIONS, Agreement, Division, Malomraden, Uppdrag
+from ovk.model.entities import (
+    ALL_DIVISIONS,
+    Agreement,
+    Division,
+    FollowupReport,
+    Malomraden,
+    Uppdrag,
+)
 from ovk.model.layout import (
     AGREEMENTS,
     Member,
@@ -94,6 +101,9 @@ class YearData:
     malomraden: Loaded[Malomraden] | None  # None when the folder has no malomraden.yaml
     divisions: dict[str, Loaded[Division]]  # by file name (the code), in file-name order
     uppdrag: tuple[Loaded[Uppdrag], ...]  # in file-name order (the id)
+    # The follow-up reports by their place: (occasion, division code) from the folder and
+    # the file name, in the order of the year's occasions, then by code.
+    reports: dict[tuple[str, str], Loaded[FollowupReport]] = field(default_factory=dict)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -128,6 +138,11 @@ def read_year(root: Path, year: int) -> YearData:
         read_member(Malomraden, malomraden, root) if malomraden else None,
         {m.stem: read_member(Division, m, root) for m in members.of("division")},
         tuple(read_member(Uppdrag, m, root) for m in members.of("uppdrag")),
+        {
+            (m.occasion, m.stem): read_member(FollowupReport, m, root)
+            for m in members.of("uppfoljning")
+            if m.occasion is not None
+        },
     )
 
 

@@ -68,6 +68,8 @@ def prop(
         return dataclasses.field(metadata=metadata)
     if isinstance(default, tuple | type(None) | str | int | float | bool):
         return dataclasses.field(default=default, metadata=metadata)
+    if isinstance(default, Mapping) and not default:  # an optional map: empty when absent
+        return dataclasses.field(default_factory=dict, metadata=metadata)
     raise TypeError(f"unsupported default {default!r}")
 
 
@@ -131,7 +133,9 @@ def properties(cls: type[Any]) -> tuple[Property, ...]:
         spec = item.metadata.get("ovk")
         if not isinstance(spec, FieldSpec):
             raise TypeError(f"{cls.__name__}.{item.name} is not declared with prop()")
-        required = item.default is dataclasses.MISSING
+        required = (
+            item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
+        )
         out.append(Property(item.name, spec.key or item.name, hints[item.name], spec, required))
     _PROPERTIES[cls] = tuple(out)
     return _PROPERTIES[cls]
@@ -194,3 +198,12 @@ def property_path(cls: type[Entity], dotted: str) -> tuple[Property, ...] | None
         path.append(found)
         current = next(entity_types(found.type), None)
     return tuple(path)
+
+
+def title_of(cls: type[Entity], dotted: str) -> str:
+    """The Swedish title of the property a dotted key path names ("uppfoljning.deadline":
+    "Sista dag för rapport"); a KeyError when it names none."""
+    found = property_path(cls, dotted)
+    if found is None:
+        raise KeyError(f"{cls.__name__} has no property {dotted!r}")
+    return found[-1].spec.title

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from ovk.errors import UsageError
-from ovk.model.entities import ALL_DIVISIONS, DIVISION_CODE_PATTERN
+from ovk.model.entities import ALL_DIVISIONS, DIVISION_CODE_PATTERN, FOLLOWUP_OCCASIONS
 
 
 def parse_date(text: str, param: str) -> dt.date:
@@ -44,3 +44,13 @@ def slugify(text: str) -> str:
     """An id from a title by the id rule: 'Ökat valdeltagande 2.0' → 'okat-valdeltagande-2-0'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def occasion_slug(occasion: str) -> str:
+    """The folder (and UID) name of a follow-up occasion, by the id rule: 'delår' → 'delar'."""
+    return slugify(occasion)
+
+
+# Occasion → its slug, in the order of the year (vår, delår, helår).
+OCCASION_SLUGS = {occasion: occasion_slug(occasion) for occasion in FOLLOWUP_OCCASIONS}
+OCCASION_BY_SLUG = {slug: occasion for occasion, slug in OCCASION_SLUGS.items()}

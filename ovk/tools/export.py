@@ -19,17 +19,26 @@ from pathlib import Path
 from typing import Any
 
 from ovk.errors import UsageError
-from ovk.model.entities import FOLLOWUP_OCCASIONS
-from ovk.model.read import read_year
+from ovk.model.entities import FOLLOWUP_OCCASIONS, Agreement
+from ovk.model.followup import occasion_dates
+from ovk.model.read import YearData, read_year
+from ovk.model.spec import title_of
+from ovk.model.values import occasion_slug
 from ovk.output.literal import literal
-from ovk.tools.listing import SORT_KEYS, Filters, Uppdrag, Year, load_year, select, to_csv
+from ovk.tools.listing import (
+    SORT_KEYS,
+    Filters,
+    Uppdrag,
+    Year,
+    load_year,
+    select,
+    to_csv,
+    year_uppdrag,
+)
 
-# The source names the three occasions (våruppföljning, delårsrapport, årsbokslut) but gives
-# no dates. By default each falls on the last day of the period it follows up: January-April,
-# January-August and the whole year. `--followup-dates` sets the municipality's own.
-DEFAULT_FOLLOWUP_DATES = {"vår": (4, 30), "delår": (8, 31), "helår": (12, 31)}
 FOLLOWUP_NAMES = {"vår": "Våruppföljning", "delår": "Delårsrapport", "helår": "Helårsuppföljning"}
 UID_DOMAIN = "ovk"
+DEADLINE_TITLE = title_of(Agreement, "uppfoljning.deadline")
 TIMEZONE = "Europe/Stockholm"
 PRODID = "-//ovk//överenskommelse om verksamhet//SV"
 
@@ -56,9 +65,10 @@ VTIMEZONE = (
 )
 
 
-def parse_followup_dates(text: str | None, year: int) -> dict[str, dt.date]:
-    """`vår=04-30,delår=08-31,helår=12-31` (any subset) over the defaults, as dates in `year`."""
-    month_days = dict(DEFAULT_FOLLOWUP_DATES)
+def parse_followup_dates(text: str | None, dates: Mapping[str, dt.date]) -> dict[str, dt.date]:
+    """`vår=04-30,delår=08-31,helår=12-31` (any subset) over `dates` (the occasions' as_of
+    dates of the year, `ovk.model.followup.occasion_dates`), as dates in that year."""
+    out = dict(dates)
     for part in (text or "").split(","):
         if not part.strip():
             continue
@@ -72,13 +82,12 @@ def parse_followup_dates(text: str | None, year: int) -> dict[str, dt.date]:
             )
         try:
             month, day = (int(n) for n in month_day.strip().split("-"))
-            dt.date(year, month, day)
+            out[occasion] = dt.date(dates[occasion].year, month, day)
         except ValueError:
             raise UsageError(
                 f"<followup-dates>: {part.strip()!r} is not occasion=MM-DD", "followup-dates"
             ) from None
-        month_days[occasion] = (month, day)
-    return {o: dt.date(year, *month_days[o]) for o in FOLLOWUP_OCCASIONS}
+    return out
 
 
 # --- ics ---------------------------------------------------------------------------------------
@@ -139,8 +148,13 @@ def _dtstamp(year: int) -> str:
     return f"{year}0101T000000Z"
 
 
-def to_ics(year: Year, followup_dates: Mapping[str, dt.date]) -> str:
-    """The year's uppdrag due dates and follow-up occasions as an iCalendar (RFC 5545) text."""
+def to_ics(
+    year: Year,
+    followup_dates: Mapping[str, dt.date],
+    deadlines: Mapping[str, dt.date | None] | None = None,
+) -> str:
+    """The year's uppdrag due dates and follow-up occasions (and the occasions' report
+    deadlines, where the agreement gives them) as an iCalendar (RFC 5545) text."""
     stamp = _dtstamp(year.year)
     lines = [
         "BEGIN:VCALENDAR",
@@ -186,18 +200,25 @@ def to_ics(year: Year, followup_dates: Mapping[str, dt.date]) -> str:
             ]
         ).rstrip("\n")
         lines += _event(
-            f"{year.year}-uppfoljning-{_ascii(occasion)}@{UID_DOMAIN}",
+            f"{year.year}-uppfoljning-{occasion_slug(occasion)}@{UID_DOMAIN}",
             followup_dates[occasion],
             f"{FOLLOWUP_NAMES[occasion]} {year.year}",
             description,
             stamp,
         )
+        deadline = (deadlines or {}).get(occasion)
+        if deadline is not None:
+            name = f"{FOLLOWUP_NAMES[occasion]} {year.year}"
+            lines += _event(
+                f"{year.year}-uppfoljning-{occasion_slug(occasion)}-deadline@{UID_DOMAIN}",
+                deadline,
+                f"{DEADLINE_TITLE}: {name}",
+                f"{DEADLINE_TITLE} i {name.lower()} (agreements/{year.year}/uppfoljning/"
+                f"{occasion_slug(occasion)}/).",
+                stamp,
+            )
     lines.append("END:VCALENDAR")
     return "".join(fold(line) for line in lines)
-
-
-def _ascii(occasion: str) -> str:
-    return occasion.replace("å", "a").replace("ä", "a").replace("ö", "o")
 
 
 # --- csv and json ------------------------------------------------------------------------------
@@ -236,8 +257,8 @@ class Request:
     owner: str | None = None
 
 
-def _uppdrag(request: Request) -> Year:
-    loaded = load_year(request.root, request.year)
+def _uppdrag(request: Request, data: YearData | None = None) -> Year:
+    loaded = year_uppdrag(data) if data else load_year(request.root, request.year)
     if request.owner is None:
         return loaded
     chosen = select(loaded, Filters(owner=request.owner), "number")
@@ -255,8 +276,11 @@ def export_csv(request: Request) -> str:
 
 
 def export_ics(request: Request) -> str:
-    dates = parse_followup_dates(request.followup_dates, request.year)
-    return to_ics(_uppdrag(request), dates)
+    data = read_year(request.root, request.year)
+    as_of = {o: d.as_of for o, d in occasion_dates(data.agreement.entity).items()}
+    dates = parse_followup_dates(request.followup_dates, as_of)
+    deadlines = {o: d.deadline for o, d in occasion_dates(data.agreement.entity).items()}
+    return to_ics(_uppdrag(request, data), dates, deadlines)
 
 
 # The formats of `ovk export --format`; ics and csv can be narrowed to the uppdrag of one

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ovk.findings import Severity
-from ovk.model.build import item_type, shape_of
+from ovk.model.build import item_type, shape_of, value_type
 from ovk.model.entities import DOCUMENTS
 from ovk.model.layout import MODELINE, Member, modeline_for, select
 from ovk.model.spec import is_entity, properties
@@ -238,6 +238,9 @@ def reorder(value: Any, tp: Any) -> None:
     elif isinstance(value, CommentedSeq) and (items := item_type(shape)) is not None:
         for item in value:
             reorder(item, items)
+    elif isinstance(value, CommentedMap) and (values := value_type(shape)) is not None:
+        for item in value.values():  # a map of entities by id (a follow-up report's)
+            reorder(item, values)
 
 
 def format_file(file: Member, *, check: bool) -> Outcome:

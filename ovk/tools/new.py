@@ -46,6 +46,8 @@ from ovk.yamlio.atomic import RefusedWrite, current_umask, refusal, write_atomic
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
 DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
+# What a new year does not take over: the follow-up reports speak of the year they follow up.
+NOT_CARRIED = frozenset({"uppfoljning"})
 
 
 def _flow(items: list[str]) -> Any:
@@ -252,7 +254,8 @@ class NewYear:
 
 def new_year(root: Path, year: int, source: int) -> NewYear:
     """agreements/<year>/ as a copy of <source>: every file with its year moved on, except the
-    uppdrag due before the new year starts (left behind and listed). Ids never change."""
+    uppdrag due before the new year starts (left behind and listed) and the follow-up
+    reports (uppfoljning/, which belong to the year they follow up). Ids never change."""
     source_dir = _year_dir(root, source)
     target = root / AGREEMENTS / str(year)
     if target.exists():
@@ -276,9 +279,11 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
     try:
         os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp's 0700 would stay on the year folder
         for kind in FILE_KINDS.values():
-            if kind.folder is not None:
+            if kind.folder is not None and kind.name not in NOT_CARRIED:
                 (staging / kind.folder).mkdir()
         for member in listing.members:
+            if member.kind in NOT_CARRIED:
+                continue
             folder = FILE_KINDS[member.kind].folder
             place = Path(folder, member.path.name) if folder else Path(member.path.name)
             if member.kind == "uppdrag":

@@ -283,6 +283,8 @@ def _attach(year: YearFiles, file: Member, document: Document) -> None:
         year.malomraden = entry
     elif file.kind == "division":
         year.divisions.append(entry)
+    elif file.kind == "uppfoljning":
+        year.reports.append(entry)
     else:
         year.uppdrag.append(entry)
 

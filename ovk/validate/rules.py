@@ -7,6 +7,7 @@ finding is located in the file exactly where the entity stands.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,24 +15,31 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ovk.findings import Finding, finding, json_path
+from ovk.model import followup as fu
 from ovk.model.build import build, walk
 from ovk.model.entities import (
     ALL_DIVISIONS,
+    FOLLOWUP_OCCASIONS,
     Agreement,
     Area,
     Division,
+    FollowupReport,
     Goal,
+    GoalReport,
     GrunduppdragSection,
     Grundverksamhet,
     Indicator,
+    IndicatorReport,
     IndicatorTable,
     Malomrade,
     Malomraden,
     Party,
     Uppdrag,
+    UppdragReport,
     Verksamhetsomrade,
 )
 from ovk.model.spec import Entity
+from ovk.model.values import OCCASION_BY_SLUG
 from ovk.yamlio.loader import Document, JsonPath
 
 T = TypeVar("T", bound=Entity)
@@ -61,6 +69,7 @@ class YearFiles:
     malomraden: tuple[str, Document] | None = None
     divisions: list[tuple[str, Document]] = field(default_factory=list)
     uppdrag: list[tuple[str, Document]] = field(default_factory=list)
+    reports: list[tuple[str, Document]] = field(default_factory=list)  # follow-up reports
     # Display paths of files that exist but could not be used (unreadable or schema-invalid)
     broken: set[str] = field(default_factory=set)
 
@@ -116,13 +125,15 @@ class Year:
     malomraden: Typed[Malomraden] | None
     divisions: list[Typed[Division]]
     uppdrag: list[Typed[Uppdrag]]
+    reports: list[Typed[FollowupReport]] = field(default_factory=list)
 
-    def all(self) -> Iterator[Typed[Agreement | Malomraden | Division | Uppdrag]]:
+    def all(self) -> Iterator[Typed[Agreement | Malomraden | Division | Uppdrag | FollowupReport]]:
         for single in (self.agreement, self.malomraden):
             if single:
                 yield single
         yield from self.divisions
         yield from self.uppdrag
+        yield from self.reports
 
 
 def check_year(files: YearFiles, year_display: str) -> list[Finding]:
@@ -135,6 +146,7 @@ def check_year(files: YearFiles, year_display: str) -> list[Finding]:
         _typed(Malomraden, files.malomraden) if files.malomraden else None,
         [_typed(Division, entry) for entry in files.divisions],
         [_typed(Uppdrag, entry) for entry in files.uppdrag],
+        [_typed(FollowupReport, entry) for entry in files.reports],
     )
     for file in year.all():
         if file.entity.year != year.year:
@@ -151,6 +163,8 @@ def check_year(files: YearFiles, year_display: str) -> list[Finding]:
     _check_uppdrag(year, codes, out)
     _check_malomraden(year, codes, out)
     _check_numbers(year, out)
+    _check_occasion_dates(year, out)
+    _check_reports(year, codes, files.broken, out)
     return out.findings
 
 
@@ -415,3 +429,260 @@ def _check_numbers(year: Year, out: _Reporter) -> None:
             )
         else:
             first[key] = (where.display, where.document, path)
+
+
+# --- follow-up reports (uppfoljning/<occasion>/<CODE>.yaml) ---------------------------------
+
+
+def _check_occasion_dates(year: Year, out: _Reporter) -> None:
+    """The occasions' dates the agreement gives lie in its year, in the order of the year,
+    and no deadline comes before the date its reports describe."""
+    if year.agreement is None:
+        return
+    file = year.agreement
+    given = file.entity.uppfoljning
+    earlier: tuple[str, dt.date] | None = None
+    for occasion in FOLLOWUP_OCCASIONS:
+        dates = given.get(occasion)
+        if dates is None:
+            continue
+        here: JsonPath = ("uppfoljning", occasion)
+        if dates.as_of is not None:
+            if dates.as_of.year != year.year:
+                out.add(
+                    file.display,
+                    file.document,
+                    (*here, "as_of"),
+                    "as-of-date",
+                    f"as_of {dates.as_of.isoformat()} of {occasion} is outside the year "
+                    f"{year.year}",
+                )
+            elif earlier is not None and dates.as_of < earlier[1]:
+                out.add(
+                    file.display,
+                    file.document,
+                    (*here, "as_of"),
+                    "as-of-date",
+                    f"as_of {dates.as_of.isoformat()} of {occasion} is before that of "
+                    f"{earlier[0]} ({earlier[1].isoformat()})",
+                )
+            else:
+                earlier = (occasion, dates.as_of)
+        as_of = fu.occasion_dates(file.entity)[occasion].as_of
+        if dates.deadline is not None and dates.deadline < as_of:
+            out.add(
+                file.display,
+                file.document,
+                (*here, "deadline"),
+                "as-of-date",
+                f"deadline {dates.deadline.isoformat()} of {occasion} is before its as_of "
+                f"{as_of.isoformat()}",
+            )
+
+
+def _report_place(file: Typed[FollowupReport]) -> tuple[str | None, str]:
+    """A report's occasion and division by its place: the folder and the file name."""
+    path = Path(file.display)
+    return OCCASION_BY_SLUG.get(path.parent.name), path.stem
+
+
+def _check_reports(year: Year, codes: set[str] | None, broken: set[str], out: _Reporter) -> None:
+    """Each report against its place and its year. What the year holds is judged only when
+    every file it needs is usable (an unusable uppdrag file's id, say, is not unknown)."""
+    if not year.reports:
+        return
+    usable = (
+        year.agreement is not None
+        and year.malomraden is not None
+        and not any(Path(b).parent.name == "uppdrag" for b in broken)
+    )
+    ordered = tuple(year.agreement.entity.codes) if year.agreement else ()
+    uppdrag = {u.entity.id: u.entity for u in year.uppdrag}
+    malomraden = year.malomraden.entity if year.malomraden else None
+    items = fu.YearItems.of(ordered, uppdrag.values(), malomraden)
+    goals = {g.id: g for g in items.goals}
+    indicators = {i.id: g for g in items.goals for i in fu.indicators(g)}
+    by_place = {_report_place(r): r for r in year.reports}
+    for file in year.reports:
+        report = file.entity
+        occasion, division = _report_place(file)
+        if report.occasion != occasion:
+            folder = Path(file.display).parent.name
+            out.add(
+                file.display,
+                file.document,
+                ("occasion",),
+                "occasion-mismatch",
+                f"occasion {report.occasion} in a report of folder {folder} "
+                f"({occasion or 'no occasion'})",
+            )
+        _check_file_name(file, "division", report.division, out)
+        _check_code(file, ("division",), report.division, codes, out)
+        if occasion is None:
+            continue
+        earlier = fu.previous_occasion(
+            occasion, {o for o, d in by_place if d == division and o is not None}
+        )
+        previous = by_place[(earlier, division)].entity if earlier else None
+        _check_report_date(file, year.year, earlier, previous, out)
+        context = _ReportContext(file, occasion, division, ordered, previous, usable, out)
+        for key, entry in report.uppdrag.items():
+            context.uppdrag(key, entry, uppdrag.get(key))
+        for key, goal_entry in report.goals.items():
+            context.goal(key, goal_entry, goals.get(key))
+        for key, indicator_entry in report.indicators.items():
+            context.indicator(key, indicator_entry, indicators.get(key))
+        if report.state == "godkänd" and usable:
+            gaps = fu.missing(items.required(occasion, division), report)
+            if gaps:
+                shown = ", ".join(f"{kind} {ident}" for kind, ident in gaps[:3])
+                more = f" and {len(gaps) - 3} more" if len(gaps) > 3 else ""
+                out.add(
+                    file.display,
+                    file.document,
+                    ("state",),
+                    "report-incomplete",
+                    f"a godkänd report has every required item filled in; missing: {shown}{more}",
+                )
+
+
+def _check_report_date(
+    file: Typed[FollowupReport],
+    year: int,
+    earlier: str | None,
+    previous: FollowupReport | None,
+    out: _Reporter,
+) -> None:
+    as_of = file.entity.as_of
+    if as_of.year != year:
+        message = f"as_of {as_of.isoformat()} is outside the agreement year {year}"
+    elif previous is not None and as_of < previous.as_of:
+        message = (
+            f"as_of {as_of.isoformat()} is before the as_of of the division's {earlier} "
+            f"report ({previous.as_of.isoformat()})"
+        )
+    else:
+        return
+    out.add(file.display, file.document, ("as_of",), "as-of-date", message)
+
+
+@dataclass
+class _ReportContext:
+    """The checks of one report's items, with what they need to know."""
+
+    file: Typed[FollowupReport]
+    occasion: str
+    division: str
+    codes: tuple[str, ...]
+    previous: FollowupReport | None
+    usable: bool  # the year's agreement, goals and uppdrag can all be judged against
+    out: _Reporter
+
+    @property
+    def previous_occasion(self) -> str:
+        return self.previous.occasion if self.previous is not None else ""
+
+    def add(self, path: JsonPath, rule: str, message: str, *, key: bool = False) -> None:
+        self.out.add(self.file.display, self.file.document, path, rule, message, key=key)
+
+    def unknown(self, section: str, key: str, what: str) -> None:
+        if not self.usable:
+            return
+        self.add(
+            (section, key),
+            "unknown-item",
+            f"'{key}' is not {what} of {self.file.entity.year}",
+            key=True,
+        )
+
+    def not_required(self, section: str, key: str, why: str) -> None:
+        if not self.usable:
+            return
+        self.add((section, key), "not-required", f"{self.division} {why}", key=True)
+
+    def uppdrag(self, key: str, entry: UppdragReport, uppdrag: Uppdrag | None) -> None:
+        here: JsonPath = ("uppdrag", key)
+        as_of = self.file.entity.as_of
+        status, commented = entry.status, fu.has_text(entry.comment)
+        if uppdrag is None:
+            self.unknown("uppdrag", key, "a särskilt uppdrag")
+        elif self.occasion not in uppdrag.followup:
+            followed = ", ".join(uppdrag.followup) or "none"
+            self.add(
+                here,
+                "occasion-not-followed",
+                f"uppdrag '{key}' is not followed up at {self.occasion} (followup: {followed})",
+                key=True,
+            )
+        elif not fu.reports_on(uppdrag, self.division, self.codes):
+            reporter = (
+                f"its lead {uppdrag.lead} reports it"
+                if uppdrag.lead
+                else f"its owners are {', '.join(uppdrag.owners)}"
+            )
+            self.not_required("uppdrag", key, f"does not report uppdrag '{key}': {reporter}")
+        if status in fu.DEVIATIONS and not commented:
+            self.add(
+                (*here, "status"),
+                "comment-required",
+                f"status '{status}' needs a comment saying why",
+            )
+        elif status is not None and not commented and uppdrag and fu.is_late(uppdrag, entry, as_of):
+            due = fu.due_date(uppdrag, entry)
+            assert due is not None
+            self.add(
+                (*here, "status"),
+                "comment-required",
+                f"uppdrag '{key}' is late (due {due.isoformat()}, before as_of "
+                f"{as_of.isoformat()}) and needs a comment",
+            )
+        if status == "klart" and entry.done_on is None:
+            self.add((*here, "status"), "done-on", "status 'klart' needs done_on, the date")
+        if entry.done_on is not None and entry.done_on > as_of:
+            self.add(
+                (*here, "done_on"),
+                "done-on",
+                f"done_on {entry.done_on.isoformat()} is after as_of {as_of.isoformat()}",
+            )
+        due = uppdrag.due if uppdrag else None
+        if entry.new_due is not None and due is not None and entry.new_due <= due:
+            self.add(
+                (*here, "new_due"),
+                "new-due",
+                f"new_due {entry.new_due.isoformat()} is not after the uppdrag's due date "
+                f"{due.isoformat()}",
+            )
+        before = self.previous.uppdrag.get(key) if self.previous is not None else None
+        went_back = before is not None and before.status == "klart"
+        if went_back and status not in (None, "klart") and not commented:
+            self.add(
+                (*here, "status"),
+                "status-regression",
+                f"status goes back from 'klart' at {self.previous_occasion} to '{status}' "
+                "and needs a comment saying why",
+            )
+
+    def goal(self, key: str, entry: GoalReport, goal: Goal | None) -> None:
+        if goal is None:
+            self.unknown("goals", key, "a goal")
+        elif not fu.shared_to(goal, self.division, self.codes):
+            shared = ", ".join(goal.delas_till) or "no division"
+            self.not_required(
+                "goals", key, f"does not report goal '{key}': it is shared to {shared}"
+            )
+        if entry.assessment not in (None, fu.MET) and not fu.has_text(entry.analysis):
+            self.add(
+                ("goals", key, "assessment"),
+                "comment-required",
+                f"assessment '{entry.assessment}' needs an analysis",
+            )
+
+    def indicator(self, key: str, entry: IndicatorReport, goal: Goal | None) -> None:
+        if goal is None:
+            self.unknown("indicators", key, "an indicator")
+        elif not fu.shared_to(goal, self.division, self.codes):
+            self.not_required(
+                "indicators",
+                key,
+                f"does not report indicator '{key}': its goal '{goal.id}' is not shared to it",
+            )
