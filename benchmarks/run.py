@@ -34,9 +34,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from ovk.model.conformance import SCHEMA_VERDICT_RULES  # noqa: E402
 from ovk.model.layout import classify  # noqa: E402
 from ovk.model.schema import KINDS  # noqa: E402
-from ovk.model.conformance import SCHEMA_VERDICT_RULES  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SIZES = {"M": (290, 1), "L": (290, 5)}  # municipalities, years
