@@ -34,6 +34,7 @@ from ovk.model.entities import (
     Division,
     Ersattning,
     Fokus,
+    FollowupReport,
     Goal,
     Grunduppdrag,
     Grundverksamhet,
@@ -85,6 +86,8 @@ class Source:
     divisions: dict[str, Division]  # code -> division file, in the agreement's order
     names: dict[str, str]  # code -> name, for every division of the year
     uppdrag: list[Uppdrag]  # sorted by number, then title
+    # The year's follow-up reports by (occasion, division code), each with its file.
+    reports: dict[tuple[str, str], tuple[FollowupReport, str]] = field(default_factory=dict)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -103,7 +106,8 @@ def load_source(root: Path, year: int) -> Source:
     uppdrag = sorted(
         (u.entity for u in data.uppdrag), key=lambda u: (number_key(u.number), u.title)
     )
-    return Source(root, year, data.agreement.entity, malomraden, divisions, names, uppdrag)
+    reports = {place: (loaded.entity, loaded.file) for place, loaded in data.reports.items()}
+    return Source(root, year, data.agreement.entity, malomraden, divisions, names, uppdrag, reports)
 
 
 def check_division(source: Source, code: str) -> str:
@@ -1272,6 +1276,7 @@ class Request:
     notes: bool = False  # transcribers' notes inline (they are always on --all's notes page)
     years: tuple[int, ...] = ()  # --year given more than once (with all)
     all_years: bool = False  # every year (with all)
+    followup: str | None = None  # an occasion: its follow-up reports (ovk.render.followup)
 
 
 @dataclass(frozen=True)
@@ -1307,6 +1312,10 @@ def document_format(fmt: str | None, output: Path | None) -> str:
 
 def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     """Check the request, render, and write only under -o; every misuse is a UsageError."""
+    if request.followup is not None:
+        from ovk.render import followup
+
+        return followup.run(root, request, cwd)
     wanted = [request.code is not None, request.main, request.all]
     if sum(wanted) != 1:
         raise UsageError("give one of <code>, <main> or <all>", "code", "main", "all")
