@@ -33,3 +33,13 @@ def literal(value: object) -> str:
     """`value` as text with every control character, line separator and bidi control made
     visible as an escape, so a terminal, a log or a line-oriented reader shows it as written."""
     return CONTROLS.sub(_visible, str(value))
+
+
+# What a page's text may not hold raw: as CONTROLS, but a tab and a line break are layout there.
+TEXT_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def literal_text(value: object) -> str:
+    """`value` as `literal` shows it, but keeping its tabs and line breaks: for the text of
+    an HTML page, where a line break lays text out and forges nothing."""
+    return TEXT_CONTROLS.sub(_visible, str(value))

@@ -462,7 +462,10 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
         )
     if request.main:
         raise UsageError(
-            "<followup> renders a division's report or <all>, not <main>", "followup", "main"
+            "<followup> renders a division's report or <all>, not <main>",
+            "followup",
+            "all",
+            "main",
         )
     if request.notes:
         raise UsageError(
@@ -473,7 +476,7 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     if request.years or request.all_years:
         raise UsageError("<followup> renders one year: give <year> once", "followup", "year")
     if (request.code is None) == (not request.all):
-        raise UsageError("give a <code> or <all> with <followup>", "code", "all")
+        raise UsageError("give a <code> or <all> with <followup>", "code", "all", "followup")
     if request.fmt == "both" and not request.all:
         raise UsageError("<format> both needs <all> (one document has one format)", "format", "all")
     if request.all and request.output is None:

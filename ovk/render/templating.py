@@ -27,6 +27,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from ovk.errors import DataError
+from ovk.output.literal import literal_text
 from ovk.output.markdown import escape
 from ovk.output.swedish import sv_date, sv_number
 
@@ -91,9 +92,13 @@ def text_language(text: str) -> str:
 
 @jinja2.pass_context
 def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
-    """Escape every expression of a Markdown template; leave others to autoescape."""
+    """Escape every expression of a Markdown template; in the others (HTML, autoescaped) make
+    control characters of the data visible (`literal_text`): a page shows an ESC sequence or
+    a bidi override as written, never acts on it."""
     if context.name is not None and context.name.endswith(".md"):
         return md_text(value)
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return literal_text(value)
     return value
 
 
