@@ -17,6 +17,7 @@ from ovk.errors import UsageError
 from ovk.model.entities import ASSESSMENTS, STATUSES
 from ovk.render import followup as fr
 from tests.conftest import AGREEMENTS, REPO, run_ovk
+from tests.test_followup import fill
 
 DELAR = "agreements/2026/uppfoljning/delar"
 UPPDRAG = "agreements/2026/uppdrag"
@@ -24,15 +25,6 @@ UPPDRAG = "agreements/2026/uppdrag"
 
 def ovk(root: Path, *args: str):  # type: ignore[no-untyped-def]
     return run_ovk("--root", str(root), *args)
-
-
-def fill(path: Path, **replace: str) -> None:
-    """Replace text in a file (the first occurrence of each), as a person editing it."""
-    text = path.read_text(encoding="utf-8")
-    for old, new in replace.items():
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    path.write_text(text, encoding="utf-8")
 
 
 NULL_UPPDRAG = "status: null\n    comment: null\n    new_due: null\n    done_on: null"

@@ -1319,21 +1319,9 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     wanted = [request.code is not None, request.main, request.all]
     if sum(wanted) != 1:
         raise UsageError("give one of <code>, <main> or <all>", "code", "main", "all")
-    if request.fmt == "both" and not request.all:
-        raise UsageError("<format> both needs <all> (one document has one format)", "format", "all")
-    if request.all and request.output is None:
-        raise UsageError("<all> needs <output> DIR", "all", "output")
+    check_all_output(request)
     years = requested_years(root, request)
-    fmt = request.fmt if request.all else document_format(request.fmt, request.output)
-    if fmt == PDF:
-        if request.output is None:  # a PDF's bytes are no text for a terminal or a pipe
-            raise UsageError("<format> pdf needs <output> FILE", "format", "output")
-        from ovk.render.pdf import weasyprint
-
-        weasyprint()  # the extra is installed: said before anything is read or rendered
-    target = output_path(request.output, root, cwd) if request.output is not None else None
-    if target is not None:
-        refuse(target)  # the file, or the folder of <all>: before anything is rendered
+    fmt, target = checked_output(root, request, cwd)
     if len(years) > 1 or request.all_years:  # <all-years>: the same layout for one year
         return run_years(root, request, years, target)
     source = load_source(root, resolve_year(root, years[0] if years else None))
@@ -1349,6 +1337,40 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
         page = renderer.bilaga(check_division(source, request.code.upper()))
     else:
         page = renderer.main()
+    return document_outcome(page, fmt, target, request)
+
+
+def check_all_output(request: Request) -> None:
+    """What <all> changes about the output: only it writes both formats, and into -o."""
+    if request.fmt == "both" and not request.all:
+        raise UsageError("<format> both needs <all> (one document has one format)", "format", "all")
+    if request.all and request.output is None:
+        raise UsageError("<all> needs <output> DIR", "all", "output")
+
+
+def checked_output(
+    root: Path, request: Request, cwd: Path | None
+) -> tuple[str | None, Path | None]:
+    """The format asked for (for one document: from -o's suffix when not given) and where
+    -o points, checked before anything is read or rendered: a PDF needs -o and the extra,
+    and -o is neither a link nor read-only."""
+    fmt = request.fmt if request.all else document_format(request.fmt, request.output)
+    if fmt == PDF:
+        if request.output is None:  # a PDF's bytes are no text for a terminal or a pipe
+            raise UsageError("<format> pdf needs <output> FILE", "format", "output")
+        from ovk.render.pdf import weasyprint
+
+        weasyprint()  # the extra is installed: said before anything is read or rendered
+    target = output_path(request.output, root, cwd) if request.output is not None else None
+    if target is not None:
+        refuse(target)  # the file, or the folder of <all>: before anything is rendered
+    return fmt, target
+
+
+def document_outcome(
+    page: str, fmt: str, target: Path | None, request: Request, warnings: Iterable[str] = ()
+) -> Outcome:
+    """One rendered HTML or Markdown page (made a PDF for pdf) to stdout, or to -o's file."""
     text: str | bytes = page
     if fmt == PDF:
         from ovk.render.pdf import html_to_pdf
@@ -1356,12 +1378,12 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
         text = html_to_pdf(page)
     if target is None:
         assert isinstance(text, str)
-        return Outcome(text, [])
+        return Outcome(text, [], warnings=list(warnings))
     if target.is_dir():
         raise UsageError(
             f"<output> {request.output} is a folder; name a file (or use <all>)", "output", "all"
         )
-    return Outcome(None, [write_atomic(target, text)])
+    return Outcome(None, [write_atomic(target, text)], warnings=list(warnings))
 
 
 def requested_years(root: Path, request: Request) -> tuple[int, ...]:

@@ -36,7 +36,7 @@ from ovk.model.entities import (
     Uppdrag,
     UppdragReport,
 )
-from ovk.model.layout import AGREEMENTS
+from ovk.model.layout import AGREEMENTS, FILE_KINDS
 from ovk.model.read import resolve_year
 from ovk.model.spec import title_of
 from ovk.model.values import OCCASION_SLUGS
@@ -53,20 +53,19 @@ from ovk.render.build import (
     Source,
     View,
     agreement_view,
+    check_all_output,
     check_folder,
+    checked_output,
     division_label,
-    document_format,
+    document_outcome,
     file_name,
     heading,
     load_source,
     made,
     outcome,
-    output_path,
     publish,
-    refuse,
     render_page,
     site_formats,
-    write_atomic,
 )
 
 # The symbol beside each word of the closed lists (the words are the model's vocabularies).
@@ -243,6 +242,12 @@ def goal_view(g: Goal, r: Reported, anchors: Anchors) -> View:
     }
 
 
+def expected_file(source: Source, occasion: str, code: str) -> str:
+    """Where the layout puts a division's report at an occasion, relative to the root."""
+    folder = FILE_KINDS["uppfoljning"].folder
+    return f"{AGREEMENTS}/{source.year}/{folder}/{OCCASION_SLUGS[occasion]}/{code}.yaml"
+
+
 def report_view(source: Source, occasion: str, r: Reported) -> View:
     """Everything one division's follow-up document shows."""
     anchors = Anchors()
@@ -268,8 +273,7 @@ def report_view(source: Source, occasion: str, r: Reported) -> View:
             "note": report.note if fu.has_text(report.note) else None,
             "file": r.file,
         },
-        "expected_file": f"{AGREEMENTS}/{source.year}/uppfoljning/"
-        f"{OCCASION_SLUGS[occasion]}/{r.code}.yaml",
+        "expected_file": expected_file(source, occasion, r.code),
         "as_of": r.as_of,
         "deadline": dates.deadline,
         "uppdrag": uppdrag,
@@ -477,20 +481,8 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
         raise UsageError("<followup> renders one year: give <year> once", "followup", "year")
     if (request.code is None) == (not request.all):
         raise UsageError("give a <code> or <all> with <followup>", "code", "all", "followup")
-    if request.fmt == "both" and not request.all:
-        raise UsageError("<format> both needs <all> (one document has one format)", "format", "all")
-    if request.all and request.output is None:
-        raise UsageError("<all> needs <output> DIR", "all", "output")
-    fmt = request.fmt if request.all else document_format(request.fmt, request.output)
-    if fmt == PDF:
-        if request.output is None:
-            raise UsageError("<format> pdf needs <output> FILE", "format", "output")
-        from ovk.render.pdf import weasyprint
-
-        weasyprint()
-    target = output_path(request.output, root, cwd) if request.output is not None else None
-    if target is not None:
-        refuse(target)
+    check_all_output(request)
+    fmt, target = checked_output(root, request, cwd)
     source = load_source(root, resolve_year(root, request.year))
     if request.all:
         assert target is not None
@@ -501,24 +493,12 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     r = reported(source, occasion, check_reporter(source, occasion, request.code.upper()))
     warnings = []
     if r.report is None:
-        where = report_view(source, occasion, r)["expected_file"]
+        where = expected_file(source, occasion, r.code)
         warnings.append(
             f"{r.code} has no report at {occasion} {source.year} (no {where}); the document says so"
         )
     page = FollowupRenderer(source, occasion, "html" if fmt == PDF else fmt).division(r)
-    text: str | bytes = page
-    if fmt == PDF:
-        from ovk.render.pdf import html_to_pdf
-
-        text = html_to_pdf(page)
-    if target is None:
-        assert isinstance(text, str)
-        return Outcome(text, [], warnings=warnings)
-    if target.is_dir():
-        raise UsageError(
-            f"<output> {request.output} is a folder; name a file (or use <all>)", "output", "all"
-        )
-    return Outcome(None, [write_atomic(target, text)], warnings=warnings)
+    return document_outcome(page, fmt, target, request, warnings)
 
 
 def check_reporter(source: Source, occasion: str, code: str) -> str:
