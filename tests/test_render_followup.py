@@ -201,7 +201,10 @@ def test_the_occasion_may_be_its_slug_and_a_wrong_one_is_a_usage_error(base_tree
     assert render(base_tree, "KLK") == ovk(base_tree, "render", "KLK", "--followup", "delar").stdout
     result = ovk(base_tree, "render", "KLK", "--followup", "sommar")
     assert result.exit_code == 2
-    assert result.stderr.startswith("ovk: error: --followup 'sommar' is not an occasion")
+    assert result.stderr.startswith(
+        "ovk: error: Invalid value for '--followup': 'sommar' is not one of vår, delår, helår, "
+        "var, delar, helar"
+    )
 
 
 @pytest.mark.parametrize(

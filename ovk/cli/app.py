@@ -1007,6 +1007,7 @@ def render(
         typer.Option(
             "--followup",
             metavar="OCCASION",
+            **choice("ovk.tools.followup", "OCCASION_CHOICES"),
             help="Render the follow-up reports of an occasion instead: vår, delår or helår "
             "(or var, delar, helar). With CODE that division's report; with --all every "
             "division's, an overview for Kommunstyrelsen and an index into -o.",
