@@ -301,7 +301,7 @@ def overview_view(source: Source, occasion: str, rows: list[Reported], fmt: str)
                 counts[LATE] += 1
             if u["late"] or u["deviation"]:
                 flagged.append({**u, "division": label, "code": r.code, "href": href})
-        for g in view["goals"]:
+        for g in view["goals"] if r.report is not None else ():  # no report: listed above
             if not g["met"]:
                 goals.append({**g, "division": label, "code": r.code, "href": href})
         for key, n in counts.items():
