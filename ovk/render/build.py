@@ -947,6 +947,10 @@ class Renderer:
                 "years": self.top,
                 "pdf": pdf_links(self.source) if self.pdf else None,
             }
+        return self.render(template, view, links)
+
+    def render(self, template: str, view: View, links: View | None) -> str:
+        """A page of the year through `template` in this format, with the site's `links`."""
         # A single page carries its stylesheet, so the one file is complete.
         stylesheet = {"href": STYLESHEET} if self.site else {"inline": self.stylesheet()}
         return render_page(

@@ -61,10 +61,8 @@ from ovk.render.build import (
     file_name,
     heading,
     load_source,
-    made,
     outcome,
     publish,
-    render_page,
     site_formats,
 )
 
@@ -366,7 +364,7 @@ class FollowupRenderer:
             site,
             pdf,
         )
-        self.base = Renderer(source, fmt)  # the environment, provenance and stylesheet
+        self.base = Renderer(source, fmt, site=site)  # the environment, provenance, stylesheet
 
     def _links(self, rows: Iterable[Reported]) -> View | None:
         if not self.site:
@@ -384,27 +382,13 @@ class FollowupRenderer:
             else None,
         }
 
-    def _page(self, template: str, view: View, links: View | None) -> str:
-        base = self.base
-        stylesheet = {"href": STYLESHEET} if self.site else {"inline": base.stylesheet()}
-        return render_page(
-            base.env,
-            f"{template}.{self.fmt}",
-            view,
-            year=self.source.year,
-            generator=base.generator,
-            made=made(base.provenance, f"{AGREEMENTS}/{self.source.year}/"),
-            links=links,
-            stylesheet=stylesheet,
-        )
-
     def division(self, r: Reported, rows: Iterable[Reported] = ()) -> str:
         view = report_view(self.source, self.occasion, r)
-        return self._page(TEMPLATE, view, self._links(rows or [r]))
+        return self.base.render(TEMPLATE, view, self._links(rows or [r]))
 
     def overview(self, rows: list[Reported]) -> str:
         view = overview_view(self.source, self.occasion, rows, self.fmt)
-        return self._page(OVERVIEW_TEMPLATE, view, self._links(rows))
+        return self.base.render(OVERVIEW_TEMPLATE, view, self._links(rows))
 
     def index(self, rows: list[Reported]) -> str:
         title = occasion_title(self.occasion, self.source.year)
@@ -415,7 +399,7 @@ class FollowupRenderer:
                 {"code": r.code, "label": division_label(r.code, self.source)} for r in rows
             ],
         }
-        return self._page(INDEX_TEMPLATE, view, self._links(rows))
+        return self.base.render(INDEX_TEMPLATE, view, self._links(rows))
 
 
 def followup_files(
