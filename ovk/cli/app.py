@@ -1002,6 +1002,18 @@ def render(
             show_default=False,
         ),
     ] = None,
+    followup_occasion: Annotated[
+        str | None,
+        typer.Option(
+            "--followup",
+            metavar="OCCASION",
+            **choice("ovk.tools.followup", "OCCASION_CHOICES"),
+            help="Render the follow-up reports of an occasion instead: vår, delår or helår "
+            "(or var, delar, helar). With CODE that division's report; with --all every "
+            "division's, an overview for Kommunstyrelsen and an index into -o.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Render a division's bilaga, the main document or a whole year as Markdown, HTML or PDF.
 
@@ -1011,7 +1023,10 @@ def render(
     year) and .ovk-manifest.json, the list of what it wrote: a later --all into the same
     folder removes the pages it no longer writes, and nothing else. A PDF is the HTML page
     as printed (A4, page numbers, tagged PDF/UA in Swedish), made by WeasyPrint: pip install
-    'ovk\\[pdf]'.
+    'ovk\\[pdf]'. --followup renders the year's follow-up reports of one occasion instead:
+    each uppdrag's status, each goal's assessment and each indicator's outcome beside the
+    agreement's values; with --all also an overview for Kommunstyrelsen (counts per status,
+    late and deviating uppdrag, goals not assessed uppfyllt, who has not reported).
 
     Examples:
 
@@ -1024,8 +1039,18 @@ def render(
         ovk render --all --year 2026 -o site/
 
         ovk render --all --year 2024 --year 2026 -o site/
+
+        ovk render KLK --followup delår --year 2026
+
+        ovk render --all --followup delår --format pdf -o uppfoljning/
     """
     from ovk.render.build import Request, run
+
+    occasion = None
+    if followup_occasion is not None:
+        from ovk.tools.followup import occasion_of
+
+        occasion = occasion_of(followup_occasion, "followup")
 
     years = year or []
     outcome = run(
@@ -1040,6 +1065,7 @@ def render(
             notes=notes,
             years=tuple(years) if len(years) > 1 else (),
             all_years=all_years,
+            followup=occasion,
         ),
     )
     for warning in outcome.warnings:

@@ -34,6 +34,7 @@ from ovk.model.entities import (
     Division,
     Ersattning,
     Fokus,
+    FollowupReport,
     Goal,
     Grunduppdrag,
     Grundverksamhet,
@@ -85,6 +86,8 @@ class Source:
     divisions: dict[str, Division]  # code -> division file, in the agreement's order
     names: dict[str, str]  # code -> name, for every division of the year
     uppdrag: list[Uppdrag]  # sorted by number, then title
+    # The year's follow-up reports by (occasion, division code), each with its file.
+    reports: dict[tuple[str, str], tuple[FollowupReport, str]] = field(default_factory=dict)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -103,7 +106,8 @@ def load_source(root: Path, year: int) -> Source:
     uppdrag = sorted(
         (u.entity for u in data.uppdrag), key=lambda u: (number_key(u.number), u.title)
     )
-    return Source(root, year, data.agreement.entity, malomraden, divisions, names, uppdrag)
+    reports = {place: (loaded.entity, loaded.file) for place, loaded in data.reports.items()}
+    return Source(root, year, data.agreement.entity, malomraden, divisions, names, uppdrag, reports)
 
 
 def check_division(source: Source, code: str) -> str:
@@ -943,6 +947,10 @@ class Renderer:
                 "years": self.top,
                 "pdf": pdf_links(self.source) if self.pdf else None,
             }
+        return self.render(template, view, links)
+
+    def render(self, template: str, view: View, links: View | None) -> str:
+        """A page of the year through `template` in this format, with the site's `links`."""
         # A single page carries its stylesheet, so the one file is complete.
         stylesheet = {"href": STYLESHEET} if self.site else {"inline": self.stylesheet()}
         return render_page(
@@ -1272,6 +1280,7 @@ class Request:
     notes: bool = False  # transcribers' notes inline (they are always on --all's notes page)
     years: tuple[int, ...] = ()  # --year given more than once (with all)
     all_years: bool = False  # every year (with all)
+    followup: str | None = None  # an occasion: its follow-up reports (ovk.render.followup)
 
 
 @dataclass(frozen=True)
@@ -1307,24 +1316,16 @@ def document_format(fmt: str | None, output: Path | None) -> str:
 
 def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     """Check the request, render, and write only under -o; every misuse is a UsageError."""
+    if request.followup is not None:
+        from ovk.render import followup
+
+        return followup.run(root, request, cwd)
     wanted = [request.code is not None, request.main, request.all]
     if sum(wanted) != 1:
         raise UsageError("give one of <code>, <main> or <all>", "code", "main", "all")
-    if request.fmt == "both" and not request.all:
-        raise UsageError("<format> both needs <all> (one document has one format)", "format", "all")
-    if request.all and request.output is None:
-        raise UsageError("<all> needs <output> DIR", "all", "output")
+    check_all_output(request)
     years = requested_years(root, request)
-    fmt = request.fmt if request.all else document_format(request.fmt, request.output)
-    if fmt == PDF:
-        if request.output is None:  # a PDF's bytes are no text for a terminal or a pipe
-            raise UsageError("<format> pdf needs <output> FILE", "format", "output")
-        from ovk.render.pdf import weasyprint
-
-        weasyprint()  # the extra is installed: said before anything is read or rendered
-    target = output_path(request.output, root, cwd) if request.output is not None else None
-    if target is not None:
-        refuse(target)  # the file, or the folder of <all>: before anything is rendered
+    fmt, target = checked_output(root, request, cwd)
     if len(years) > 1 or request.all_years:  # <all-years>: the same layout for one year
         return run_years(root, request, years, target)
     source = load_source(root, resolve_year(root, years[0] if years else None))
@@ -1340,6 +1341,40 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
         page = renderer.bilaga(check_division(source, request.code.upper()))
     else:
         page = renderer.main()
+    return document_outcome(page, fmt, target, request)
+
+
+def check_all_output(request: Request) -> None:
+    """What <all> changes about the output: only it writes both formats, and into -o."""
+    if request.fmt == "both" and not request.all:
+        raise UsageError("<format> both needs <all> (one document has one format)", "format", "all")
+    if request.all and request.output is None:
+        raise UsageError("<all> needs <output> DIR", "all", "output")
+
+
+def checked_output(
+    root: Path, request: Request, cwd: Path | None
+) -> tuple[str | None, Path | None]:
+    """The format asked for (for one document: from -o's suffix when not given) and where
+    -o points, checked before anything is read or rendered: a PDF needs -o and the extra,
+    and -o is neither a link nor read-only."""
+    fmt = request.fmt if request.all else document_format(request.fmt, request.output)
+    if fmt == PDF:
+        if request.output is None:  # a PDF's bytes are no text for a terminal or a pipe
+            raise UsageError("<format> pdf needs <output> FILE", "format", "output")
+        from ovk.render.pdf import weasyprint
+
+        weasyprint()  # the extra is installed: said before anything is read or rendered
+    target = output_path(request.output, root, cwd) if request.output is not None else None
+    if target is not None:
+        refuse(target)  # the file, or the folder of <all>: before anything is rendered
+    return fmt, target
+
+
+def document_outcome(
+    page: str, fmt: str, target: Path | None, request: Request, warnings: Iterable[str] = ()
+) -> Outcome:
+    """One rendered HTML or Markdown page (made a PDF for pdf) to stdout, or to -o's file."""
     text: str | bytes = page
     if fmt == PDF:
         from ovk.render.pdf import html_to_pdf
@@ -1347,12 +1382,12 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
         text = html_to_pdf(page)
     if target is None:
         assert isinstance(text, str)
-        return Outcome(text, [])
+        return Outcome(text, [], warnings=list(warnings))
     if target.is_dir():
         raise UsageError(
             f"<output> {request.output} is a folder; name a file (or use <all>)", "output", "all"
         )
-    return Outcome(None, [write_atomic(target, text)])
+    return Outcome(None, [write_atomic(target, text)], warnings=list(warnings))
 
 
 def requested_years(root: Path, request: Request) -> tuple[int, ...]:
