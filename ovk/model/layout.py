@@ -59,6 +59,15 @@ FILE_KINDS: dict[str, FileKind] = {
     "uppdrag": FileKind("uppdrag", KINDS["uppdrag"], "uppdrag", None),
     "uppfoljning": FileKind("uppfoljning", KINDS["uppfoljning"], "uppfoljning", None, True),
 }
+
+
+def report_file(year: int, occasion: str, code: str) -> str:
+    """Where a division's follow-up report at an occasion stands, relative to the root: the
+    contract's place (`agreements/2026/uppfoljning/delar/KLK.yaml`)."""
+    folder = FILE_KINDS["uppfoljning"].folder
+    return f"{AGREEMENTS}/{year}/{folder}/{OCCASION_SLUGS[occasion]}/{code}.yaml"
+
+
 _BY_STEM = {k.stem: k for k in FILE_KINDS.values() if k.stem is not None}
 _BY_FOLDER = {k.folder: k for k in FILE_KINDS.values() if k.folder is not None}
 UNKNOWN_PLACE = (

@@ -36,10 +36,9 @@ from ovk.model.entities import (
     Uppdrag,
     UppdragReport,
 )
-from ovk.model.layout import AGREEMENTS, FILE_KINDS
+from ovk.model.layout import report_file
 from ovk.model.read import resolve_year
 from ovk.model.spec import title_of
-from ovk.model.values import OCCASION_SLUGS
 from ovk.output.swedish import sv_number
 from ovk.render.build import (
     INDEX_STEM,
@@ -240,12 +239,6 @@ def goal_view(g: Goal, r: Reported, anchors: Anchors) -> View:
     }
 
 
-def expected_file(source: Source, occasion: str, code: str) -> str:
-    """Where the layout puts a division's report at an occasion, relative to the root."""
-    folder = FILE_KINDS["uppfoljning"].folder
-    return f"{AGREEMENTS}/{source.year}/{folder}/{OCCASION_SLUGS[occasion]}/{code}.yaml"
-
-
 def report_view(source: Source, occasion: str, r: Reported) -> View:
     """Everything one division's follow-up document shows."""
     anchors = Anchors()
@@ -271,7 +264,7 @@ def report_view(source: Source, occasion: str, r: Reported) -> View:
             "note": report.note if fu.has_text(report.note) else None,
             "file": r.file,
         },
-        "expected_file": expected_file(source, occasion, r.code),
+        "expected_file": report_file(source.year, occasion, r.code),
         "as_of": r.as_of,
         "deadline": dates.deadline,
         "uppdrag": uppdrag,
@@ -477,7 +470,7 @@ def run(root: Path, request: Request, cwd: Path | None = None) -> Outcome:
     r = reported(source, occasion, check_reporter(source, occasion, request.code.upper()))
     warnings = []
     if r.report is None:
-        where = expected_file(source, occasion, r.code)
+        where = report_file(source.year, occasion, r.code)
         warnings.append(
             f"{r.code} has no report at {occasion} {source.year} (no {where}); the document says so"
         )
