@@ -146,3 +146,20 @@ def test_a_first_status_that_is_a_deviation_is_new_but_no_step_back(base_tree: P
     assert klk(diff_json(base_tree))["uppdrag"] == [
         {"id": OKAT_ID, "from": None, "to": "vilande", "regression": False, "new_deviation": True}
     ]
+
+
+def test_a_title_with_markdown_is_escaped_in_the_markdown_document(base_tree: Path) -> None:
+    edit(
+        base_tree / OKAT,
+        "title: Ökat valdeltagande",
+        'title: "Ökat <img src=x> [val](https://evil.example)"',
+    )
+    set_status(report(base_tree, "vår"), OKAT_ID, "ej påbörjat")
+    set_status(report(base_tree, "delår"), OKAT_ID, "pågår")
+    md = ovk(
+        base_tree, "followup", "diff", "--from", "vår", "--to", "delår", "--format", "markdown"
+    )
+    assert md.exit_code == 0, md.stderr
+    # escaped by ovk.output.markdown: shown as text, neither an element nor a link
+    assert "Ökat \\<img src=x\\> \\[val\\](https://evil.example)" in md.stdout
+    assert " <img" not in md.stdout and " [val]" not in md.stdout
