@@ -178,3 +178,28 @@ def test_check_jsonschema_accepts_the_json_export(root: Path, tmp_path: Path) ->
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_csv_and_json_carry_the_latest_reported_status_as_list_does(base_tree: Path) -> None:
+    from tests.test_list import listed, report, set_status
+
+    set_status(report(base_tree, "vår"), "okat-valdeltagande", "pågår")
+    set_status(report(base_tree, "delår"), "okat-valdeltagande", "pågår med avvikelse", "Sent.")
+    document = json.loads(export(base_tree, "--format", "json"))
+    assert list(export_validator().iter_errors(document)) == []
+    listing = {
+        r["id"]: {k: r[k] for k in ("status", "status_occasion", "late", "statuses")}
+        for r in listed(base_tree)
+    }
+    assert {s.pop("id"): s for s in document["status"]} == listing
+    assert listing["okat-valdeltagande"]["status"] == "pågår med avvikelse"
+    assert [(r["occasion"], r["division"]) for r in document["uppfoljning"]] == [
+        ("vår", "KLK"),
+        ("vår", "TEK"),
+        ("delår", "KLK"),
+        ("delår", "TEK"),
+    ]
+    text = export(base_tree, "--format", "csv").lstrip("\ufeff")
+    header, *rows = text.splitlines()
+    assert header.endswith(";status;status_occasion;late;file")
+    assert any(";pågår med avvikelse;delår;false;" in row for row in rows)

@@ -39,6 +39,10 @@ def test_json_has_the_contract_fields_and_expands_alla_verksamheter(base_tree: P
             "id": "okat-valdeltagande",
             "financing": None,
             "followup": ["vår", "delår", "helår"],
+            "status": None,
+            "status_occasion": None,
+            "late": False,
+            "statuses": {},
         },
         {
             "year": 2026,
@@ -53,6 +57,10 @@ def test_json_has_the_contract_fields_and_expands_alla_verksamheter(base_tree: P
             "id": "starkt-arbete-for-tillvaxt",
             "financing": "Inom ram",
             "followup": ["delår", "helår"],
+            "status": None,
+            "status_occasion": None,
+            "late": False,
+            "statuses": {},
         },
     ]
 
@@ -174,3 +182,154 @@ def test_real_2026_list_for_klk() -> None:
         "7.2.1.",
         "7.2.2.",
     ]
+
+
+# --- the latest reported follow-up status -----------------------------------------------------
+
+OKAT = "agreements/2026/uppdrag/okat-valdeltagande.yaml"
+TILLVAXT = "agreements/2026/uppdrag/starkt-arbete-for-tillvaxt.yaml"
+
+
+def report(root: Path, occasion: str, division: str = "KLK") -> Path:
+    """A division's report at an occasion as `ovk followup new` writes it (made when absent)."""
+    slug = {"vår": "var", "delår": "delar", "helår": "helar"}[occasion]
+    path = root / f"agreements/2026/uppfoljning/{slug}/{division}.yaml"
+    if not path.exists():
+        result = run_ovk("--root", str(root), "followup", "new", "--occasion", occasion, "--all")
+        # exit 1 when a carried status is now late without a comment: the test fills it in
+        assert result.exit_code in (0, 1) and path.is_file(), result.stderr
+    return path
+
+
+def set_status(path: Path, uppdrag: str, status: str, comment: str = "null", **more: str) -> None:
+    """Fill in one uppdrag's entry of a report as a person editing the YAML would."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"  {uppdrag}:\n")
+    end = text.index("done_on:", start)
+    end = text.index("\n", end)
+    entry = (
+        f"  {uppdrag}:\n    status: {status}\n    comment: {comment}\n"
+        f"    new_due: {more.get('new_due', 'null')}\n    done_on: {more.get('done_on', 'null')}"
+    )
+    path.write_text(text[:start] + entry + text[end:], encoding="utf-8")
+
+
+def by_id(root: Path, *args: str) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {row["id"]: row for row in listed(root, *args)}
+
+
+def set_due(root: Path, file: str, due: str) -> None:
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("due: 2026-12-31", f"due: {due}"), encoding="utf-8")
+
+
+def test_the_status_is_the_latest_occasions_that_holds_one(base_tree: Path) -> None:
+    assert by_id(base_tree)["okat-valdeltagande"]["status"] is None  # never reported
+    set_status(report(base_tree, "vår"), "okat-valdeltagande", "pågår")
+    row = by_id(base_tree)["okat-valdeltagande"]
+    assert (row["status"], row["status_occasion"], row["late"]) == ("pågår", "vår", False)
+    assert row["statuses"] == {"KLK": "pågår"}
+    # delår is written with the status carried over; emptied, vår's status is still the latest
+    set_status(report(base_tree, "delår"), "okat-valdeltagande", "null")
+    assert by_id(base_tree)["okat-valdeltagande"]["status_occasion"] == "vår"
+    set_status(report(base_tree, "delår"), "okat-valdeltagande", "pågår med avvikelse", "Sent.")
+    row = by_id(base_tree)["okat-valdeltagande"]
+    assert (row["status"], row["status_occasion"]) == ("pågår med avvikelse", "delår")
+
+
+def test_status_filter_shows_the_uppdrag_with_that_latest_status(base_tree: Path) -> None:
+    set_status(report(base_tree, "delår"), "okat-valdeltagande", "pågår med avvikelse", "Sent.")
+    set_status(report(base_tree, "delår", "TEK"), "starkt-arbete-for-tillvaxt", "pågår")
+    chosen = listed(base_tree, "--status", "pågår med avvikelse")
+    assert [r["id"] for r in chosen] == ["okat-valdeltagande"]
+    assert [r["id"] for r in listed(base_tree, "--status", "pågår")] == [
+        "starkt-arbete-for-tillvaxt"
+    ]
+    assert listed(base_tree, "--status", "klart") == []
+    table = run_ovk("--root", str(base_tree), "list", "--status", "pågår med avvikelse").stdout
+    assert table.splitlines()[0] == "number\tdue\torigin\towners\tlead\tstatus\ttitle"
+    assert "\tdelår: pågår med avvikelse\tÖkat valdeltagande" in table
+
+
+def test_late_is_derived_against_the_reports_as_of_and_filtered_by_forsenat(
+    base_tree: Path,
+) -> None:
+    set_due(base_tree, OKAT, "2026-06-30")  # after vår's as_of (30 April), before delår's
+    set_status(report(base_tree, "vår"), "okat-valdeltagande", "pågår")
+    assert by_id(base_tree)["okat-valdeltagande"]["late"] is False
+    assert listed(base_tree, "--status", "försenat") == []
+    set_status(report(base_tree, "delår"), "okat-valdeltagande", "pågår", "Försenat av val.")
+    row = by_id(base_tree)["okat-valdeltagande"]
+    assert (row["status"], row["late"]) == ("pågår", True)
+    assert [r["id"] for r in listed(base_tree, "--status", "försenat")] == ["okat-valdeltagande"]
+    table = run_ovk("--root", str(base_tree), "list", "--status", "försenat").stdout
+    assert "\tdelår: pågår (försenat)\t" in table
+    # a new due date after as_of, or klart, is not late
+    set_status(
+        report(base_tree, "delår"),
+        "okat-valdeltagande",
+        "pågår",
+        "Nytt datum.",
+        new_due="2026-10-31",
+    )
+    assert by_id(base_tree)["okat-valdeltagande"]["late"] is False
+    set_status(report(base_tree, "delår"), "okat-valdeltagande", "klart", done_on="2026-08-15")
+    assert by_id(base_tree)["okat-valdeltagande"]["late"] is False
+
+
+def test_an_uppdrag_owned_by_several_without_a_lead_shows_the_status_most_in_need(
+    base_tree: Path,
+) -> None:
+    path = base_tree / TILLVAXT
+    path.write_text(path.read_text(encoding="utf-8").replace("lead: TEK", "lead: null"), "utf-8")
+    set_status(report(base_tree, "delår", "TEK"), "starkt-arbete-for-tillvaxt", "pågår")
+    set_status(
+        report(base_tree, "delår", "KLK"), "starkt-arbete-for-tillvaxt", "vilande", "Pausat."
+    )
+    row = by_id(base_tree)["starkt-arbete-for-tillvaxt"]
+    assert row["statuses"] == {"KLK": "vilande", "TEK": "pågår"}
+    assert (row["status"], row["status_occasion"]) == ("vilande", "delår")
+    assert [r["id"] for r in listed(base_tree, "--status", "vilande")] == [
+        "starkt-arbete-for-tillvaxt"
+    ]
+    assert listed(base_tree, "--status", "pågår") == []  # put together, not each division's
+
+
+def test_an_unknown_status_word_is_a_usage_error_naming_the_valid_ones(base_tree: Path) -> None:
+    result = run_ovk("--root", str(base_tree), "list", "--status", "sen")
+    assert result.exit_code == 2
+    assert "'sen' is not one of ej påbörjat, pågår, pågår med avvikelse" in result.stderr
+    assert "försenat" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_csv_has_status_occasion_and_late(base_tree: Path) -> None:
+    set_status(report(base_tree, "vår"), "okat-valdeltagande", "pågår")
+    result = run_ovk("--root", str(base_tree), "list", "--format", "csv", "--sort", "number")
+    rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff")), delimiter=";"))
+    assert [(r["status"], r["status_occasion"], r["late"]) for r in rows] == [
+        ("pågår", "vår", "false"),
+        ("", "", "false"),
+    ]
+
+
+@pytest.mark.data
+def test_done_when_list_status_shows_a_deviating_uppdrag_of_the_shipped_2026(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from tests.conftest import AGREEMENTS
+
+    root = tmp_path / "repo"
+    shutil.copytree(AGREEMENTS, root / "agreements")
+    shutil.copytree(REPO / "schema", root / "schema")
+    klk = report(root, "delår", "KLK")
+    set_status(klk, "okat-valdeltagande", "pågår med avvikelse", "Kampanjen flyttas.")
+    assert run_ovk("--root", str(root), "validate").exit_code == 0
+    result = run_ovk(
+        "--root", str(root), "list", "--year", "2026", "--status", "pågår med avvikelse"
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "\t" in line]  # no legend
+    assert len(rows) == 2 and "\tdelår: pågår med avvikelse\tÖkat valdeltagande" in rows[1]

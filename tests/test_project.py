@@ -229,6 +229,12 @@ def test_every_choice_of_an_option_is_named_in_its_help() -> None:
                 if isinstance(registry, Registry):
                     checked += 1
                     words = set(re.findall(r"[\w-]+", info.help or ""))
-                    missing = [c for c in registry.choices() if c not in words]
+                    # a choice of several words ("pågår med avvikelse") as a phrase
+                    missing = [
+                        c
+                        for c in registry.choices()
+                        if c not in words
+                        and not re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", info.help or "")
+                    ]
                     assert missing == [], f"{command.callback.__name__} {name}: {missing}"
     assert checked >= 10

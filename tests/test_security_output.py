@@ -176,7 +176,7 @@ def test_list_plain_shows_a_hostile_title_literally(base_tree: Path, hostile_tit
     assert_literal(result.stdout)
     lines = result.stdout.splitlines()
     assert len(lines) == 4  # the header, two uppdrag and the legend of the marks
-    assert all(line.count("\t") == 5 for line in lines[:3])
+    assert all(line.count("\t") == 6 for line in lines[:3])  # seven columns, status included
     assert lines[3].startswith("! past due")
 
 

@@ -341,6 +341,15 @@ def list_uppdrag(
     due_after: Annotated[
         str | None, typer.Option(help="Only uppdrag due after this date (YYYY-MM-DD).")
     ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            **choice("ovk.tools.listing", "STATUS_CHOICES"),
+            help="Only uppdrag whose latest reported follow-up status is this: ej påbörjat, "
+            "pågår, pågår med avvikelse, klart, avbrutet, vilande, or försenat for the late "
+            "ones.",
+        ),
+    ] = None,
     sort: Annotated[
         str,
         typer.Option(
@@ -360,13 +369,16 @@ def list_uppdrag(
     """List the year's särskilda uppdrag by owner and due date.
 
     "alla verksamheter" counts as every division of the year. In the table, ! marks a due
-    date that has passed and ~ one within 30 days.
+    date that has passed and ~ one within 30 days. Status is the latest reported in the
+    year's follow-up reports and its occasion, "(försenat)" when that report finds it late.
 
     Examples:
 
         ovk list --owner KLK
 
         ovk list --year 2026 --due-before 2026-07-01 --format csv > uppdrag.csv
+
+        ovk list --status "pågår med avvikelse"
     """
     import datetime as dt
 
@@ -381,6 +393,7 @@ def list_uppdrag(
         origin=origin,
         due_before=parse_date(due_before, "due-before") if due_before else None,
         due_after=parse_date(due_after, "due-after") if due_after else None,
+        status=status,
     )
     chosen = select(load_year(root, resolve_year(root, year)), filters, sort)
     FORMATS[output_format](chosen, dt.date.today(), sys.stdout, _terminal(sys.stdout))
@@ -834,6 +847,16 @@ def followup() -> None:
     """
 
 
+# The options `ovk followup status` and `ovk followup diff` share.
+YearOption = Annotated[
+    int | None,
+    typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
+]
+OnlyDivision = Annotated[
+    str | None,
+    typer.Option(help="Only this division (code).", autocompletion=complete_division),
+]
+
 OCCASION_HELP = "The occasion: vår, delår or helår (or its folder's name: var, delar, helar)."
 
 
@@ -887,10 +910,7 @@ def followup_new(
 
 @followup_app.command(name="status", cls=OvkCommand)
 def followup_status(
-    year: Annotated[
-        int | None,
-        typer.Option(help="Agreement year (default: the latest).", autocompletion=complete_year),
-    ] = None,
+    year: YearOption = None,
     occasion: Annotated[
         str | None,
         typer.Option(
@@ -898,10 +918,7 @@ def followup_status(
             help="Only this occasion: vår, delår or helår (or var, delar, helar).",
         ),
     ] = None,
-    division: Annotated[
-        str | None,
-        typer.Option(help="Only this division (code).", autocompletion=complete_division),
-    ] = None,
+    division: OnlyDivision = None,
     output_format: Annotated[
         str,
         typer.Option(
@@ -940,6 +957,63 @@ def followup_status(
     FORMATS[output_format](rows, sys.stdout, _terminal(sys.stdout))
     if exit_code and any_missing(rows):
         raise typer.Exit(ExitCode.FINDINGS)
+
+
+@followup_app.command(name="diff", cls=OvkCommand)
+def followup_diff(
+    from_occasion: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            **choice("ovk.tools.followup", "OCCASION_CHOICES"),
+            help="The earlier occasion: vår, delår or helår (or var, delar, helar).",
+        ),
+    ],
+    to_occasion: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            **choice("ovk.tools.followup", "OCCASION_CHOICES"),
+            help="The later occasion: vår, delår or helår (or var, delar, helar).",
+        ),
+    ],
+    year: YearOption = None,
+    division: OnlyDivision = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            **choice("ovk.tools.followup_diff", "FORMATS"),
+            help="text or markdown (Swedish, for readers) or json (machine keys).",
+        ),
+    ] = "text",
+) -> None:
+    """Show what moved between two occasions of a year, per division: changed statuses
+    (steps back and new deviations marked), uppdrag that became late, changed goal
+    assessments and indicator outcomes. A missing report at either occasion is said so.
+
+    Examples:
+
+        ovk followup diff --from vår --to delår
+
+        ovk followup diff --from delår --to helår --division KLK --format markdown
+    """
+    from ovk.model.read import resolve_year
+    from ovk.tools.followup import occasion_of
+    from ovk.tools.followup_diff import FORMATS, DiffRequest
+    from ovk.tools.followup_diff import followup_diff as run_diff
+
+    root = _root()
+    result = run_diff(
+        DiffRequest(
+            root,
+            resolve_year(root, year),
+            occasion_of(from_occasion, "from"),
+            occasion_of(to_occasion, "to"),
+            division,
+        )
+    )
+    FORMATS[output_format](result, sys.stdout)
 
 
 @app.command(cls=OvkCommand)

@@ -20,6 +20,11 @@ FOLLOWUP_OCCASIONS = ("vår", "delår", "helår")
 # The closed vocabularies of a follow-up report (uppföljning); "försenat" is never among them:
 # it is derived from the dates (`ovk.model.followup.is_late`).
 STATUSES = ("ej påbörjat", "pågår", "pågår med avvikelse", "klart", "avbrutet", "vilande")
+# The statuses in order of how much they need attention, most first: when several divisions
+# report one uppdrag (several owners, no lead), `ovk list` shows the first of theirs. A
+# deviation from the plan first, then what has not moved, what is under way, what has ended.
+ATTENTION = ("pågår med avvikelse", "vilande", "ej påbörjat", "pågår", "avbrutet", "klart")
+assert sorted(ATTENTION) == sorted(STATUSES)
 ASSESSMENTS = ("uppfyllt", "delvis uppfyllt", "ej uppfyllt", "kan ej bedömas")
 REPORT_STATES = ("utkast", "inlämnad", "godkänd")
 ORIGINS = ("KF", "KS")  # who issued an uppdrag: Kommunfullmäktige or Kommunstyrelsen (NÄMND)

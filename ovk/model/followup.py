@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ovk.model.build import walk
 from ovk.model.entities import (
+    ATTENTION,
     FOLLOWUP_OCCASIONS,
     Agreement,
     FollowupReport,
@@ -188,6 +189,55 @@ def is_late(uppdrag: Uppdrag, entry: UppdragReport | None, as_of: dt.date) -> bo
         return False
     due = due_date(uppdrag, entry)
     return due is not None and due < as_of
+
+
+@dataclass(frozen=True)
+class LatestStatus:
+    """An uppdrag's latest reported status: per reporting division the status of the latest
+    occasion whose report holds one, and, across them, the one most in need of attention."""
+
+    status: str | None  # None when no division has reported a status
+    occasion: str | None  # the occasion the status is from
+    late: bool  # any division's latest report finds it late (`is_late` on its as_of)
+    statuses: dict[str, str]  # division → its latest status, in the order of `codes`
+    occasions: dict[str, str]  # division → the occasion of that status
+
+
+def latest_status(
+    uppdrag: Uppdrag,
+    reports: Mapping[tuple[str, str], FollowupReport],
+    codes: tuple[str, ...],
+) -> LatestStatus:
+    """The latest status reported for `uppdrag` by the divisions that report it, from
+    `reports` by (occasion, division); several divisions' statuses are put together by
+    ATTENTION (the first wins), and "late" holds when any division's latest report is late."""
+    statuses: dict[str, str] = {}
+    occasions: dict[str, str] = {}
+    late = False
+    for code in codes:
+        if not reports_on(uppdrag, code, codes):
+            continue
+        for occasion in reversed(FOLLOWUP_OCCASIONS):
+            report = reports.get((occasion, code))
+            entry = report.uppdrag.get(uppdrag.id) if report is not None else None
+            if report is None or entry is None or entry.status is None:
+                continue
+            statuses[code], occasions[code] = entry.status, occasion
+            late = late or is_late(uppdrag, entry, report.as_of)
+            break
+    if not statuses:
+        return LatestStatus(None, None, False, {}, {})
+    first = min(statuses, key=lambda c: ATTENTION.index(statuses[c]))
+    return LatestStatus(statuses[first], occasions[first], late, statuses, occasions)
+
+
+def regression(before: str | None, after: str | None) -> bool:
+    """Whether a status change between two occasions is a step back (bakåtsteg): from klart
+    to anything else, or from a status on plan into a deviation (from no status into one is
+    a new deviation, not a step back)."""
+    if before is None or before == after or after is None:
+        return False
+    return before == "klart" or (after in DEVIATIONS and before not in DEVIATIONS)
 
 
 Entry = UppdragReport | GoalReport | IndicatorReport

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ovk.model.entities import DATE_PATTERN, DOCUMENTS
+from ovk.model.entities import DATE_PATTERN, DOCUMENTS, FOLLOWUP_OCCASIONS, STATUSES
 from ovk.model.spec import is_entity, properties, union_members, unwrap
 
 Schema = dict[str, Any]
@@ -194,10 +194,55 @@ def export_schema() -> Schema:
                 "The data of uppdrag/<id>.yaml, by id.",
                 {"$ref": KINDS["uppdrag"]},
             ),
+            "uppfoljning": array_of(
+                "Uppföljning",
+                "The data of uppfoljning/<occasion>/<CODE>.yaml, in the order of the year's "
+                "occasions, then by code.",
+                {"$ref": KINDS["uppfoljning"]},
+            ),
+            "status": array_of(
+                "Senast rapporterad status",
+                "Per uppdrag, by number, its latest reported status as `ovk list` gives it.",
+                latest_status_schema(),
+            ),
         },
-        "required": ["year", "overenskommelse", "malomraden", "divisions", "uppdrag"],
+        "required": [
+            "year",
+            "overenskommelse",
+            "malomraden",
+            "divisions",
+            "uppdrag",
+            "uppfoljning",
+            "status",
+        ],
         "additionalProperties": False,
         "$defs": kinds,
+    }
+
+
+def latest_status_schema() -> Schema:
+    """One uppdrag's latest reported status (`ovk.model.followup.latest_status`), as `ovk list
+    --format json` and `ovk export --format json` write it."""
+    status = {"enum": [*STATUSES, None]}
+    occasion = {"enum": [*FOLLOWUP_OCCASIONS, None]}
+    return {
+        "type": "object",
+        "properties": {
+            "id": field("Id", "The uppdrag's id.", type="string"),
+            "status": field("Status", "The latest reported status, or null.", **status),
+            "status_occasion": field(
+                "Uppföljningstillfälle", "The occasion it is from, or null.", **occasion
+            ),
+            "late": field("Försenat", "Derived: late by that report's as_of.", type="boolean"),
+            "statuses": field(
+                "Status per verksamhet",
+                "Each reporting division's latest status, by code.",
+                type="object",
+                additionalProperties={"enum": list(STATUSES)},
+            ),
+        },
+        "required": ["id", "status", "status_occasion", "late", "statuses"],
+        "additionalProperties": False,
     }
 
 

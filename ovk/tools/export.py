@@ -32,6 +32,7 @@ from ovk.tools.listing import (
     Year,
     load_year,
     select,
+    status_record,
     to_csv,
     year_uppdrag,
 )
@@ -240,6 +241,11 @@ def year_document(root: Path, year: int) -> dict[str, Any]:
         "malomraden": data.malomraden.data if data.malomraden else None,
         "divisions": [f.data for f in ordered],
         "uppdrag": [f.data for f in data.uppdrag],
+        "uppfoljning": [f.data for f in data.reports.values()],
+        "status": [
+            {"id": u.entity.id, **status_record(u.followup)}
+            for u in sorted(year_uppdrag(data).uppdrag, key=SORT_KEYS["number"])
+        ],
     }
 
 

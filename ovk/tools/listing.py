@@ -1,4 +1,8 @@
-"""`ovk list`: select and sort a year's särskilda uppdrag, and shape them for output."""
+"""`ovk list`: select and sort a year's särskilda uppdrag, and shape them for output.
+
+Each uppdrag carries its latest reported follow-up status (`ovk.model.followup.latest_status`,
+"försenat" derived there by `is_late`); `ovk export` writes the same record.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ovk.errors import UsageError
+from ovk.model.entities import STATUSES
 from ovk.model.entities import Uppdrag as UppdragEntity
+from ovk.model.followup import LatestStatus, latest_status
 from ovk.model.read import YearData, number_key, read_year
 from ovk.model.values import check_division
 from ovk.output.literal import literal
@@ -27,6 +34,7 @@ class Uppdrag:
     entity: UppdragEntity
     owners: tuple[str, ...]
     file: str  # relative to the root
+    followup: LatestStatus  # the latest reported status
 
     @property
     def number_key(self) -> tuple[int, ...]:
@@ -42,7 +50,16 @@ class Year:
 
 def year_uppdrag(data: YearData) -> Year:
     """The year's uppdrag as `ovk list` and `ovk export` select and show them."""
-    uppdrag = tuple(Uppdrag(m.entity, data.expand(m.entity.owners), m.file) for m in data.uppdrag)
+    reports = {place: loaded.entity for place, loaded in data.reports.items()}
+    uppdrag = tuple(
+        Uppdrag(
+            m.entity,
+            data.expand(m.entity.owners),
+            m.file,
+            latest_status(m.entity, reports, data.codes),
+        )
+        for m in data.uppdrag
+    )
     return Year(data.year, data.codes, uppdrag)
 
 
@@ -57,6 +74,27 @@ class Filters:
     origin: str | None = None
     due_before: dt.date | None = None
     due_after: dt.date | None = None
+    status: str | None = None  # one of STATUSES, or LATE for the late ones
+
+
+# The word `--status` takes for the uppdrag that are late (never a typed status).
+LATE = "försenat"
+STATUS_CHOICES = (*STATUSES, LATE)
+
+
+def check_status(word: str, param: str = "status") -> str:
+    """`word` when `--status` takes it (a status of the model, or "försenat"), else a usage
+    error naming the words it takes."""
+    if word not in STATUS_CHOICES:
+        raise UsageError(
+            f"<{param}> {word!r} is not a status (statuses: {', '.join(STATUS_CHOICES)})", param
+        )
+    return word
+
+
+def has_status(u: Uppdrag, word: str) -> bool:
+    """Whether the uppdrag's latest reported status is `word` (or, for LATE, it is late)."""
+    return u.followup.late if word == LATE else u.followup.status == word
 
 
 SORT_KEYS: dict[str, Callable[[Uppdrag], Any]] = {
@@ -71,6 +109,8 @@ def select(year: Year, filters: Filters, sort: str = "due") -> list[Uppdrag]:
     for param, code in (("owner", filters.owner), ("lead", filters.lead)):
         if code is not None:
             check_division(code, param, year.year, year.divisions)
+    if filters.status is not None:
+        check_status(filters.status)
 
     def matches(u: Uppdrag) -> bool:
         if filters.owner and filters.owner not in u.owners:
@@ -78,6 +118,8 @@ def select(year: Year, filters: Filters, sort: str = "due") -> list[Uppdrag]:
         if filters.lead and filters.lead != u.entity.lead:
             return False
         if filters.origin and filters.origin != u.entity.origin:
+            return False
+        if filters.status and not has_status(u, filters.status):
             return False
         if filters.due_before and not (u.entity.due and u.entity.due < filters.due_before):
             return False
@@ -110,6 +152,19 @@ def record(u: Uppdrag) -> dict[str, Any]:
         "id": u.entity.id,
         "financing": u.entity.financing,
         "followup": list(u.entity.followup),
+        **status_record(u.followup),
+    }
+
+
+def status_record(latest: LatestStatus) -> dict[str, Any]:
+    """The latest reported status as `ovk list` and `ovk export` write it: `status` and
+    `status_occasion` (null when never reported), `late`, and per reporting division its
+    latest status (`statuses`), so that a put-together status hides nothing."""
+    return {
+        "status": latest.status,
+        "status_occasion": latest.occasion,
+        "late": latest.late,
+        "statuses": dict(latest.statuses),
     }
 
 
@@ -125,6 +180,9 @@ CSV_COLUMNS = (
     "due",
     "financing",
     "followup",
+    "status",
+    "status_occasion",
+    "late",
     "file",
 )
 
@@ -144,20 +202,25 @@ def csv_cell(value: object) -> object:
     return value
 
 
+def csv_text(value: object) -> object:
+    """A value of a record as a cell: lists joined with ', ', null empty, booleans as JSON's."""
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
 def to_csv(uppdrag: Iterable[Uppdrag]) -> str:
     """CSV for Excel in Sweden: BOM, ';' between fields, ISO dates, lists joined with ', ',
+    `late` as true or false,
     every cell from the data neutralised against formulas (`csv_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for u in uppdrag:
         row = record(u)
-        writer.writerow(
-            [
-                csv_cell(", ".join(v) if isinstance(v, list) else ("" if v is None else v))
-                for v in (row[c] for c in CSV_COLUMNS)
-            ]
-        )
+        writer.writerow([csv_cell(csv_text(v)) for v in (row[c] for c in CSV_COLUMNS)])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -171,8 +234,17 @@ TABLE_COLUMNS = (
     Column("Origin"),
     Column("Owners", wrap=True, max_width=16),
     Column("Lead"),
+    Column("Status", wrap=True, max_width=24),
     Column("Title", wrap=True, grow=True),
 )
+
+
+def status_cell(latest: LatestStatus) -> str:
+    """The status column: the latest status and its occasion, "(försenat)" when late."""
+    if latest.status is None:
+        return "-"
+    late = f" ({LATE})" if latest.late else ""
+    return f"{latest.occasion}: {latest.status}{late}"
 
 
 def as_table(
@@ -190,12 +262,13 @@ def as_table(
             u.entity.origin,
             ", ".join(u.owners),
             u.entity.lead or "-",
+            status_cell(u.followup),
             u.entity.title,
         )
         for u in uppdrag
     ]
     if terminal is None:
-        out.write("number\tdue\torigin\towners\tlead\ttitle\n")
+        out.write("number\tdue\torigin\towners\tlead\tstatus\ttitle\n")
         for row in rows:
             out.write("\t".join(literal(cell) for cell in row) + "\n")
     else:
