@@ -28,7 +28,7 @@ from ovk.model.entities import (
     Uppdrag,
     UppdragReport,
 )
-from ovk.model.layout import AGREEMENTS, FILE_KINDS, modeline_for, name_taken
+from ovk.model.layout import modeline_for, name_taken, report_file
 from ovk.model.read import YearData, read_year
 from ovk.model.spec import title_of
 from ovk.model.values import OCCASION_BY_SLUG, OCCASION_SLUGS, check_division
@@ -57,9 +57,7 @@ def occasion_of(text: str, param: str = "occasion") -> str:
 
 def report_path(root: Path, year: int, occasion: str, division: str) -> Path:
     """Where a division's report at an occasion stands: the contract's place."""
-    folder = FILE_KINDS["uppfoljning"].folder
-    assert folder is not None
-    return root / AGREEMENTS / str(year) / folder / OCCASION_SLUGS[occasion] / f"{division}.yaml"
+    return root / report_file(year, occasion, division)
 
 
 def year_items(data: YearData) -> fu.YearItems:
