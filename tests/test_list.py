@@ -195,7 +195,17 @@ def report(root: Path, occasion: str, division: str = "KLK") -> Path:
     slug = {"vår": "var", "delår": "delar", "helår": "helar"}[occasion]
     path = root / f"agreements/2026/uppfoljning/{slug}/{division}.yaml"
     if not path.exists():
-        result = run_ovk("--root", str(root), "followup", "new", "--occasion", occasion, "--all")
+        result = run_ovk(
+            "--root",
+            str(root),
+            "followup",
+            "new",
+            "--year",
+            "2026",
+            "--occasion",
+            occasion,
+            "--all",
+        )
         # exit 1 when a carried status is now late without a comment: the test fills it in
         assert result.exit_code in (0, 1) and path.is_file(), result.stderr
     return path
