@@ -273,5 +273,23 @@ def missing(need: Required, report: FollowupReport | None) -> list[tuple[str, st
     return out
 
 
+@dataclass(frozen=True)
+class Tally:
+    """How far a report has come: per item kind what is required and what is filled in, and
+    the required items not yet filled in."""
+
+    required: dict[str, int]
+    filled: dict[str, int]
+    missing: list[tuple[str, str]]
+
+
+def tally(need: Required, report: FollowupReport | None) -> Tally:
+    """`need` counted against `report` (None: no report, nothing filled in)."""
+    gaps = missing(need, report)
+    required = {kind: len(need.ids(kind)) for kind in ITEM_KINDS}
+    filled = {kind: required[kind] - sum(1 for k, _ in gaps if k == kind) for kind in ITEM_KINDS}
+    return Tally(required, filled, gaps)
+
+
 def has_text(text: str | None) -> bool:
     return bool(text and text.strip())

@@ -891,12 +891,6 @@ def year_paths(year: int) -> tuple[str, ...]:
     return (f"{AGREEMENTS}/{year}", TEMPLATES)
 
 
-def generator(root: Path, paths: Iterable[str] = (AGREEMENTS, TEMPLATES)) -> str:
-    """ "ovk VERSION (commit abc1234)" when the root is in git (", -dirty" when `paths`
-    differ from it), else "ovk VERSION"."""
-    return provenance(root, paths).generator
-
-
 def file_name(stem: str, fmt: str) -> str:
     """The file a page is written to in a rendered folder."""
     return f"{stem}.{fmt}"

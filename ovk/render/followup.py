@@ -297,11 +297,7 @@ def overview_view(source: Source, occasion: str, rows: list[Reported], fmt: str)
                 goals.append({**g, "division": label, "code": r.code, "href": href})
         for key, n in counts.items():
             totals[key] += n
-        gaps = fu.missing(r.need, r.report)
-        filled = {
-            kind: len(r.need.ids(kind)) - sum(1 for k, _ in gaps if k == kind)
-            for kind in fu.ITEM_KINDS
-        }
+        counted = fu.tally(r.need, r.report)
         divisions.append(
             {
                 "code": r.code,
@@ -309,9 +305,9 @@ def overview_view(source: Source, occasion: str, rows: list[Reported], fmt: str)
                 "href": href,
                 "state": r.report.state if r.report else None,
                 "as_of": r.as_of,
-                "required": {k: len(r.need.ids(k)) for k in fu.ITEM_KINDS},
-                "filled": filled,
-                "missing": len(gaps),
+                "required": counted.required,
+                "filled": counted.filled,
+                "missing": len(counted.missing),
                 "counts": [counts[k] for k in counts],
             }
         )

@@ -210,12 +210,10 @@ def progress(data: YearData, items: fu.YearItems, occasion: str, division: str) 
     need = items.required(occasion, division)
     loaded = data.reports.get((occasion, division))
     report = loaded.entity if loaded else None
-    gaps = fu.missing(need, report)
-    required = {COUNT_KEYS[k]: len(need.ids(k)) for k in fu.ITEM_KINDS}
-    reported = {
-        COUNT_KEYS[k]: required[COUNT_KEYS[k]] - sum(1 for kind, _ in gaps if kind == k)
-        for k in fu.ITEM_KINDS
-    }
+    counted = fu.tally(need, report)
+    gaps = counted.missing
+    required = {COUNT_KEYS[k]: n for k, n in counted.required.items()}
+    reported = {COUNT_KEYS[k]: n for k, n in counted.filled.items()}
     late: list[str] = []
     deviations: list[tuple[str, str]] = []
     dates = fu.occasion_dates(data.agreement.entity)[occasion]
