@@ -134,7 +134,8 @@ def as_text(text: str, fmt: str) -> str:
 
 # Keys whose values are identities or codes, shown differently (as names, labels, dates)
 # or not at all: an indicator's unit is read from its title, which is shown; an ersättning's
-# unit is in its table's header, and there is no table when the source lacks it.
+# unit is in its table's header, and there is no table when the source lacks it; a
+# municipality's Kolada id identifies it, the pages name it.
 STRUCTURAL = {
     "id",
     "year",
@@ -152,6 +153,7 @@ STRUCTURAL = {
     "verksamhetsomrade",
     "missing_in_source",
     "unit",
+    "kolada_id",
 }
 
 
