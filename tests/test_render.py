@@ -24,10 +24,10 @@ from markdown_it import MarkdownIt
 
 from ovk.errors import UsageError
 from ovk.model.read import YearData, expand_owners, read, read_year
-from ovk.render.build import Renderer, Source, load_source, write_atomic
 from ovk.output.swedish import genitive, municipality_name
+from ovk.render.build import Renderer, Source, load_source, write_atomic
 from ovk.render.templating import md_text, sv_date, sv_number, text_language
-from tests.conftest import AGREEMENTS, REPO, make_tree, run_ovk, shipped_years
+from tests.conftest import AGREEMENTS, REPO, add_year, make_tree, run_ovk, shipped_years
 
 SNAPSHOT_YEARS = (2024, 2026)
 FORMATS = ("md", "html")
@@ -524,11 +524,23 @@ def test_pages_name_no_municipality_when_the_agreement_names_none(
 
 
 def test_the_index_of_every_year_names_the_newest_years_municipality(base_tree: Path) -> None:
-    with_municipality(base_tree, "Nyköping")
+    add_year(with_municipality(base_tree, "Nyköping"), 2027, 2026)
     out = base_tree / "site"
-    result = run_ovk("--root", str(base_tree), "render", "--all", "--format", "html", "-o", str(out))
+    result = run_ovk(
+        "--root",
+        str(base_tree),
+        "render",
+        "--all",
+        "--all-years",
+        "--format",
+        "html",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.stderr
-    assert '<p class="municipality">Nyköpings kommun</p>' in (out / "index.html").read_text()
+    top = (out / "index.html").read_text(encoding="utf-8")
+    assert "2027/index.html" in top
+    assert '<p class="municipality">Nyköpings kommun</p>' in top
 
 
 @pytest.mark.parametrize(

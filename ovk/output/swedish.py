@@ -46,7 +46,11 @@ def sv_number(value: float | int | None, decimals: int = 1) -> str:
 
 # A municipality's name is the place name joined to "kommun" (Nyköping → Nyköpings kommun,
 # Umeå → Umeå kommun); these few do it otherwise (Kolada's name → the municipality's own).
-MUNICIPALITY_NAMES = {"Falun": "Falu kommun", "Kalmar": "Kalmar kommun", "Gotland": "Region Gotland"}
+MUNICIPALITY_NAMES = {
+    "Falun": "Falu kommun",
+    "Kalmar": "Kalmar kommun",
+    "Gotland": "Region Gotland",
+}
 _FULL_NAME_WORDS = frozenset({"kommun", "stad", "Stad", "Region", "region"})
 
 
