@@ -659,6 +659,80 @@ def _writing(path: Path, param: str) -> Iterator[None]:
         raise UsageError(f"cannot write {path} (<{param}>): {reason}", param) from None
 
 
+@app.command(name="init", cls=OvkCommand)
+def init_repository(
+    municipality: Annotated[
+        str, typer.Option(help="The municipality's name as Kolada writes it, e.g. Nyköping.")
+    ],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DIR",
+            help="The repository's folder (default: --root, else the working folder); made "
+            "when missing.",
+            show_default=False,
+        ),
+    ] = None,
+    kolada_id: Annotated[
+        str | None,
+        typer.Option("--kolada-id", help="Its four-digit Kolada (SCB) id, e.g. 0480."),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="The first agreement year (default: the current calendar year; none when "
+            "agreements/ already holds a year).",
+            show_default=False,
+        ),
+    ] = None,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            **choice("ovk.tools.ci", "WORKFLOW_PATHS"),
+            help="Also write the CI workflow: github (.github/workflows/agreements.yml) or "
+            "gitlab (.gitlab-ci.yml).",
+        ),
+    ] = None,
+    divisions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--division",
+            metavar="CODE=NAME",
+            help="A division of the new year, with its file; give it once per division.",
+        ),
+    ] = None,
+) -> None:
+    """Start a municipality's own agreements repository, or give one what it lacks.
+
+    Writes schema/, a first year (overenskommelse.yaml naming the municipality, and
+    malomraden.yaml: every key, empty where you fill in), .pre-commit-config.yaml with ovk's
+    hooks, .gitignore, a README with the next steps and, with --ci, the CI workflow. A file
+    that exists is never overwritten: each file is reported as written or kept.
+
+    Examples:
+
+        ovk init kommun-agreements --municipality Nyköping --kolada-id 0480 --ci github
+
+        ovk init --municipality Nyköping --year 2027 --division KLK=Kommunledningskontoret
+    """
+    from ovk.tools.init import InitRequest
+    from ovk.tools.init import init as run_init
+
+    target = directory or State.root or Path.cwd()
+    request = InitRequest(target, municipality, kolada_id, year, ci, tuple(divisions or ()))
+    outcome = run_init(request)
+    for path in outcome.written:
+        typer.echo(f"wrote {literal(path)}")
+    for path in outcome.kept:
+        typer.echo(f"kept {literal(path)} (exists; init never overwrites)")
+    if outcome.no_year:
+        typer.echo(outcome.no_year)
+    if not outcome.written:
+        typer.echo("nothing to write: the repository has every file ovk init makes")
+    if outcome.year is not None:
+        _check_new(outcome.root, [outcome.root / "agreements" / str(outcome.year)])
+
+
 new_app = typer.Typer(
     name="new",
     no_args_is_help=True,
