@@ -242,7 +242,10 @@ def schema_findings(document: Document, display: str, kind: str, schemas: Path) 
     found = []
     for error in errors:
         if error.validator in ("anyOf", "oneOf") and error.context:
-            error = best_match(error.context)
+            # The branch the value is meant for says what is wrong: a mapping where null or
+            # a mapping may stand is told about its own key, not that it is not null.
+            fitting = [e for e in error.context if e.validator != "type" or e.relative_path]
+            error = best_match(fitting or error.context)
         path = tuple(error.absolute_path)
         key = False
         if error.validator == "additionalProperties":
