@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def contents(root: Path) -> dict[str, bytes]:
     return found
 
 
-def data(path: Path) -> dict[str, object]:
+def data(path: Path) -> dict[str, Any]:
     return dict(load_round_trip(path.read_text(encoding="utf-8")))
 
 
@@ -272,7 +273,7 @@ def test_divisions_given_get_their_files_and_the_year_stays_valid(tmp_path: Path
         {"code": "KLK", "name": "Kommunledningskontoret"},
         {"code": "TEK", "name": "Tekniska divisionen"},
     ]
-    assert [p["code"] for p in agreement["parties"]] == [None, "KLK", "TEK"]  # type: ignore[attr-defined, index]
+    assert [p["code"] for p in agreement["parties"]] == [None, "KLK", "TEK"]
     for command in (["validate", "--strict"], ["fmt", "--check"]):
         assert run_ovk("--root", str(root), *command).exit_code == 0, command
 
