@@ -344,3 +344,48 @@ def test_pre_commit_passes_a_fresh_repository_and_blocks_a_broken_file(fresh: Pa
     shown = blocked.stdout + blocked.stderr
     assert f"{AGREEMENT}:3:" in shown and "schema" in shown, shown
     assert _run(fresh, "git", "log", "--format=%s").stdout.split() == ["start"]
+
+
+def _documented_examples() -> list[str]:
+    """The `ovk init` lines of the README and of the command's help."""
+    from ovk.cli.app import app
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    (command,) = [c for c in app.registered_commands if c.name == "init"]
+    assert command.callback is not None
+    helps = (command.callback.__doc__ or "").splitlines()
+    return sorted(
+        {line.strip() for line in [*readme, *helps] if line.strip().startswith("ovk init ")}
+    )
+
+
+def test_the_documented_examples_are_found() -> None:
+    assert len(_documented_examples()) >= 3
+
+
+@pytest.mark.parametrize("line", _documented_examples())
+def test_a_documented_example_runs_as_written_in_an_empty_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    result = run_ovk(*shlex.split(line)[1:])
+    assert result.exit_code == 0, result.stderr
+    (agreement,) = tmp_path.rglob("overenskommelse.yaml")
+    root = agreement.parents[2]
+    for command in (["validate", "--strict"], ["fmt", "--check"]):
+        assert run_ovk("--root", str(root), *command).exit_code == 0, command
+
+
+def test_the_next_steps_of_the_generated_readme_run_as_written(fresh: Path) -> None:
+    import shlex
+
+    text = (fresh / "README.md").read_text(encoding="utf-8")
+    steps = [line.strip() for line in text.splitlines() if line.strip().startswith("ovk new ")]
+    assert [shlex.split(s)[2] for s in steps] == ["division", "uppdrag"]
+    for step in steps:
+        result = run_ovk("--root", str(fresh), *shlex.split(step)[1:])
+        assert result.exit_code == 0, (step, result.stdout, result.stderr)
+    for command in (["validate", "--strict"], ["fmt", "--check"]):
+        assert run_ovk("--root", str(fresh), *command).exit_code == 0, command
