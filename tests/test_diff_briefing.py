@@ -515,3 +515,23 @@ def test_a_division_samrad_gone_to_the_agreement_says_where_it_now_stands(briefi
         "- Samråd om investeringar KLK (2026 gäller i stället överenskommelsens avsnitt "
         "”Samråd om investeringar (KS)”)"
     ) in briefing
+
+
+def test_a_municipality_named_in_a_new_year_is_briefed_with_the_models_labels(
+    two_year_tree: Path,
+) -> None:
+    edit(
+        two_year_tree / YEAR_2027 / "overenskommelse.yaml",
+        "year: 2027\n",
+        'year: 2027\nmunicipality: {name: Nyköping, kolada_id: "0480"}\n',
+    )
+    report = diff(two_year_tree, "2026", "2027")
+    assert "Kommun › Namn: [-(ingen uppgift)-] → {+Nyköping+}" in report
+    assert "Kommun › Kolada-id: [-(ingen uppgift)-] → {+0480+}" in report
+    found = {
+        c["field"]: (c["old"], c["new"])
+        for c in changes(two_year_tree, "2026", "2027")
+        if c["kind"] == "agreement"
+    }
+    assert found["municipality.name"] == (None, "Nyköping")
+    assert found["municipality.kolada_id"] == (None, "0480")
