@@ -31,6 +31,10 @@ def check_division(code: str, param: str, year: int, codes: Iterable[str]) -> st
     return code
 
 
+# A division code's form in words (DIVISION_CODE_PATTERN), for the messages that refuse one.
+CODE_FORM = "2 to 10 upper-case letters (A-Z, Å, Ä, Ö) or digits, starting with a letter"
+
+
 def is_code(text: str) -> bool:
     """Whether `text` has a division code's form (the year's list says which exist)."""
     return re.fullmatch(DIVISION_CODE_PATTERN, text) is not None

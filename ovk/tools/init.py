@@ -30,7 +30,8 @@ from ovk.model.build import skeleton
 from ovk.model.entities import MUNICIPALITY_ID_PATTERN, Agreement, Malomraden
 from ovk.model.layout import AGREEMENTS, FILE_KINDS, modeline_for, year_dirs
 from ovk.model.schema import all_schema_files, dumps
-from ovk.model.values import is_code
+from ovk.model.spec import properties
+from ovk.model.values import CODE_FORM, is_code
 from ovk.output.literal import CONTROLS
 from ovk.output.swedish import municipality_name
 from ovk.tools.ci import WORKFLOW_PATHS, workflow
@@ -45,7 +46,6 @@ HOOKS = Path(__file__).parents[1] / "data" / "pre-commit-hooks.yaml"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 GITIGNORE = ".gitignore"
 README = "README.md"
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # the model's bounds of an agreement year
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,10 @@ def init(request: InitRequest) -> InitOutcome:
         )
     else:
         year = dt.date.today().year if year is None else year
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise UsageError(
-                f"<year> {year} is not an agreement year ({FIRST_YEAR}-{LAST_YEAR})", "year"
-            )
+        bounds = next(p for p in properties(Agreement) if p.key == "year").spec.schema
+        first, last = bounds["minimum"], bounds["maximum"]
+        if not first <= year <= last:
+            raise UsageError(f"<year> {year} is not an agreement year ({first}-{last})", "year")
         if divisions and (root / AGREEMENTS / str(year)).exists():
             raise UsageError(
                 f"<division> starts a new year only; {AGREEMENTS}/{year} exists: add a "
@@ -184,9 +184,7 @@ def _checked_divisions(typed: tuple[str, ...]) -> list[tuple[str, str]]:
             )
         if not is_code(code):
             raise UsageError(
-                f"<division> {code!r} is not a division code: 2 to 10 upper-case letters "
-                "(A-Z, Å, Ä, Ö) or digits, starting with a letter, e.g. KLK",
-                "division",
+                f"<division> {code!r} is not a division code: {CODE_FORM}, e.g. KLK", "division"
             )
         if CONTROLS.search(name):
             raise UsageError(f"<division> the name of {code} holds a control character", "division")
