@@ -252,8 +252,9 @@ def _plan(
 
 
 def _yaml(root: Path, path: str, kind: str, data: Any) -> str:
-    """An agreement file's text: its modeline, then the data in the canonical style (the one
-    place `init` asks the layout for a modeline)."""
+    """An agreement file's text: its modeline, then the data in the canonical style. The one
+    place `init` asks the layout for a modeline; `root` is here for the layout's rule that
+    names the repository's schema/ only where it holds the schema."""
     depth = len(Path(path).parts) - 1
     return dump_round_trip(data, modeline_for(kind, depth))
 
