@@ -116,7 +116,8 @@ def init(request: InitRequest) -> InitOutcome:
                 "division",
             )
 
-    plan = _plan(root, name, kolada_id, year if outcome.no_year is None else None, divisions)
+    new_year = year if outcome.no_year is None else None
+    plan = _plan(root, name, kolada_id, new_year, divisions, request.ci)
     if request.ci is not None:
         kind = request.ci
         plan.append(_Planned(WORKFLOW_PATHS[kind], lambda: workflow(kind)))
@@ -231,6 +232,7 @@ def _plan(
     kolada_id: str | None,
     year: int | None,
     divisions: list[tuple[str, str]],
+    ci: str | None,
 ) -> list[_Planned]:
     """The files `init` makes, in the order it writes them: the schemas first, so the
     agreement files' modelines name files that are there."""
@@ -247,7 +249,7 @@ def _plan(
             plan.append(_Planned(path, partial(_yaml, root, path, kind, data)))
     plan.append(_Planned(PRE_COMMIT_CONFIG, pre_commit_config))
     plan.append(_Planned(GITIGNORE, lambda: GITIGNORE_TEXT))
-    plan.append(_Planned(README, lambda: readme(name, year)))
+    plan.append(_Planned(README, partial(readme, name, year, ci)))
     return plan
 
 
@@ -333,20 +335,28 @@ __pycache__/
 """
 
 
-def readme(name: str, year: int | None) -> str:
+def readme(name: str, year: int | None, ci: str | None = None) -> str:
     """The repository's README: what it holds and what to do next (English, for the IT team
     and the controllers who keep it; the agreement itself is Swedish)."""
     kommun = municipality_name(name)
     shown = str(year) if year is not None else "<year>"
     agreement = f"{AGREEMENTS}/{shown}/overenskommelse.yaml"
     github, gitlab = WORKFLOW_PATHS["github"], WORKFLOW_PATHS["gitlab"]
+    checks = "validates every pull request, checks the style and renders the bilagor"
+    if ci is None:
+        ci_step = (
+            f"CI: `ovk init --ci github` writes `{github}` (GitHub Actions),\n"
+            f"   `ovk init --ci gitlab` writes `{gitlab}`; each {checks}."
+        )
+    else:
+        ci_step = f"CI: `{WORKFLOW_PATHS[ci]}` {checks}; commit it with the rest."
     return f"""\
 # {kommun}: överenskommelse om verksamhet
 
 This repository holds {kommun}'s yearly agreement between Kommunstyrelsen and its
 divisions (*överenskommelse om verksamhet*) as YAML, one file per division and per
-särskilt uppdrag. It is kept with [ovk]({REPOSITORY}), which checks it, compares years and
-renders the bilagor. `ovk init` (ovk {__version__}) started it.
+särskilt uppdrag. It is kept with [ovk]({REPOSITORY}),
+which checks it, compares years and renders the bilagor. `ovk init` (ovk {__version__}) started it.
 
 ## What is here
 
@@ -370,8 +380,8 @@ renders the bilagor. `ovk init` (ovk {__version__}) started it.
        pip install "ovk @ git+{REPOSITORY}@v{__version__}" pre-commit
        pre-commit install
 
-2. Fill in `{agreement}`: the title as it will be printed, the diarienummer, the general
-   sections.
+2. Fill in `{agreement}`:
+   the title as it will be printed, the diarienummer, the general sections.
 3. Add the divisions, each with its file:
 
        ovk new division --year {shown} --code KLK --name "Kommunledningskontoret"
@@ -382,8 +392,6 @@ renders the bilagor. `ovk init` (ovk {__version__}) started it.
 
 5. Check and look: `ovk validate`, `ovk fmt` (the canonical style), and
    `ovk render --all -o site/` for the bilagor as HTML.
-6. CI: `ovk init --ci github` writes `{github}` (GitHub Actions), `ovk init --ci gitlab`
-   writes `{gitlab}`; each validates every pull request, checks the style, and renders the
-   bilagor.
+6. {ci_step}
 7. Next year: `ovk new year <next> --from <this>` starts it as a copy, for a pull request.
 """
