@@ -141,7 +141,8 @@ def test_init_again_changes_nothing_and_says_so(fresh: Path) -> None:
     assert lines[-1] == "nothing to write: the repository has every file ovk init makes"
     kept = sorted(line.split()[1] for line in lines[:-1])
     assert all(line.startswith("kept ") for line in lines[:-1])
-    assert kept == sorted(before)
+    year = f"agreements/{YEAR}/"
+    assert kept == sorted([year, *(p for p in before if not p.startswith(year))])
 
 
 def test_a_file_the_user_has_is_kept_and_the_rest_is_written(tmp_path: Path) -> None:
@@ -164,10 +165,18 @@ def test_an_existing_year_is_left_alone(base_tree: Path) -> None:
     result = run_ovk("init", str(base_tree), "--municipality", "Nyköping", "--year", "2026")
     assert result.exit_code == 0, result.stderr
     assert contents(base_tree / "agreements") == before
-    assert "kept agreements/2026/overenskommelse.yaml (exists; init never overwrites)" in (
-        result.stdout.splitlines()
-    )
+    assert "kept agreements/2026/ (exists; init never overwrites)" in result.stdout.splitlines()
     assert (base_tree / "README.md").is_file()  # what the repository lacked
+
+
+def test_a_year_folder_that_holds_only_some_files_is_not_added_to(tmp_path: Path) -> None:
+    year = tmp_path / "kommun" / "agreements" / YEAR
+    year.mkdir(parents=True)
+    (year / "overenskommelse.yml").write_text("# ours\n")
+    code, stdout, _ = init(tmp_path / "kommun")
+    assert code == 0
+    assert sorted(p.name for p in year.iterdir()) == ["overenskommelse.yml"]
+    assert f"kept agreements/{YEAR}/ (exists; init never overwrites)" in stdout.splitlines()
 
 
 def test_without_a_year_a_repository_that_has_years_gets_no_new_one(base_tree: Path) -> None:

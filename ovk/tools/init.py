@@ -8,9 +8,9 @@ pre-commit configuration running ovk's hooks, a `.gitignore`, a README saying wh
 next and, when asked, the CI workflow.
 
 It never overwrites: a file that is there (a link too) is kept as it is, and reported so; an
-existing year folder's files are not touched. Everything is checked before the first write
-(the options, and every folder on the way, which must be a real folder, never a link), and
-every file is written atomically, never through a link (`ovk.yamlio.atomic`).
+existing year folder is left as it is, nothing added to it. Everything is checked before the
+first write (the options, and every folder on the way, which must be a real folder, never a
+link), and every file is written atomically, never through a link (`ovk.yamlio.atomic`).
 """
 
 from __future__ import annotations
@@ -117,10 +117,12 @@ def init(request: InitRequest) -> InitOutcome:
             )
 
     new_year = year if outcome.no_year is None else None
+    if new_year is not None and os.path.lexists(root / AGREEMENTS / str(new_year)):
+        outcome.kept.append(f"{AGREEMENTS}/{new_year}/")  # a year is never added to
+        new_year = None
     plan = _plan(root, name, kolada_id, new_year, divisions, request.ci)
     if request.ci is not None:
-        kind = request.ci
-        plan.append(_Planned(WORKFLOW_PATHS[kind], lambda: workflow(kind)))
+        plan.append(_Planned(WORKFLOW_PATHS[request.ci], partial(workflow, request.ci)))
     for planned in plan:
         _check_folders(root, planned.path)
 
