@@ -165,7 +165,9 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Written:
     identity = spec.id if spec.id is not None else new_id(spec.title)
     if spec.id is None and not identity:
         raise UsageError(
-            f"<title> {spec.title!r} makes no id (no letter or digit to keep); give <id>", "id"
+            f"<title> {spec.title!r} makes no id (no letter or digit to keep); give <id>",
+            "title",
+            "id",
         )
     if not re.fullmatch(SLUG_PATTERN, identity):
         raise UsageError(f"<id> {identity!r} is not an id (lower-case a-z, 0-9 and '-')", "id")
@@ -233,6 +235,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> Written:
     listed = build(Agreement, read(agreement_path, root)).names
     full = agreement_path.read_text(encoding="utf-8-sig")
     agreement = load_round_trip(without_modeline(full))
+    name = name.strip() if name is not None and name.strip() else None
     if name is None and code not in listed:
         raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
