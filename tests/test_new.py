@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from ovk.model.schema import SCHEMA_BASE_URI
 from ovk.validate.engine import validate
 from ovk.yamlio.loader import load_path
-from ovk.model.schema import SCHEMA_BASE_URI
 from tests.conftest import AGREEMENTS, BASE, REPO, run_ovk, shipped_years
+from tests.test_diff import edit
 
 
 def ovk(root: Path, *args: str) -> tuple[int, str, str]:
@@ -201,7 +202,10 @@ def test_new_uppdrag_writes_and_shows_a_warning_validate_has_for_it(base_tree: P
 def test_an_id_is_made_from_the_title_cut_at_a_hyphen_to_at_most_60_characters(
     base_tree: Path,
 ) -> None:
-    title = "Utred förbättringsåtgärder för att effektivisera och skapa hållbara resurs- och materialflöden"
+    title = (
+        "Utred förbättringsåtgärder för att effektivisera och skapa hållbara resurs- och "
+        "materialflöden"
+    )
     code, out, err = ovk(base_tree, "new", "uppdrag", "--title", title, "--owners", "KLK")
     assert code == 0, err
     ident = "utred-forbattringsatgarder-for-att-effektivisera-och-skapa"
@@ -352,4 +356,92 @@ def test_the_modeline_hint_says_to_write_the_schemas_or_run_fmt(tmp_path: Path) 
         "    hint: Run `ovk schema -o schema/` (the schemas the modeline names) or `ovk fmt` "
         "(the modeline for the repository: its schema/, else the published schema's URL).\n"
         "0 error(s), 1 warning(s) in 1 file(s)\n"
+    )
+
+
+# -- next year: the title moved on, the diarienummer cleared, the old year's texts listed ------
+
+
+def test_new_year_moves_the_title_clears_the_diarienummer_and_lists_the_old_years_texts(
+    base_tree: Path,
+) -> None:
+    year = base_tree / "agreements/2026"
+    edit(
+        year / "malomraden.yaml",
+        '              - {key: "2024", label: Utfall 2024}\n',
+        '              - {key: "2024", label: Utfall 2024}\n'
+        '              - {key: "2026", label: Utfall 2026}\n',
+    )
+    edit(year / "malomraden.yaml", "id: sjukfranvaro-andel", "id: sjukfranvaro-2026")
+    edit(year / "malomraden.yaml", '"2024": "7,9%"}', '"2024": "7,9%", "2026": "7,5%"}')
+    uppdrag = year / "uppdrag/starkt-arbete-for-tillvaxt.yaml"
+    edit(uppdrag, "text: [Nämndöverskridande arbete behövs.]", "text: [Klart senast 2026-06-30.]")
+    edit(uppdrag, "rapportering: null", "rapportering: Dnr KS2026/12, ej 12026 eller 20261")
+    edit(uppdrag, "financing: Inom ram", "financing: Inom ram, 12026 kr av 20261 kr")  # no year
+    edit(uppdrag, "note: null", 'note: "Läst 2026\\e[2J i källan"')
+    code, out, err = ovk(base_tree, "new", "year", "2027", "--from", "2026")
+    assert code == 0, err
+    assert out.splitlines()[-8:] == [
+        "title: Överenskommelse om verksamhet 2027 (was Överenskommelse om verksamhet 2026)",
+        "diarienummer: cleared (was KK25/566); give the new year's when it has one",
+        "Texts that still name 2026 (5):",
+        "  agreements/2027/malomraden.yaml:10: I fokus mandatperioden 2022–2026",
+        "  agreements/2027/malomraden.yaml:28: Utfall 2026",
+        "  agreements/2027/uppdrag/starkt-arbete-for-tillvaxt.yaml:10: Klart senast 2026-06-30.",
+        "  agreements/2027/uppdrag/starkt-arbete-for-tillvaxt.yaml:17: Dnr KS2026/12, ej 12026 "
+        "eller 20261",
+        "  agreements/2027/uppdrag/starkt-arbete-for-tillvaxt.yaml:21: Läst 2026\\x1b[2J i källan",
+    ]
+    agreement = load_path(base_tree / "agreements/2027/overenskommelse.yaml", "x").document
+    assert agreement is not None
+    assert agreement.data["title"] == "Överenskommelse om verksamhet 2027"
+    assert agreement.data["diarienummer"] is None
+    lines = (base_tree / "agreements/2027/malomraden.yaml").read_text(encoding="utf-8")
+    assert lines.splitlines()[27].strip() == '- {key: "2026", label: Utfall 2026}'
+    assert_valid_and_formatted(base_tree, base_tree / "agreements/2027")
+
+
+def test_new_year_keeps_a_title_that_names_no_year_and_says_so(base_tree: Path) -> None:
+    agreement = base_tree / "agreements/2026/overenskommelse.yaml"
+    edit(agreement, "title: Överenskommelse om verksamhet 2026", "title: Vår överenskommelse")
+    code, out, err = ovk(base_tree, "new", "year", "2027")
+    assert code == 0, err
+    assert (
+        "title kept, it names no 2026: check it: "
+        "agreements/2027/overenskommelse.yaml:3: Vår överenskommelse\n"
+    ) in out
+    copied = load_path(base_tree / "agreements/2027/overenskommelse.yaml", "x").document
+    assert copied is not None and copied.data["title"] == "Vår överenskommelse"
+
+
+@pytest.mark.parametrize("year", ["2025", "2026"])
+def test_new_year_refuses_to_go_backwards_or_stand_still(base_tree: Path, year: str) -> None:
+    before = uppdrag_files(base_tree)
+    code, out, err = ovk(base_tree, "new", "year", year, "--from", "2026")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"ovk: error: {year} is not after 2026: a new year starts from an earlier one (give "
+        "--allow-earlier to start it from a later year all the same)\n"
+    )
+    assert uppdrag_files(base_tree) == before
+    assert not (base_tree / "agreements/2025").exists()
+
+
+def test_new_year_goes_backwards_when_allowed(base_tree: Path) -> None:
+    code, out, err = ovk(base_tree, "new", "year", "2025", "--from", "2026", "--allow-earlier")
+    assert code == 0, err
+    assert "title: Överenskommelse om verksamhet 2025 (was" in out
+    assert_valid_and_formatted(base_tree, base_tree / "agreements/2025")
+
+
+def test_new_year_copies_the_latest_year_before_it_by_default(two_year_tree: Path) -> None:
+    shutil.rmtree(two_year_tree / "agreements/2027")
+    code, out, err = ovk(two_year_tree, "new", "year", "2027")
+    assert code == 0, err
+    assert "Texts that still name 2026 (1):" in out
+    code, out, err = ovk(two_year_tree, "new", "year", "2025")
+    assert (code, out) == (2, "")
+    assert err == (
+        "ovk: error: no year before 2025 to copy (years: 2026, 2027); give --from, or start "
+        "a repository with 'ovk init'\n"
     )
