@@ -445,3 +445,40 @@ def test_new_year_copies_the_latest_year_before_it_by_default(two_year_tree: Pat
         "ovk: error: no year before 2025 to copy (years: 2026, 2027); give --from, or start "
         "a repository with 'ovk init'\n"
     )
+
+
+@pytest.mark.data
+def test_the_shipped_2026_made_into_2027_renders_2027_without_the_diarienummer(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(AGREEMENTS / "2026", root / "agreements/2026")
+    shutil.copytree(REPO / "schema", root / "schema")
+    code, out, err = ovk(root, "new", "year", "2027", "--from", "2026")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "diarienummer: cleared (was KK25/566); give the new year's when it has one" in lines
+    heading = next(n for n, line in enumerate(lines) if line.startswith("Texts that still name"))
+    listed = lines[heading + 1 :]
+    assert lines[heading] == f"Texts that still name 2026 ({len(listed)}):"
+    assert (
+        "  agreements/2027/overenskommelse.yaml:27: …Social omsorg (DSO) och division "
+        "Utbildning (DU) om den verksamhet som ska utföras under året 2026."
+    ) in listed
+    assert "  agreements/2027/malomraden.yaml:17: I fokus mandatperioden 2022–2026" in listed
+    for entry in listed:  # each names the line of the new file that holds that text
+        file, line, shown = entry.strip().split(":", 2)
+        text = (root / file).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+        assert "2026" in shown and shown.strip(" …") in text, entry
+    bilaga = run_ovk("--root", str(root), "render", "KLK", "--year", "2027")
+    main = run_ovk("--root", str(root), "render", "--main", "--year", "2027")
+    for page in (bilaga, main):
+        assert page.exit_code == 0, page.stderr
+        assert "KK25/566" not in page.stdout
+    assert bilaga.stdout.startswith(
+        "*Bilaga till Kommunstyrelsens överenskommelse om verksamhet 2027*\n"
+    )
+    assert "Kommunstyrelsens överenskommelse om verksamhet 2027" in main.stdout
+    html = run_ovk("--root", str(root), "render", "KLK", "--year", "2027", "--format", "html")
+    assert "<title>" in html.stdout and "KK25/566" not in html.stdout
+    assert "Bilaga till Kommunstyrelsens överenskommelse om verksamhet 2027</p>" in html.stdout
