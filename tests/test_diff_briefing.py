@@ -91,9 +91,9 @@ def test_a_table_missing_in_the_new_source_is_said_so_and_its_rows_are_not_remov
     assert "#### Saknas i underlaget" in report and "#### Borttagna" not in report
     assert "Ekonomiavdelningen" not in report and "Summa" not in report
     found = changes(two_year_tree, "2026", "2027")
-    assert [
-        (c["change"], c["id"], c.get("missing_year")) for c in found if not moved_on(c)
-    ] == [("missing", "KLK/ersattning", 2027)]
+    assert [(c["change"], c["id"], c.get("missing_year")) for c in found if not moved_on(c)] == [
+        ("missing", "KLK/ersattning", 2027)
+    ]
     assert said in diff(two_year_tree, "2026", "2027", "--stat")
 
 
