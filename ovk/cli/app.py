@@ -717,6 +717,11 @@ def new_uppdrag(
 ) -> None:
     """Write a new särskilt uppdrag file, formatted and valid, for you to fill in its text.
 
+    The file is checked by validate's checks among the year's files before it is written: a
+    number already taken, a lead not among the owners, a due date before the start is
+    refused with the finding (exit 2), and nothing is written. The id is made from the title
+    (at most 60 characters) unless --id is given.
+
     Examples:
 
         ovk new uppdrag --year 2026 --number 2.1.6 --title "E-arkiv" --owners KLK,TEK --lead KLK
@@ -766,7 +771,8 @@ def new_division(
     """Write a new division file with an empty 'Allmänt' section of its grunduppdrag.
 
     A code the year's agreement does not list yet is added to the divisions of its
-    overenskommelse.yaml (give its --name).
+    overenskommelse.yaml (give its --name). Both files are checked by validate's checks
+    before either is written; what would not validate is refused (exit 2).
 
     Examples:
 
