@@ -87,7 +87,7 @@ def _write_checked(root: Path, year_dir: Path, files: dict[Path, str]) -> Writte
     from ovk.validate.cache import open_cache
     from ovk.validate.engine import check_changes
 
-    created = [p.parent for p in files if not p.parent.exists()]
+    created = list(dict.fromkeys(p.parent for p in files if not p.parent.exists()))
     for folder in created:  # where the modeline is resolved from; removed again if refused
         folder.mkdir()
     try:
