@@ -50,6 +50,21 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+# A new id is at most this long: it is a file name people type and read in lists. Ids
+# written before keep theirs (ids never change), so validate holds no file to this.
+NEW_ID_MAX = 60
+
+
+def new_id(title: str) -> str:
+    """The id `ovk new` makes from a title: its slug, cut at a hyphen to at most NEW_ID_MAX
+    characters ('' when the title has no letter or digit a slug keeps)."""
+    slug = slugify(title)
+    if len(slug) <= NEW_ID_MAX:
+        return slug
+    head = slug[: NEW_ID_MAX + 1]  # a hyphen just past the limit is a cut at a word too
+    return head.rsplit("-", 1)[0] if "-" in head else head[:NEW_ID_MAX]
+
+
 def occasion_slug(occasion: str) -> str:
     """The folder (and UID) name of a follow-up occasion, by the id rule: 'delår' → 'delar'."""
     return slugify(occasion)

@@ -28,7 +28,7 @@ from ovk import REPOSITORY, __version__
 from ovk.errors import UsageError
 from ovk.model.build import skeleton
 from ovk.model.entities import MUNICIPALITY_ID_PATTERN, Agreement, Malomraden
-from ovk.model.layout import AGREEMENTS, FILE_KINDS, modeline_for, year_dirs
+from ovk.model.layout import AGREEMENTS, FILE_KINDS, SCHEMA_FOLDER, modeline_for, year_dirs
 from ovk.model.schema import all_schema_files, dumps
 from ovk.model.spec import properties
 from ovk.model.values import CODE_FORM, is_code
@@ -38,7 +38,6 @@ from ovk.tools.ci import WORKFLOW_PATHS, workflow
 from ovk.yamlio.atomic import write_atomically
 from ovk.yamlio.loader import dump_round_trip, load_round_trip
 
-SCHEMA_FOLDER = "schema"
 # ovk's pre-commit hooks, defined once: the package's copy is what `init` configures, and
 # the repository's root .pre-commit-hooks.yaml (what `repo: <ovk>` users get) is the same
 # file (a test keeps them identical).
@@ -142,7 +141,7 @@ def init(request: InitRequest) -> InitOutcome:
             from ovk.tools.new import new_division
 
             for code, _ in divisions:
-                for path in new_division(root, year, code, None):
+                for path in new_division(root, year, code, None).paths:
                     shown = path.relative_to(root).as_posix()
                     if shown not in outcome.written:
                         outcome.written.append(shown)
@@ -256,11 +255,9 @@ def _plan(
 
 
 def _yaml(root: Path, path: str, kind: str, data: Any) -> str:
-    """An agreement file's text: its modeline, then the data in the canonical style. The one
-    place `init` asks the layout for a modeline; `root` is here for the layout's rule that
-    names the repository's schema/ only where it holds the schema."""
-    depth = len(Path(path).parts) - 1
-    return dump_round_trip(data, modeline_for(kind, depth))
+    """An agreement file's text: its modeline (the layout's one rule: the schema/ written
+    before it, else the published schema), then the data in the canonical style."""
+    return dump_round_trip(data, modeline_for(kind, path, root))
 
 
 def _flow(entry: dict[str, Any]) -> Any:
