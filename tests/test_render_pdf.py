@@ -380,7 +380,7 @@ def test_the_klk_2026_bilaga_is_at_most_26_a4_pages_each_numbered_and_headed(
     assert 10 <= len(pages) <= 26  # 37 A4 pages when each uppdrag began a page of its own
     for number, text in enumerate(pages, start=1):
         lines = [line.strip() for line in text.strip().splitlines()]
-        assert lines[0] == "Bilaga KLK · 2026", number
+        assert lines[0] == "Nyköpings kommun · Bilaga KLK · 2026", number
         assert lines[-1] == f"Sida {number} av {len(pages)}", number
     info = check_pdf.run("pdfinfo", "-f", "1", "-l", str(len(pages)), str(target))
     sizes = re.findall(r"^Page\s+\d+ size:\s*([0-9.]+) x ([0-9.]+) pts \(A4\)", info, re.M)
