@@ -227,7 +227,8 @@ def validate(
         typer.Option(
             "--format",
             **choice("ovk.validate.reporters", "REPORTERS"),
-            help="text (path:line:col), json, or github (workflow annotations).",
+            help="text (path:line:col), json, github (workflow annotations) or gitlab (the "
+            "Code Quality report, JSON).",
         ),
     ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
