@@ -565,3 +565,45 @@ def test_ci_prints_each_workflow_and_writes_one_only_when_asked(tmp_path: Path) 
     link.symlink_to(tmp_path / "elsewhere.yml")
     assert run_ovk("ci", "gitlab", "-o", str(link), "--force").exit_code == 2
     assert not (tmp_path / "elsewhere.yml").exists()
+
+
+def test_a_long_briefing_comment_is_cut_at_a_line_under_githubs_limit_with_a_pointer() -> None:
+    from ovk.diff.pull_request import COMMENT_LIMIT, comment
+
+    line = "- Uppdrag 2.1.3 Ökat valdeltagande (mottagare KLK; slutdatum 31 december 2026)\n"
+    whole = line * (70_000 // len(line))
+    body = comment(whole, "https://github.com/kommun/agreements/actions/runs/1")
+    assert len(body) <= COMMENT_LIMIT < 65_536
+    assert body.startswith(COMMENT_MARKER + "\n" + line)
+    kept, _, pointer = body.rpartition("\n\n")
+    assert kept.endswith(line)  # cut between lines, not inside one
+    assert (
+        "avkortad" in pointer and "(https://github.com/kommun/agreements/actions/runs/1)" in pointer
+    )
+    assert comment(line) == COMMENT_MARKER + "\n" + line  # a short one whole
+
+
+def test_the_briefing_compares_each_new_year_with_the_year_before_and_names_a_removed_one(
+    tmp_path: Path,
+) -> None:
+    # The base has 2026; the branch adds 2027 and 2028 and removes 2026: 2027 is compared
+    # with 2026 at the base, 2028 with 2027 of the branch (not there at the base).
+    root = make_tree(tmp_path / "repo")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "2026")
+    ovk_in(root, "new", "year", "2027", "--from", "2026")
+    ovk_in(root, "new", "year", "2028", "--from", "2027")
+    shutil.rmtree(root / "agreements/2026")
+    done = subprocess.run(
+        [sys.executable, "-m", "ovk", "ci", "briefing", "main"],
+        cwd=root,
+        env=ovk_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    titles = [line for line in done.stdout.splitlines() if line.startswith("# ")]
+    assert titles[0] == "# agreements/2026 tas bort"
+    assert re.fullmatch(r"# Ändringar från 2026 i main \(\w+\) till 2027", titles[1])
+    assert titles[2:] == ["# Ändringar från 2027 till 2028"]

@@ -4,9 +4,10 @@ What CI puts in the job summary and the pull-request comment (`ovk ci briefing B
 base is the commit the pull request started from (the merge base of BASE and HEAD), so the
 briefing shows what the pull request changes, not what the base branch gained since. Each
 touched year is compared with the same year there; a year folder the pull request adds is
-compared with the year before it (the latest earlier year folder at the base, else in the
-working tree), since that is the review a new year needs; a removed year is said to be
-removed. The texts are Swedish: they are for the reviewers of the agreement.
+compared with the year before it (the latest earlier year folder, at the base, else in the
+working tree when the branch adds it too), since that is the review a new year needs; a
+removed year is said to be removed. The texts are Swedish: they are for the agreement's
+reviewers.
 """
 
 from __future__ import annotations
@@ -65,10 +66,10 @@ def _year_briefing(
         yield _markdown(root, f"{base}:{year}", str(year))
     elif year in before:
         yield f"# {AGREEMENTS}/{year} tas bort\n\nPull requesten tar bort året {year}.\n"
-    elif earlier := [y for y in before if y < year]:
-        yield _markdown(root, f"{base}:{earlier[-1]}", str(year))
-    elif earlier := [y for y in now if y < year]:
-        yield _markdown(root, str(earlier[-1]), str(year))
+    elif earlier := sorted(y for y in {*before, *now} if y < year):
+        previous = earlier[-1]  # at the base if it is there, else new in the branch too
+        old = f"{base}:{previous}" if previous in before else str(previous)
+        yield _markdown(root, old, str(year))
     else:
         yield f"# Nytt år {year}\n\n{AGREEMENTS}/{year} är förrådets första år: det finns "
         yield "inget tidigare år att jämföra med.\n"
