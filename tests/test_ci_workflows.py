@@ -72,6 +72,17 @@ def ovk_in(clone: Path, *args: str) -> None:
     assert done.returncode == 0, done.stderr.decode()
 
 
+def briefing_in(root: Path, base: str) -> subprocess.CompletedProcess[str]:
+    """`ovk ci briefing BASE` run in `root`, as CI runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ovk", "ci", "briefing", base],
+        cwd=root,
+        env=ovk_env(),
+        capture_output=True,
+        text=True,
+    )
+
+
 def ovk_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO)}
 
@@ -99,7 +110,11 @@ def pull_request(data_repository: Path, tmp_path: Path) -> PullRequest:
 def retitle(clone: Path, year: int, suffix: str) -> None:
     """Change the agreement's title: a change the briefing shows."""
     path = clone / f"agreements/{year}/overenskommelse.yaml"
-    text, count = re.subn(r"(?m)^(title: .*)$", rf"\1{suffix}", path.read_text(encoding="utf-8"))
+    text, count = re.subn(  # inside the quotes of a quoted title
+        r"""(?m)^(title: (["']?).*?)(\2\s*)$""",
+        lambda m: f"{m[1]}{suffix}{m[3]}",
+        path.read_text(encoding="utf-8"),
+    )
     assert count == 1
     path.write_text(text, encoding="utf-8")
 
@@ -344,7 +359,7 @@ def assert_bilagor(pull: PullRequest) -> None:
     for year in (pull.changed, pull.added):
         folder = pull.clone / "site" / str(year)
         bilagor = sorted(p.name for p in folder.glob("bilaga-*.html"))
-        divisions = sorted(p.stem for p in (pull.clone / f"agreements/{year}/divisions").iterdir())
+        divisions = sorted(p.stem for p in pull.clone.glob(f"agreements/{year}/divisions/*.yaml"))
         assert bilagor == [f"bilaga-{code}.html" for code in divisions]
         assert (folder / "overenskommelse.html").is_file()
 
@@ -430,13 +445,7 @@ def test_the_briefing_of_a_repository_with_one_new_year_says_so_in_one_line(
     git(root, "commit", "-q", "-m", "start")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "the first year")
-    done = subprocess.run(
-        [sys.executable, "-m", "ovk", "ci", "briefing", "main~1"],
-        cwd=root,
-        env=ovk_env(),
-        capture_output=True,
-        text=True,
-    )
+    done = briefing_in(root, "main~1")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("# Nytt år 2026\n")
     assert "första år" in done.stdout and len(done.stdout.strip().splitlines()) == 3
@@ -595,13 +604,7 @@ def test_the_briefing_compares_each_new_year_with_the_year_before_and_names_a_re
     ovk_in(root, "new", "year", "2027", "--from", "2026")
     ovk_in(root, "new", "year", "2028", "--from", "2027")
     shutil.rmtree(root / "agreements/2026")
-    done = subprocess.run(
-        [sys.executable, "-m", "ovk", "ci", "briefing", "main"],
-        cwd=root,
-        env=ovk_env(),
-        capture_output=True,
-        text=True,
-    )
+    done = briefing_in(root, "main")
     assert done.returncode == 0, done.stderr
     titles = [line for line in done.stdout.splitlines() if line.startswith("# ")]
     assert titles[0] == "# agreements/2026 tas bort"

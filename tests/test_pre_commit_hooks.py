@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, git, make_tree
+from tests.conftest import REPO, git
 
 PRE_COMMIT = shutil.which("pre-commit")
 pytestmark = pytest.mark.skipif(
@@ -41,15 +41,6 @@ def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return clone
 
 
-@pytest.fixture
-def agreements(tmp_path: Path) -> Path:
-    root = make_tree(tmp_path / "agreements-repo")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "the agreements")
-    return root
-
-
 def try_repo(root: Path, hooks: Path, *args: str) -> tuple[int, str]:
     """`pre-commit try-repo HOOKS` in `root`: every hook of ovk's (try-repo installs them
     into a store of its own each time: about 15 s)."""
@@ -68,8 +59,9 @@ def try_repo(root: Path, hooks: Path, *args: str) -> tuple[int, str]:
 
 
 def test_hooks_from_another_repository_pass_good_files_and_block_a_broken_one(
-    agreements: Path, hook_repository: Path
+    repo: Path, hook_repository: Path
 ) -> None:
+    agreements = repo  # the example tree as a repository of its own, one commit on main
     code, output = try_repo(agreements, hook_repository, "--all-files")
     assert code == 0, output
     for name in HOOKS:

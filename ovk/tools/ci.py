@@ -34,13 +34,13 @@ def workflow(kind: str) -> str:
         raise ValueError(f"no workflow for {kind!r} (known: {', '.join(WORKFLOW_PATHS)})")
     text = resources.files("ovk").joinpath(f"data/ci/{kind}.yml").read_text(encoding="utf-8")
     # A JSON string is a YAML double-quoted scalar: the spec's spaces and "@" stay one value.
-    return text.replace(INSTALL_PLACEHOLDER, json.dumps(install_spec()))
+    return text.replace(INSTALL_PLACEHOLDER, json.dumps(install_spec(), allow_nan=False))
 
 
 def write(kind: str, path: Path, force: bool = False) -> None:
     """Write `workflow(kind)` to `path` (its folders made), atomically and never through a
     link; an existing file only with `force`."""
     if os.path.lexists(path) and not force:
-        raise UsageError(f"{path} exists; --force replaces it")
+        raise UsageError(f"{path} exists; <force> replaces it", "force")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, workflow(kind))

@@ -88,7 +88,9 @@ def gitlab(findings: list[Finding], files_checked: int, out: TextIO) -> None:
     seen: dict[str, int] = {}
     issues = []
     for f in findings:
-        identity = json.dumps([f.file, f.rule, f.path, f.message], ensure_ascii=False)
+        identity = json.dumps(
+            [f.file, f.rule, f.path, f.message], ensure_ascii=False, allow_nan=False
+        )
         seen[identity] = seen.get(identity, 0) + 1
         if seen[identity] > 1:
             identity += f"#{seen[identity]}"
