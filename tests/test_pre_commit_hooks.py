@@ -76,3 +76,61 @@ def test_hooks_from_another_repository_pass_good_files_and_block_a_broken_one(
     for name, finding in HOOKS.items():
         assert re.search(rf"^{re.escape(name)}\.+Failed$", output, re.M), output
         assert re.search(rf"^{re.escape(broken)}:\d+:\d+: {finding}", output, re.M), output
+
+
+def commit(root: Path, home: Path, message: str) -> tuple[int, str]:
+    """`git commit` in `root`, whose hooks pre-commit installed (their environments in
+    `home`)."""
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    env.pop("PYTHONPATH", None)
+    identity = ["-c", "user.name=ovk tests", "-c", "user.email=tests@ovk.invalid"]
+    done = subprocess.run(
+        ["git", *identity, "commit", "-q", "-m", message],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_installed_hooks_block_a_commit_of_a_broken_file_and_let_the_fixed_one_through(
+    repo: Path, hook_repository: Path, tmp_path: Path
+) -> None:
+    # As README, "pre-commit" says: the hooks by repo and rev, then `pre-commit install`.
+    assert PRE_COMMIT is not None
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook_repository, capture_output=True, text=True
+    ).stdout.strip()
+    config = (
+        f"repos:\n  - repo: {hook_repository}\n    rev: {rev}\n"
+        "    hooks:\n      - id: ovk-validate\n      - id: ovk-fmt\n"
+    )
+    (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    git(repo, "add", ".pre-commit-config.yaml")
+    home = tmp_path / "pre-commit-home"
+    subprocess.run(
+        [PRE_COMMIT, "install"],
+        cwd=repo,
+        env={**os.environ, "PRE_COMMIT_HOME": str(home)},
+        check=True,
+        capture_output=True,
+    )
+    broken = "agreements/2026/uppdrag/okat-valdeltagande.yaml"
+    path = repo / broken
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("owners: [KLK]", "owners: [KLK"), encoding="utf-8")
+    git(repo, "add", broken)
+    code, output = commit(repo, home, "a broken uppdrag")
+    assert code == 1, output
+    assert re.search(rf"^{re.escape(broken)}:\d+:\d+: yaml-syntax", output, re.M), output
+
+    path.write_text(good.replace("owners: [KLK]", "owners: [KLK, TEK]"), encoding="utf-8")
+    git(repo, "add", broken)
+    code, output = commit(repo, home, "a second owner")
+    assert code == 0, output
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert log == ["a second owner", "base"]  # the broken one never was committed
