@@ -610,3 +610,24 @@ def test_the_briefing_compares_each_new_year_with_the_year_before_and_names_a_re
     assert titles[0] == "# agreements/2026 tas bort"
     assert re.fullmatch(r"# Ändringar från 2026 i main \(\w+\) till 2027", titles[1])
     assert titles[2:] == ["# Ändringar från 2027 till 2028"]
+
+
+def shell_scripts() -> list[tuple[str, str]]:
+    """Each shell script a shipped workflow runs: a GitHub step's run:, the GitLab job's
+    lines (one script, as GitLab's runner joins them)."""
+    steps = github_steps()[1]
+    found = [(f"github: {s['name']}", s["run"]) for s in steps if "run" in s]
+    (job,) = load(workflow("gitlab")).values()
+    found.append(("gitlab", "\n".join([*job["before_script"], *job["script"]])))
+    return found
+
+
+@pytest.mark.parametrize(("where", "script"), shell_scripts(), ids=[w for w, _ in shell_scripts()])
+def test_the_workflows_shell_passes_shellcheck(where: str, script: str, tmp_path: Path) -> None:
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (pip install -e '.[test]')")
+    path = tmp_path / "step.sh"
+    path.write_text(f"#!/bin/bash\n{script}\n", encoding="utf-8")
+    done = subprocess.run([shellcheck, "--shell=bash", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
