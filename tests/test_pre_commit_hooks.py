@@ -41,21 +41,20 @@ def hook_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return clone
 
 
+def with_hooks(root: Path, home: Path, *argv: str) -> tuple[int, str]:
+    """`argv` in `root` with pre-commit's environments in `home`; its exit code and output."""
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    env.pop("PYTHONPATH", None)  # the hooks' ovk is the one pre-commit installed
+    done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    return done.returncode, done.stdout + done.stderr
+
+
 def try_repo(root: Path, hooks: Path, *args: str) -> tuple[int, str]:
     """`pre-commit try-repo HOOKS` in `root`: every hook of ovk's (try-repo installs them
     into a store of its own each time: about 15 s)."""
     assert PRE_COMMIT is not None
-    env = {**os.environ, "PRE_COMMIT_HOME": str(root.parent / "pre-commit-home")}
-    env.pop("PYTHONPATH", None)  # the hooks' ovk is the one pre-commit installed
-    done = subprocess.run(
-        [PRE_COMMIT, "try-repo", str(hooks), *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return done.returncode, done.stdout + done.stderr
+    home = root.parent / "pre-commit-home"
+    return with_hooks(root, home, PRE_COMMIT, "try-repo", str(hooks), *args)
 
 
 def test_hooks_from_another_repository_pass_good_files_and_block_a_broken_one(
@@ -81,18 +80,8 @@ def test_hooks_from_another_repository_pass_good_files_and_block_a_broken_one(
 def commit(root: Path, home: Path, message: str) -> tuple[int, str]:
     """`git commit` in `root`, whose hooks pre-commit installed (their environments in
     `home`)."""
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
-    env.pop("PYTHONPATH", None)
     identity = ["-c", "user.name=ovk tests", "-c", "user.email=tests@ovk.invalid"]
-    done = subprocess.run(
-        ["git", *identity, "commit", "-q", "-m", message],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return done.returncode, done.stdout + done.stderr
+    return with_hooks(root, home, "git", *identity, "commit", "-q", "-m", message)
 
 
 def test_installed_hooks_block_a_commit_of_a_broken_file_and_let_the_fixed_one_through(
