@@ -631,3 +631,18 @@ def test_the_workflows_shell_passes_shellcheck(where: str, script: str, tmp_path
     path.write_text(f"#!/bin/bash\n{script}\n", encoding="utf-8")
     done = subprocess.run([shellcheck, "--shell=bash", str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
+
+
+def test_the_briefing_says_when_nothing_changed_and_names_a_bad_base_in_one_line(
+    tmp_path: Path,
+) -> None:
+    root = make_tree(tmp_path / "repo")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "2026")
+    same = briefing_in(root, "main")
+    assert (same.returncode, same.stdout) == (0, "Pull requesten ändrar inget under agreements/.\n")
+    for base in ("origin/main", "HEAD~9"):
+        bad = briefing_in(root, base)
+        assert bad.returncode == 2
+        assert bad.stderr.count("\n") == 1 and "is not a git revision" in bad.stderr
