@@ -18,6 +18,8 @@ class OvkError(Exception):
     """Base of every error ovk reports to the user as a one-line message."""
 
     exit_code = ExitCode.FINDINGS
+    # Lines printed before the message, one each: the located findings that explain it.
+    details: tuple[str, ...] = ()
 
 
 class UsageError(OvkError):
@@ -31,9 +33,10 @@ class UsageError(OvkError):
 
     exit_code = ExitCode.USAGE
 
-    def __init__(self, message: str, *params: str) -> None:
+    def __init__(self, message: str, *params: str, details: tuple[str, ...] = ()) -> None:
         self.template = message
         self.params = params
+        self.details = details
         super().__init__(self.worded(lambda name: name))
 
     def worded(self, option: Callable[[str], str]) -> str:

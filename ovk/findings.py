@@ -78,8 +78,10 @@ RULES: dict[str, Rule] = {
     ),
     "modeline": Rule(
         Severity.WARNING,
-        "The first line does not name the file's JSON Schema.",
-        "Start the file with '# yaml-language-server: $schema=<path to its schema>'.",
+        "The first line does not name the file's JSON Schema, or names a schema file in the "
+        "repository that does not exist.",
+        "Run `ovk schema -o schema/` (the schemas the modeline names) or `ovk fmt` (the "
+        "modeline for the repository: its schema/, else the published schema's URL).",
     ),
     "unknown-file": Rule(
         Severity.WARNING,

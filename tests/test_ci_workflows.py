@@ -50,12 +50,20 @@ def load(text: str) -> Any:
 # --- the repository under test ------------------------------------------------------------
 
 
-@pytest.fixture
-def data_repository(tmp_path: Path) -> Path:
-    """A repository that holds only agreements/ and schema/: the example tree. Override this
-    fixture to run the workflows in another repository (its latest year is changed and the
-    next one added by the pull request)."""
-    return make_tree(tmp_path / "made")
+@pytest.fixture(params=["example", "init"])
+def data_repository(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A repository that holds only agreements/ and schema/: the example tree (two divisions
+    and their uppdrag), and a new municipality's repository as `ovk init --ci github` makes
+    it (no division yet). The pull request changes its latest year and adds the next."""
+    if request.param == "example":
+        return make_tree(tmp_path / "made")
+    root = tmp_path / "made"
+    made = run_ovk(
+        "init", str(root), "--municipality", "Nyköping", "--year", "2027", "--ci", "github"
+    )
+    assert made.exit_code == 0, made.stderr
+    assert (root / WORKFLOW_PATHS["github"]).read_text(encoding="utf-8") == workflow("github")
+    return root
 
 
 @dataclass

@@ -34,6 +34,13 @@ def changes(root: Path, *args: str) -> list[dict[str, Any]]:
     return json.loads(diff(root, *args, "--format", "json"))["changes"]  # type: ignore[no-any-return]
 
 
+def moved_on(change: dict[str, Any]) -> bool:
+    """A change `ovk new year` makes itself: uppdrag left behind, and the agreement's title
+    (its year moved on) and diarienummer (cleared)."""
+    moved = change["id"] == "agreement" and change.get("field") in {"title", "diarienummer"}
+    return change["kind"] == "uppdrag" or moved
+
+
 def section(report: str, heading: str) -> str:
     """The part of a report from `heading` to the next heading of the same level or above."""
     level = len(heading) - len(heading.lstrip("#"))
@@ -84,9 +91,9 @@ def test_a_table_missing_in_the_new_source_is_said_so_and_its_rows_are_not_remov
     assert "#### Saknas i underlaget" in report and "#### Borttagna" not in report
     assert "Ekonomiavdelningen" not in report and "Summa" not in report
     found = changes(two_year_tree, "2026", "2027")
-    assert [
-        (c["change"], c["id"], c.get("missing_year")) for c in found if c["kind"] != "uppdrag"
-    ] == [("missing", "KLK/ersattning", 2027)]
+    assert [(c["change"], c["id"], c.get("missing_year")) for c in found if not moved_on(c)] == [
+        ("missing", "KLK/ersattning", 2027)
+    ]
     assert said in diff(two_year_tree, "2026", "2027", "--stat")
 
 
@@ -98,7 +105,7 @@ def test_a_table_still_missing_in_both_years_is_no_change(two_year_tree: Path) -
         edit(klk, "    - {verksamhet: HR avdelningen, belopp: 49.4}\n", "")
         edit(klk, "  rows:\n", "  rows: []\n")
         edit(klk, "total: {label: Summa gemensamt, belopp: 76.9}", "total: null")
-    assert not [c for c in changes(two_year_tree, "2026", "2027") if c["kind"] != "uppdrag"]
+    assert not [c for c in changes(two_year_tree, "2026", "2027") if not moved_on(c)]
 
 
 def test_bookkeeping_is_no_change_in_the_briefing_but_is_listed_in_json(repo: Path) -> None:
@@ -515,3 +522,23 @@ def test_a_division_samrad_gone_to_the_agreement_says_where_it_now_stands(briefi
         "- Samråd om investeringar KLK (2026 gäller i stället överenskommelsens avsnitt "
         "”Samråd om investeringar (KS)”)"
     ) in briefing
+
+
+def test_a_municipality_named_in_a_new_year_is_briefed_with_the_models_labels(
+    two_year_tree: Path,
+) -> None:
+    edit(
+        two_year_tree / YEAR_2027 / "overenskommelse.yaml",
+        "year: 2027\n",
+        'year: 2027\nmunicipality: {name: Nyköping, kolada_id: "0480"}\n',
+    )
+    report = diff(two_year_tree, "2026", "2027")
+    assert "Kommun › Namn: [-(ingen uppgift)-] → {+Nyköping+}" in report
+    assert "Kommun › Kolada-id: [-(ingen uppgift)-] → {+0480+}" in report
+    found = {
+        c["field"]: (c["old"], c["new"])
+        for c in changes(two_year_tree, "2026", "2027")
+        if c["kind"] == "agreement"
+    }
+    assert found["municipality.name"] == (None, "Nyköping")
+    assert found["municipality.kolada_id"] == (None, "0480")

@@ -84,3 +84,28 @@ def test_a_new_division_code_joins_the_shipped_year(tmp_path: Path) -> None:
     divisions = json.loads(agreement.stdout)["overenskommelse"]["divisions"]
     assert divisions[-1] == {"code": "VOF", "name": "Division Vård och omsorg"}
     assert run_ovk("--root", str(root), "validate", "--no-cache").exit_code == 0
+
+
+def readme_block(heading: str) -> list[str]:
+    """The command lines of the first sh block under a README heading, in order."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    part = text[text.index(f"\n{heading}\n") :]
+    block = part[part.index("```sh\n") + len("```sh\n") :]
+    return [line for line in block[: block.index("```")].splitlines() if line.strip()]
+
+
+def test_the_new_files_examples_run_one_after_another_each_leaving_the_repository_valid(
+    tmp_path: Path,
+) -> None:
+    root = shipped_copy(tmp_path)
+    lines = readme_block("## New files and next year")
+    assert [shlex.split(line)[:3] for line in lines] == [
+        ["ovk", "new", "uppdrag"],
+        ["ovk", "new", "division"],
+        ["ovk", "new", "year"],
+    ]
+    for line in lines:
+        result = run_ovk("--root", str(root), *shlex.split(line, comments=True)[1:])
+        assert result.exit_code == 0, line + "\n" + result.stdout + result.stderr
+        check = run_ovk("--root", str(root), "validate", "--no-cache", "--strict")
+        assert check.exit_code == 0, line + "\n" + check.stdout

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ovk.model.layout import agreement_file, classify
+from ovk.model.layout import agreement_file, classify, modeline_for
 from ovk.tools.fmt import format_file, format_text
 from ovk.yamlio.loader import load_path, load_text
 from tests.conftest import AGREEMENTS, BASE, CASES, REPO, run_ovk
@@ -24,8 +24,9 @@ EXAMPLES = sorted(BASE.rglob("*.yaml")) + [
 def formatted(path: Path) -> str:
     kind, year_dir = classify(path.resolve())
     assert kind is not None and year_dir is not None
-    depth = len(path.resolve().relative_to(year_dir.parent.parent).parts) - 1
-    return format_text(path.read_text(encoding="utf-8"), kind, depth)
+    root = year_dir.parent.parent
+    modeline = modeline_for(kind, path.resolve(), root)
+    return format_text(path.read_text(encoding="utf-8"), kind, modeline)
 
 
 @pytest.mark.data
@@ -80,7 +81,7 @@ def test_a_file_that_cannot_be_formatted_is_reported_and_left_alone(
     copy = tmp_path / path.relative_to(case)
     copy.parent.mkdir(parents=True)
     copy.write_bytes(path.read_bytes())
-    outcome = format_file(agreement_file(copy, tmp_path), check=False)
+    outcome = format_file(agreement_file(copy, tmp_path), tmp_path, check=False)
     assert outcome.problem and not outcome.changed
     assert copy.read_bytes() == path.read_bytes()
 
@@ -88,8 +89,8 @@ def test_a_file_that_cannot_be_formatted_is_reported_and_left_alone(
 def formatted_again(text: str, path: Path) -> str:
     kind, year_dir = classify(path.resolve())
     assert kind is not None and year_dir is not None
-    depth = len(path.resolve().relative_to(year_dir.parent.parent).parts) - 1
-    return format_text(text, kind, depth)
+    root = year_dir.parent.parent
+    return format_text(text, kind, modeline_for(kind, path.resolve(), root))
 
 
 MESSY = """\

@@ -44,6 +44,17 @@ def test_every_schema_property_has_title_and_description() -> None:
         walk(schema, kind)
 
 
+def test_schema_ids_are_the_schema_files_of_this_versions_release_tag() -> None:
+    from ovk import REPOSITORY, __version__
+
+    assert REPOSITORY == "https://github.com/ovk-tool/ovk"
+    base = f"https://raw.githubusercontent.com/ovk-tool/ovk/v{__version__}/schema/"
+    for name, schema in schemas.all_schema_files().items():
+        assert schema["$id"] == base + name
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"repo: {REPOSITORY} " in readme  # the pre-commit snippet names the same home
+
+
 def test_rules_page_documents_every_rule() -> None:
     page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z0-9-]+)` \|", page, re.MULTILINE))

@@ -342,3 +342,11 @@ def test_transcription_notes_page_lists_every_note() -> None:
     page = (REPO / "docs" / "transcription.md").read_text(encoding="utf-8")
     assert page == markdown(), "run: python -m tests.transcription_notes > docs/transcription.md"
     assert page.count("\n| `agreements/") > 150
+
+
+@pytest.mark.parametrize(("year", "seed"), [("2024", SEED_2024), ("2026", SEED_2026)])
+def test_the_transcribed_years_name_nykoping_as_their_sources_do(year: str, seed: str) -> None:
+    # Both sources are Nyköpings kommun's; 0480 is its code in Kolada and at SCB.
+    agreement = load(f"{year}/overenskommelse.yaml")
+    assert agreement["municipality"] == {"name": "Nyköping", "kolada_id": "0480"}
+    assert "Nyköpings kommun" in (SEEDS / seed).read_text(encoding="utf-8")

@@ -24,9 +24,10 @@ from markdown_it import MarkdownIt
 
 from ovk.errors import UsageError
 from ovk.model.read import YearData, expand_owners, read, read_year
+from ovk.output.swedish import genitive, municipality_name
 from ovk.render.build import Renderer, Source, load_source, write_atomic
 from ovk.render.templating import md_text, sv_date, sv_number, text_language
-from tests.conftest import AGREEMENTS, REPO, make_tree, run_ovk, shipped_years
+from tests.conftest import AGREEMENTS, REPO, add_year, make_tree, run_ovk, shipped_years
 
 SNAPSHOT_YEARS = (2024, 2026)
 FORMATS = ("md", "html")
@@ -134,7 +135,8 @@ def as_text(text: str, fmt: str) -> str:
 
 # Keys whose values are identities or codes, shown differently (as names, labels, dates)
 # or not at all: an indicator's unit is read from its title, which is shown; an ersättning's
-# unit is in its table's header, and there is no table when the source lacks it.
+# unit is in its table's header, and there is no table when the source lacks it; a
+# municipality's Kolada id identifies it, the pages name it.
 STRUCTURAL = {
     "id",
     "year",
@@ -152,6 +154,7 @@ STRUCTURAL = {
     "verksamhetsomrade",
     "missing_in_source",
     "unit",
+    "kolada_id",
 }
 
 
@@ -355,6 +358,8 @@ BLOCKS = {"text", "uppfoljning", "kompletterande", "onskat_resultat"}
 
 def enrich(node: Any, key: str | None = None) -> Any:
     """The data with every optional text set and every block kind in every text."""
+    if isinstance(node, dict) and "parties" in node and node.get("municipality") is None:
+        node = {**node, "municipality": {"name": "x", "kolada_id": "0480"}}  # the agreement's
     if node is None and key in OPTIONAL_TEXT:
         return "x"
     if node is None and key == "source":
@@ -463,6 +468,102 @@ def test_a_forgotten_filter_in_a_markdown_template_still_escapes(hostile_tree: P
     finally:
         shutil.rmtree(hostile_tree / "templates")
     assert "<script>" not in page and "\\<script\\>" in page
+
+
+# --- the municipality -------------------------------------------------------------------------
+
+
+def with_municipality(root: Path, name: str) -> Path:
+    path = root / "agreements" / "2026" / "overenskommelse.yaml"
+    text = path.read_text(encoding="utf-8")
+    named = text.replace("year: 2026\n", f"year: 2026\nmunicipality: {{name: {name}}}\n", 1)
+    path.write_text(named, encoding="utf-8")
+    return root
+
+
+def test_html_pages_name_the_municipality_in_the_header_running_head_and_footer(
+    base_tree: Path,
+) -> None:
+    renderer = Renderer(load_source(with_municipality(base_tree, "Umeå"), 2026), "html")
+    for page in (renderer.bilaga("KLK"), renderer.main(), renderer.index()):
+        header = page.split("<header>", 1)[1].split("</header>", 1)[0]
+        assert '<p class="municipality">Umeå kommun</p>' in header
+        assert re.search(r'<body data-running-head="Umeå kommun · [^"]+">', page)
+        footer = page.split("<footer>", 1)[1]
+        assert "<p>Umeå kommun · Skapad med ovk" in footer
+        assert page.count("<header>") == page.count("<footer>") == 1
+
+
+def test_markdown_pages_name_the_municipality_above_the_title_and_in_the_footer(
+    base_tree: Path,
+) -> None:
+    renderer = Renderer(load_source(with_municipality(base_tree, "Nyköping"), 2026), "md")
+    for page in (renderer.bilaga("KLK"), renderer.main(), renderer.index()):
+        assert page.startswith("**Nyköpings kommun**\n\n*")
+        assert page.rstrip().endswith("ur agreements/2026/.*")
+        assert "\n*Nyköpings kommun · Skapad med ovk" in page
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_pages_name_no_municipality_when_the_agreement_names_none(
+    base_tree: Path, fmt: str
+) -> None:
+    renderer = Renderer(load_source(base_tree, 2026), fmt)
+    for page in (renderer.bilaga("KLK"), renderer.main(), renderer.index()):
+        if fmt == "html":
+            header = page.split("<header>", 1)[1].split("</header>", 1)[0]
+            header = re.sub(r"<nav .*?</nav>", "", header, flags=re.DOTALL)  # the index's
+            assert header.lstrip().startswith('<p class="kicker">')
+            assert "<footer>\n<p>Skapad med ovk" in page
+            assert 'class="municipality"' not in page
+        else:
+            assert page.startswith("*")  # the kicker, no line above it
+            assert "\n*Skapad med ovk" in page
+    if fmt == "html":
+        assert 'data-running-head="Bilaga KLK · 2026"' in renderer.bilaga("KLK")
+
+
+def test_the_index_of_every_year_names_the_newest_years_municipality(base_tree: Path) -> None:
+    add_year(with_municipality(base_tree, "Nyköping"), 2027, 2026)
+    out = base_tree / "site"
+    result = run_ovk(
+        "--root",
+        str(base_tree),
+        "render",
+        "--all",
+        "--all-years",
+        "--format",
+        "html",
+        "-o",
+        str(out),
+    )
+    assert result.exit_code == 0, result.stderr
+    top = (out / "index.html").read_text(encoding="utf-8")
+    assert "2027/index.html" in top
+    assert '<p class="municipality">Nyköpings kommun</p>' in top
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Nyköping", "Nyköpings kommun"),
+        ("Umeå", "Umeå kommun"),
+        ("Borås", "Borås kommun"),
+        ("Kalix", "Kalix kommun"),
+        ("Malung-Sälen", "Malung-Sälens kommun"),
+        ("Upplands Väsby", "Upplands Väsby kommun"),
+        ("Falun", "Falu kommun"),
+        ("Göteborgs Stad", "Göteborgs Stad"),
+        ("Region Gotland", "Region Gotland"),
+    ],
+)
+def test_municipality_name_joins_the_name_to_kommun_the_swedish_way(name: str, shown: str) -> None:
+    assert municipality_name(name) == shown
+
+
+@pytest.mark.parametrize(("name", "genitive_form"), [("Nyköping", "Nyköpings"), ("Borås", "Borås")])
+def test_genitive_adds_an_s_unless_the_name_ends_in_one(name: str, genitive_form: str) -> None:
+    assert genitive(name) == genitive_form
 
 
 # --- filters ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ovk.errors import ExitCode, OvkError, Terminated, UsageError, os_error_mess
 from ovk.output.literal import literal
 
 if TYPE_CHECKING:
+    from ovk.findings import Finding
     from ovk.output.terminal import Terminal
 
 
@@ -58,6 +59,8 @@ class OvkGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except OvkError as error:
+            for line in error.details:
+                typer.echo(literal(line), err=True)
             typer.echo(f"ovk: error: {literal(error)}", err=True)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
@@ -103,6 +106,8 @@ class OvkCommand(TyperCommand):
             return super().invoke(ctx)
         except OvkError as error:
             text = error.worded(self.option) if isinstance(error, UsageError) else str(error)
+            for line in error.details:
+                typer.echo(literal(line), err=True)
             typer.echo(f"ovk: error: {literal(text)}", err=True)
             raise typer.Exit(self.ERROR_EXIT or error.exit_code) from None
 
@@ -660,6 +665,80 @@ def _writing(path: Path, param: str) -> Iterator[None]:
         raise UsageError(f"cannot write {path} (<{param}>): {reason}", param) from None
 
 
+@app.command(name="init", cls=OvkCommand)
+def init_repository(
+    municipality: Annotated[
+        str, typer.Option(help="The municipality's name as Kolada writes it, e.g. Nyköping.")
+    ],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="DIR",
+            help="The repository's folder (default: --root, else the working folder); made "
+            "when missing.",
+            show_default=False,
+        ),
+    ] = None,
+    kolada_id: Annotated[
+        str | None,
+        typer.Option("--kolada-id", help="Its four-digit Kolada (SCB) id, e.g. 0480."),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="The first agreement year (default: the current calendar year; none when "
+            "agreements/ already holds a year).",
+            show_default=False,
+        ),
+    ] = None,
+    ci: Annotated[
+        str | None,
+        typer.Option(
+            **choice("ovk.tools.ci", "WORKFLOW_PATHS"),
+            help="Also write the CI workflow: github (.github/workflows/agreements.yml) or "
+            "gitlab (.gitlab-ci.yml).",
+        ),
+    ] = None,
+    divisions: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--division",
+            metavar="CODE=NAME",
+            help="A division of the new year, with its file; give it once per division.",
+        ),
+    ] = None,
+) -> None:
+    """Start a municipality's own agreements repository, or give one what it lacks.
+
+    Writes schema/, a first year (overenskommelse.yaml naming the municipality, and
+    malomraden.yaml: every key, empty where you fill in), .pre-commit-config.yaml with ovk's
+    hooks, .gitignore, a README with the next steps and, with --ci, the CI workflow. A file
+    that exists is never overwritten: each file is reported as written or kept.
+
+    Examples:
+
+        ovk init kommun-agreements --municipality Nyköping --kolada-id 0480 --ci github
+
+        ovk init --municipality Nyköping --year 2027 --division KLK=Kommunledningskontoret
+    """
+    from ovk.tools.init import InitRequest
+    from ovk.tools.init import init as run_init
+
+    target = directory or State.root or Path.cwd()
+    request = InitRequest(target, municipality, kolada_id, year, ci, tuple(divisions or ()))
+    outcome = run_init(request)
+    for path in outcome.written:
+        typer.echo(f"wrote {literal(path)}")
+    for path in outcome.kept:
+        typer.echo(f"kept {literal(path)} (exists; init never overwrites)")
+    if outcome.no_year:
+        typer.echo(outcome.no_year)
+    if not outcome.written:
+        typer.echo("nothing to write: the repository has every file ovk init makes")
+    if outcome.year is not None:
+        _check_new(outcome.root, [outcome.root / "agreements" / str(outcome.year)])
+
+
 new_app = typer.Typer(
     name="new",
     no_args_is_help=True,
@@ -713,6 +792,11 @@ def new_uppdrag(
 ) -> None:
     """Write a new särskilt uppdrag file, formatted and valid, for you to fill in its text.
 
+    The file is checked by validate's checks among the year's files before it is written: a
+    number already taken, a lead not among the owners, a due date before the start is
+    refused with the finding (exit 2), and nothing is written. The id is made from the title
+    (at most 60 characters) unless --id is given.
+
     Examples:
 
         ovk new uppdrag --year 2026 --number 2.1.6 --title "E-arkiv" --owners KLK,TEK --lead KLK
@@ -736,9 +820,9 @@ def new_uppdrag(
         due=due,
         followup=followup,
     )
-    path = run_new_uppdrag(root, spec)
-    typer.echo(f"created {path.relative_to(root).as_posix()}")
-    _check_new(root, [path.parent.parent])
+    written = run_new_uppdrag(root, spec)
+    typer.echo(f"created {written.paths[0].relative_to(root).as_posix()}")
+    _new_warnings(written.warnings, len(written.paths))
 
 
 @new_app.command(name="division", cls=OvkCommand)
@@ -762,7 +846,8 @@ def new_division(
     """Write a new division file with an empty 'Allmänt' section of its grunduppdrag.
 
     A code the year's agreement does not list yet is added to the divisions of its
-    overenskommelse.yaml (give its --name).
+    overenskommelse.yaml (give its --name). Both files are checked by validate's checks
+    before either is written; what would not validate is refused (exit 2).
 
     Examples:
 
@@ -773,9 +858,9 @@ def new_division(
 
     root = _root()
     written = run_new_division(root, resolve_year(root, year), code, name)
-    for path in written:
+    for path in written.paths:
         typer.echo(f"wrote {path.relative_to(root).as_posix()}")
-    _check_new(root, [written[0].parent.parent])
+    _new_warnings(written.warnings, len(written.paths))
 
 
 @new_app.command(name="year", cls=OvkCommand)
@@ -784,32 +869,49 @@ def new_year(
     source: Annotated[
         int | None,
         typer.Option(
-            "--from", help="The year to copy (default: the latest).", autocompletion=complete_year
+            "--from",
+            help="The year to copy (default: the latest year before the new one).",
+            autocompletion=complete_year,
         ),
     ] = None,
+    allow_earlier: Annotated[
+        bool, typer.Option(help="Start a year from a later one (going backwards).")
+    ] = False,
 ) -> None:
     """Start next year's agreement as a copy of a year, so it begins as a pull request.
 
     Grunduppdrag, goals and indicators are carried over with the year moved on; särskilda
-    uppdrag due before the new year starts are left behind and listed. Ids never change;
-    an existing year folder is never overwritten.
+    uppdrag due before the new year starts are left behind and listed. The year in the
+    agreement's title is moved on and its diarienummer cleared; every other text that still
+    names the old year is listed as file:line: text, to check in the pull request. Ids never
+    change; an existing year folder is never overwritten.
 
     Examples:
 
         ovk new year 2027 --from 2026
     """
-    from ovk.model.read import resolve_year
+    from ovk.tools.new import checklist
     from ovk.tools.new import new_year as run_new_year
 
     root = _root()
-    result = run_new_year(root, year, resolve_year(root, source))
+    result = run_new_year(root, year, source, allow_earlier=allow_earlier)
     typer.echo(f"created {result.folder.relative_to(root).as_posix()}/")
     typer.echo(f"carried over {len(result.carried)} uppdrag")
     if result.left_behind:
         typer.echo(f"left behind {len(result.left_behind)} uppdrag (due before {year}):")
         for file, due_date in result.left_behind:
             typer.echo(f"  {literal(file)} (due {due_date})")
+    for line in checklist(result):
+        typer.echo(line)
     _check_new(root, [result.folder])
+
+
+def _new_warnings(warnings: list[Finding], files: int) -> None:
+    """The warnings validate has for what `new` wrote (its errors refused the write)."""
+    from ovk.validate.reporters import REPORTERS
+
+    if warnings:
+        REPORTERS["text"](warnings, files, sys.stdout)
 
 
 def _check_new(root: Path, paths: list[Path]) -> None:

@@ -196,7 +196,8 @@ def value_type(tp: Any) -> Any:
 
 def skeleton(cls: type[Entity], values: Mapping[str, Any]) -> dict[str, Any]:
     """The data of a new `cls`: every key in the model's order, the given value, else the
-    empty one (null, an empty list, false); a required key without one is a usage error."""
+    empty one (null, an empty list or map, false); a required key without one is a usage
+    error."""
     out: dict[str, Any] = {}
     for p in properties(cls):
         inner, _ = unwrap(p.type)
@@ -206,6 +207,8 @@ def skeleton(cls: type[Entity], values: Mapping[str, Any]) -> dict[str, Any]:
             out[p.key] = None
         elif typing.get_origin(inner) is tuple:
             out[p.key] = []
+        elif typing.get_origin(inner) in (Mapping, dict):
+            out[p.key] = {}
         elif inner is bool:
             out[p.key] = False
         elif p.required:

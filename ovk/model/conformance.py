@@ -26,6 +26,7 @@ from ovk.yamlio.loader import (
     Document,
     LoadResult,
     fast_load_bytes,
+    load_bytes,
     load_path,
     read_capped,
 )
@@ -101,8 +102,12 @@ def _load_checked(
             # Schema findings to locate: the C parser's marks are the located loader's.
             located = fast_load_bytes(raw, located=True) if raw is not None else None
             loaded = LoadResult(located, []) if located is not None else None
-    if loaded is None:
-        loaded = load_path(file.path, file.display, max_bytes)
+    if loaded is None:  # the bytes read (or given: a file not written yet), else the file's
+        loaded = (
+            load_path(file.path, file.display, max_bytes)
+            if raw is None
+            else load_bytes(raw, file.display, max_bytes)
+        )
     findings = list(loaded.findings)
     if loaded.document is not None:
         findings.extend(schema_findings(loaded.document, file.display, file.kind, schemas))
@@ -242,7 +247,10 @@ def schema_findings(document: Document, display: str, kind: str, schemas: Path) 
     found = []
     for error in errors:
         if error.validator in ("anyOf", "oneOf") and error.context:
-            error = best_match(error.context)
+            # The branch the value is meant for says what is wrong: a mapping where null or
+            # a mapping may stand is told about its own key, not that it is not null.
+            fitting = [e for e in error.context if e.validator != "type" or e.relative_path]
+            error = best_match(fitting or error.context)
         path = tuple(error.absolute_path)
         key = False
         if error.validator == "additionalProperties":

@@ -32,6 +32,8 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NUMBER_PATTERN = r"^[0-9]+(\.[0-9]+)*\.?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 KOLADA_PATTERN = r"^[A-Z][0-9]{5}$"
+# A municipality's (or a region's) code in Kolada, the same as SCB's: four digits.
+MUNICIPALITY_ID_PATTERN = r"^[0-9]{4}$"
 # A division code's form; which codes a year has is data (overenskommelse.yaml's divisions).
 DIVISION_CODE_PATTERN = r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9]{1,9}$"
 OWNER_PATTERN = r"^([A-ZÅÄÖ][A-ZÅÄÖ0-9]{1,9}|alla verksamheter)$"
@@ -392,6 +394,23 @@ class Party(Entity):
     )
 
 
+@model("Kommun", "The municipality whose agreement it is.")
+class Municipality(Entity):
+    name: str = prop(
+        "Namn",
+        "The municipality's name as Kolada writes it, e.g. 'Nyköping'; rendered pages say "
+        "'Nyköpings kommun'.",
+        minLength=1,
+    )
+    kolada_id: str | None = prop(
+        "Kolada-id",
+        "The municipality's four-digit id in Kolada (SCB's kommunkod), e.g. '0480' Nyköping, "
+        "'0000' the whole country; or null.",
+        default=None,
+        pattern=MUNICIPALITY_ID_PATTERN,
+    )
+
+
 @model("Verksamhet", "A division.")
 class DivisionRef(Entity):
     code: str = prop("Kod", "The division code.", pattern=DIVISION_CODE_PATTERN)
@@ -424,6 +443,12 @@ class Agreement(Entity):
     NOUN = "Överenskommelsen"
     IDENTITY = None
     year: int = year()
+    municipality: Municipality | None = prop(
+        "Kommun",
+        "The municipality whose agreement it is: its name and Kolada id; rendered pages name "
+        "it. Null or left out: the pages name none.",
+        default=None,
+    )
     title: str = prop("Titel", "The document title as printed.", minLength=1)
     diarienummer: str | None = prop(
         "Diarienummer", "The case number, e.g. 'KK25/566'.", default=None
@@ -431,8 +456,8 @@ class Agreement(Entity):
     parties: tuple[Party, ...] = prop("Parter", "The parties to the agreement.")
     divisions: tuple[DivisionRef, ...] = prop(
         "Verksamheter",
-        "Every division that year; 'alla verksamheter' expands to these.",
-        minItems=1,
+        "Every division that year; 'alla verksamheter' expands to these. A new repository "
+        "starts with none ('ovk new division' adds them).",
     )
     sections: tuple[Section, ...] = prop(
         "Avsnitt", "The general sections in order.", diff="children"

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from ovk.errors import DataError, UsageError
 from ovk.findings import Finding, Severity, finding
-from ovk.model.schema import KINDS
+from ovk.model.schema import KINDS, SCHEMA_BASE_URI
 from ovk.model.values import OCCASION_BY_SLUG, OCCASION_SLUGS
 
 AGREEMENTS = "agreements"
+SCHEMA_FOLDER = "schema"  # the repository's own schemas (`ovk schema -o schema/`)
 YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
 SUFFIXES = (".yaml", ".yml")  # alike everywhere; a new file is written as .yaml
 
@@ -330,8 +331,9 @@ def _chosen(display: str, exact: Collection[str], below: Sequence[str]) -> bool:
 
 def schema_dir(root: Path | None) -> Path:
     """The repository's schema/ when it has one, else the copies shipped in the package."""
-    if root is not None and all((root / "schema" / name).is_file() for name in KINDS.values()):
-        return root / "schema"
+    folder = root / SCHEMA_FOLDER if root is not None else None
+    if folder is not None and all((folder / name).is_file() for name in KINDS.values()):
+        return folder
     return Path(__file__).parents[1] / "data" / "schema"
 
 
@@ -339,9 +341,19 @@ def schema_dir(root: Path | None) -> Path:
 MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)\s*$")
 
 
-def modeline_for(kind: str, depth_below_root: int) -> str:
-    """The first line an agreement file of `kind` should carry."""
-    return f"# yaml-language-server: $schema={'../' * depth_below_root}schema/{KINDS[kind]}"
+def modeline_for(kind: str, place: Path | str, root: Path) -> str:
+    """The first line the agreement file of `kind` standing at `place` (absolute, or relative
+    to `root`) should carry: the relative path from it to the repository's
+    `schema/<kind>.schema.json` when that file exists, else the published schema's URL."""
+    name = KINDS[kind]
+    if (root / SCHEMA_FOLDER / name).is_file():
+        shown = Path(place)
+        if shown.is_absolute():
+            shown = Path(_display(_place(shown, _real(root)), _real(root)))
+        if not shown.is_absolute():  # below the root; else (outside it) the URL
+            depth = len(shown.parts) - 1
+            return f"# yaml-language-server: $schema={'../' * depth}{SCHEMA_FOLDER}/{name}"
+    return f"# yaml-language-server: $schema={SCHEMA_BASE_URI}{name}"
 
 
 # -- the listing ------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ def check_division(code: str, param: str, year: int, codes: Iterable[str]) -> st
     return code
 
 
+# A division code's form in words (DIVISION_CODE_PATTERN), for the messages that refuse one.
+CODE_FORM = "2 to 10 upper-case letters (A-Z, Å, Ä, Ö) or digits, starting with a letter"
+
+
 def is_code(text: str) -> bool:
     """Whether `text` has a division code's form (the year's list says which exist)."""
     return re.fullmatch(DIVISION_CODE_PATTERN, text) is not None
@@ -44,6 +48,21 @@ def slugify(text: str) -> str:
     """An id from a title by the id rule: 'Ökat valdeltagande 2.0' → 'okat-valdeltagande-2-0'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+# A new id is at most this long: it is a file name people type and read in lists. Ids
+# written before keep theirs (ids never change), so validate holds no file to this.
+NEW_ID_MAX = 60
+
+
+def new_id(title: str) -> str:
+    """The id `ovk new` makes from a title: its slug, cut at a hyphen to at most NEW_ID_MAX
+    characters ('' when the title has no letter or digit a slug keeps)."""
+    slug = slugify(title)
+    if len(slug) <= NEW_ID_MAX:
+        return slug
+    head = slug[: NEW_ID_MAX + 1]  # a hyphen just past the limit is a cut at a word too
+    return head.rsplit("-", 1)[0] if "-" in head else head[:NEW_ID_MAX]
 
 
 def occasion_slug(occasion: str) -> str:

@@ -37,3 +37,23 @@ def literal(value: object, keep: str = "") -> str:
     if keep:
         return CONTROLS.sub(lambda m: m.group() if m.group() in keep else _visible(m), str(value))
     return CONTROLS.sub(_visible, str(value))
+
+
+def excerpt(text: str, span: tuple[int, int] | None = None, width: int = 100) -> str:
+    """`text` on one line in at most about `width` characters: white space (newlines too)
+    as single spaces and, when it is longer, the part around `span` (start, end; default: the
+    beginning), cut at spaces and marked with '…' where it was cut. Not yet literal: the
+    caller shows it with `literal`."""
+    start, end = span if span is not None else (0, 0)
+    left, right = 0, len(text)
+    if len(text) > width:
+        room = max(0, width - (end - start))
+        left = max(0, start - room // 2)
+        right = min(len(text), left + max(width, end - start))
+        left = max(0, min(left, right - width))
+        if left > 0 and (space := text.find(" ", left, start)) != -1:
+            left = space + 1
+        if right < len(text) and (space := text.rfind(" ", end, right)) != -1:
+            right = space
+    cut = ("…" if left > 0 else "") + text[left:right] + ("…" if right < len(text) else "")
+    return " ".join(cut.split())

@@ -42,3 +42,33 @@ def sv_number(value: float | int | None, decimals: int = 1) -> str:
     places = max(decimals, -exponent if isinstance(exponent, int) else 0)
     text = f"{value:,.{places}f}"
     return text.replace(",", NBSP).replace(".", ",")
+
+
+# A municipality's name is the place name joined to "kommun" (Nyköping → Nyköpings kommun,
+# Umeå → Umeå kommun); these few do it otherwise (Kolada's name → the municipality's own).
+MUNICIPALITY_NAMES = {
+    "Falun": "Falu kommun",
+    "Kalmar": "Kalmar kommun",
+    "Gotland": "Region Gotland",
+}
+_FULL_NAME_WORDS = frozenset({"kommun", "stad", "Stad", "Region", "region"})
+
+
+def genitive(name: str) -> str:
+    """The Swedish genitive of a name: an "s", unless it ends in s, x or z ("Borås")."""
+    return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
+
+
+def municipality_name(name: str) -> str:
+    """How the pages name a municipality from its name as Kolada writes it: "Nyköpings
+    kommun", "Umeå kommun" (a name ending in a vowel joins without the genitive's s), "Falu
+    kommun"; a name that is already whole ("Göteborgs Stad", "Region Gotland") as written."""
+    name = name.strip()
+    if _FULL_NAME_WORDS & set(name.split()):
+        return name
+    known = MUNICIPALITY_NAMES.get(name)
+    if known is not None:
+        return known
+    if name[-1:].lower() in "aeiouyåäöé":
+        return f"{name} kommun"
+    return f"{genitive(name)} kommun"

@@ -53,6 +53,7 @@ from ovk.model.read import available_years, expand_owners, number_key, read_year
 from ovk.model.spec import Entity, properties
 from ovk.model.text import Item, items, lines
 from ovk.output.literal import literal
+from ovk.output.swedish import municipality_name
 from ovk.render.templating import TEMPLATES, environment, static_text
 from ovk.yamlio.atomic import RefusedWrite, refusal, write_atomically
 
@@ -622,6 +623,15 @@ def agreement_view(source: Source) -> View:
     }
 
 
+def municipality(agreement: Agreement) -> str | None:
+    """How the pages name the agreement's municipality ("Nyköpings kommun"), or None when
+    the agreement names none: a page never names one the data does not."""
+    found = agreement.municipality
+    if found is None or not found.name.strip():
+        return None
+    return municipality_name(found.name)
+
+
 def toc_entry(anchor: str, label: str, children: Iterable[View] = ()) -> View:
     """A table-of-contents entry; children are views with an anchor and a heading."""
     return {
@@ -952,6 +962,7 @@ class Renderer:
             f"{template}.{self.fmt}",
             view,
             year=self.source.year,
+            municipality=municipality(self.source.agreement),
             generator=self.generator,
             made=made(self.provenance, f"{AGREEMENTS}/{self.source.year}/"),
             links=links,
@@ -1085,6 +1096,8 @@ def render_years(
             f"{YEARS_TEMPLATE}.{fmt}",
             view,
             year=None,
+            # Every year's agreement names its municipality; the newest one says it here.
+            municipality=municipality(max(sources, key=lambda s: s.year).agreement),
             generator=origin.generator,
             made=made(origin, f"{AGREEMENTS}/"),
             links=None,

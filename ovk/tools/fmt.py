@@ -3,7 +3,8 @@
 A file is formatted only when the safe loader reads it without findings; the rewrite goes
 through the round-trip writer in `ovk.yamlio.loader`, mapping keys are put in the order of their
 schema's `properties` (keys the schema does not know keep their order, after the known ones),
-and the first line becomes the schema modeline. An end-of-line comment stays on its line; the
+and the first line becomes the schema modeline (`modeline_for`: the repository's schema/, or
+the published schema when it has none). An end-of-line comment stays on its line; the
 full-line comments and blank lines between two entries stay directly above the key or list
 item written after them (`keep_comment_places`), or the file is not formatted. Before anything
 is written, the new text is loaded again and must give exactly the old data.
@@ -39,14 +40,15 @@ class Outcome:
     skipped: bool = False  # not part of the layout: no schema says how to format it
 
 
-def format_text(text: str, kind: str, depth_below_root: int) -> str:
-    """The canonical text of one agreement file of `kind` (its data must load cleanly);
-    `CommentMove` when a comment could not stay above the entry it was written above."""
+def format_text(text: str, kind: str, modeline: str) -> str:
+    """The canonical text of one agreement file of `kind` (its data must load cleanly), with
+    `modeline` (`modeline_for`) first; `CommentMove` when a comment could not stay above the
+    entry it was written above."""
     body = without_modeline(text)
     data = load_round_trip(body)
     reorder(data, DOCUMENTS[kind])
     placed = keep_comment_places(body, dump_round_trip(data))
-    return modeline_for(kind, depth_below_root) + "\n" + placed
+    return modeline + "\n" + placed
 
 
 def without_modeline(text: str) -> str:
@@ -243,8 +245,9 @@ def reorder(value: Any, tp: Any) -> None:
             reorder(item, values)
 
 
-def format_file(file: Member, *, check: bool) -> Outcome:
-    """Format one file in place (atomically, only when it changes); with `check`, only tell."""
+def format_file(file: Member, root: Path, *, check: bool) -> Outcome:
+    """Format one file of the repository at `root` in place (atomically, only when it
+    changes); with `check`, only tell."""
     path = file.path
     loaded = load_path(path, file.display)
     if loaded.document is None or loaded.findings:
@@ -255,13 +258,13 @@ def format_file(file: Member, *, check: bool) -> Outcome:
     original = path.read_bytes().decode("utf-8-sig")
     if loaded.document.data is None:
         return Outcome(file.display, False, "the file is empty")
-    # The modeline is relative to the folder holding agreements/, wherever that stands.
-    depth = file.display.count("/")
+    # The modeline names the repository's schema/ when it has the file, else the published one.
+    modeline = modeline_for(file.kind, file.display, root)
     from ruamel.yaml.error import YAMLError
 
     body = without_modeline(original)
     try:
-        formatted = format_text(original, file.kind, depth)
+        formatted = format_text(original, file.kind, modeline)
     except CommentMove as move:
         line = move.line + (body != original)  # the modeline line was taken off
         return Outcome(file.display, False, str(move), line, move.column)
@@ -302,7 +305,7 @@ def format_paths(root: Path, paths: Iterable[Path], *, check: bool) -> list[Outc
     members in order, then the layout's problems (errors cannot be formatted, a file in an
     unknown place is skipped)."""
     selection = select(root, list(paths))
-    outcomes = [format_file(member, check=check) for member in selection.members]
+    outcomes = [format_file(member, root, check=check) for member in selection.members]
     for problem in selection.problems:
         if problem.severity is Severity.ERROR:
             outcomes.append(Outcome(problem.file, False, f"{problem.rule} {problem.message}"))

@@ -41,7 +41,6 @@ from ovk.yamlio.loader import dump_round_trip
 
 # The occasions as `--occasion` takes them: the word (vår) or its folder's slug (var).
 OCCASION_CHOICES = (*FOLLOWUP_OCCASIONS, *OCCASION_SLUGS.values())
-REPORT_DEPTH = 4  # agreements/<year>/uppfoljning/<occasion>/<CODE>.yaml
 
 
 def occasion_of(text: str, param: str = "occasion") -> str:
@@ -100,10 +99,11 @@ def _entries(items: Sequence[tuple[str, str, dict[str, Any]]]) -> Any:
     return out
 
 
-def report_text(data: YearData, occasion: str, division: str) -> str:
-    """The text of a new report: every required item in number order, its title a comment
-    above it, values null, state utkast, as_of the occasion's; status and comment (and the
-    dates that go with them) carried over from the division's previous report."""
+def report_text(data: YearData, occasion: str, division: str, modeline: str) -> str:
+    """The text of a new report, `modeline` (`modeline_for`) first: every required item in
+    number order, its title a comment above it, values null, state utkast, as_of the
+    occasion's; status and comment (and the dates that go with them) carried over from the
+    division's previous report."""
     need = required_of(data, occasion, division)
     as_of = fu.occasion_dates(data.agreement.entity)[occasion].as_of
     previous = previous_report(data, occasion, division)
@@ -129,7 +129,7 @@ def report_text(data: YearData, occasion: str, division: str) -> str:
             "indicators": _entries(indicators),
         },
     )
-    return dump_round_trip(document, modeline_for("uppfoljning", REPORT_DEPTH))
+    return dump_round_trip(document, modeline)
 
 
 def _carried(before: UppdragReport | None) -> dict[str, Any]:
@@ -174,7 +174,7 @@ def new_reports(root: Path, year: int, occasion: str, division: str | None, ever
                 raise UsageError(f"{shown} exists; ovk followup new never overwrites it")
             result.skipped.append(taken)
             continue
-        text = report_text(data, occasion, code)
+        text = report_text(data, occasion, code, modeline_for("uppfoljning", path, root))
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, text)
         result.written.append(path)

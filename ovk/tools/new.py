@@ -12,11 +12,13 @@ import os
 import re
 import shutil
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ovk.errors import DataError, UsageError
+from ovk.findings import Finding, Severity
 from ovk.model.build import build, skeleton
 from ovk.model.entities import (
     ALL_DIVISIONS,
@@ -33,6 +35,7 @@ from ovk.model.entities import (
 from ovk.model.layout import (
     AGREEMENTS,
     FILE_KINDS,
+    Member,
     located,
     modeline_for,
     name_taken,
@@ -40,12 +43,13 @@ from ovk.model.layout import (
     year_members,
 )
 from ovk.model.read import read, read_member
-from ovk.model.values import is_code, parse_date, slugify
+from ovk.model.text import free_texts
+from ovk.model.values import NEW_ID_MAX, is_code, new_id, parse_date
+from ovk.output.literal import excerpt, literal
 from ovk.tools.fmt import CommentMove, keep_comment_places, lost_comments, reorder, without_modeline
 from ovk.yamlio.atomic import RefusedWrite, current_umask, refusal, write_atomically
-from ovk.yamlio.loader import dump_round_trip, load_round_trip
+from ovk.yamlio.loader import dump_round_trip, load_round_trip, load_text
 
-DEPTH = {"overenskommelse": 2, "malomraden": 2, "division": 3, "uppdrag": 3}
 # What a new year does not take over: the follow-up reports speak of the year they follow up.
 NOT_CARRIED = frozenset({"uppfoljning"})
 
@@ -64,8 +68,50 @@ def _quoted(text: str | None) -> Any:
     return None if text is None else DoubleQuotedScalarString(text)
 
 
-def _render(kind: str, data: dict[str, Any]) -> str:
-    return dump_round_trip(data, modeline_for(kind, DEPTH[kind]))
+def _render(kind: str, data: dict[str, Any], path: Path, root: Path) -> str:
+    return dump_round_trip(data, modeline_for(kind, path, root))
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `new uppdrag` or `new division` wrote, and the warnings validate has for it."""
+
+    paths: list[Path]
+    warnings: list[Finding]
+
+
+def _write_checked(root: Path, year_dir: Path, files: dict[Path, str]) -> Written:
+    """Write `files` (path → text) only when validate's checks, run on the year as if they
+    stood in place, find no new error; else a usage error listing the findings (nothing is
+    written). The checks are validate's own, so what `new` accepts, validate accepts."""
+    from ovk.validate.cache import open_cache
+    from ovk.validate.engine import check_changes
+
+    created = list(dict.fromkeys(p.parent for p in files if not p.parent.exists()))
+    for folder in created:  # where the modeline is resolved from; removed again if refused
+        folder.mkdir()
+    try:
+        found = check_changes(root, year_dir, files, open_cache(root))
+    except BaseException:
+        _remove_empty(created)
+        raise
+    errors = [f for f in found if f.severity is Severity.ERROR]
+    if errors:
+        _remove_empty(created)
+        shown = ", ".join(p.relative_to(root).as_posix() for p in files)
+        raise UsageError(
+            f"{shown} would not validate ({len(errors)} error(s) above); nothing was written",
+            details=tuple(located(f) for f in errors),
+        )
+    for path, text in files.items():
+        write_atomically(path, text)
+    return Written(list(files), [f for f in found if f.severity is not Severity.ERROR])
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:
+        with suppress(OSError):  # something else put a file there meanwhile: it stays
+            folder.rmdir()
 
 
 def _year_dir(root: Path, year: int) -> Path:
@@ -113,12 +159,23 @@ class NewUppdrag:
     followup: str = ",".join(FOLLOWUP_OCCASIONS)
 
 
-def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
-    """Write agreements/<year>/uppdrag/<id>.yaml; refuses to overwrite."""
+def new_uppdrag(root: Path, spec: NewUppdrag) -> Written:
+    """Write agreements/<year>/uppdrag/<id>.yaml when it validates; refuses to overwrite."""
     folder = _year_dir(root, spec.year)
-    identity = spec.id or slugify(spec.title)
+    identity = spec.id if spec.id is not None else new_id(spec.title)
+    if spec.id is None and not identity:
+        raise UsageError(
+            f"<title> {spec.title!r} makes no id (no letter or digit to keep); give <id>",
+            "title",
+            "id",
+        )
     if not re.fullmatch(SLUG_PATTERN, identity):
         raise UsageError(f"<id> {identity!r} is not an id (lower-case a-z, 0-9 and '-')", "id")
+    if len(identity) > NEW_ID_MAX:
+        raise UsageError(
+            f"<id> {identity!r} is {len(identity)} characters; a new id has at most {NEW_ID_MAX}",
+            "id",
+        )
     if spec.number is not None and not re.fullmatch(NUMBER_PATTERN, spec.number):
         raise UsageError(f"<number> {spec.number!r} is not a number such as 2.1.4", "number")
     valid = _year_codes(root, folder)
@@ -155,12 +212,10 @@ def new_uppdrag(root: Path, spec: NewUppdrag) -> Path:
             "followup": _flow(followup),
         },
     )
-    path.parent.mkdir(exist_ok=True)
-    write_atomically(path, _render("uppdrag", data))
-    return path
+    return _write_checked(root, folder, {path: _render("uppdrag", data, path, root)})
 
 
-def new_division(root: Path, year: int, code: str, name: str | None) -> list[Path]:
+def new_division(root: Path, year: int, code: str, name: str | None) -> Written:
     """Write agreements/<year>/divisions/<CODE>.yaml with an 'Allmänt' section; a code the
     agreement does not list yet is added to overenskommelse.yaml (comments kept)."""
     folder = _year_dir(root, year)
@@ -180,6 +235,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
     listed = build(Agreement, read(agreement_path, root)).names
     full = agreement_path.read_text(encoding="utf-8-sig")
     agreement = load_round_trip(without_modeline(full))
+    name = name.strip() if name is not None and name.strip() else None
     if name is None and code not in listed:
         raise UsageError(f"{code} is not a division of {year} yet; give its <name>", "name")
     name = name or listed[code]
@@ -213,19 +269,19 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> list[Pat
             entry.fa.set_flow_style()  # like its neighbours
         divisions.append(entry)
         # Every comment kept where it stands, or nothing written at all.
-        text = _rewritten(agreement_path.relative_to(root), full, "overenskommelse", agreement)
-    path.parent.mkdir(exist_ok=True)
-    write_atomically(path, _render("division", data))
-    written = [path]
+        modeline = modeline_for("overenskommelse", agreement_path, root)
+        shown = agreement_path.relative_to(root)
+        text = _rewritten(shown, full, agreement, modeline)
+    files = {path: _render("division", data, path, root)}
     if text is not None:
-        write_atomically(agreement_path, text)
-        written.append(agreement_path)
-    return written
+        files[agreement_path] = text
+    return _write_checked(root, folder, files)
 
 
-def _rewritten(shown: Path, full: str, kind: str, data: Any) -> str:
+def _rewritten(shown: Path, full: str, data: Any, modeline: str) -> str:
     """The text of `data` (read from `full`, then changed) with every comment of `full` kept
-    where it stood; a DataError naming the comment's line when that cannot be."""
+    where it stood, `modeline` first; a DataError naming the comment's line when that
+    cannot be."""
     body = without_modeline(full)
     offset = body != full  # the modeline line was taken off
     try:
@@ -242,26 +298,72 @@ def _rewritten(shown: Path, full: str, kind: str, data: Any) -> str:
             "lost (comments inside [...] or {...} are not kept); move it to a line of its own; "
             "nothing was written"
         )
-    return modeline_for(kind, DEPTH[kind]) + "\n" + text
+    return modeline + "\n" + text
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A text of the new year that still names the year it was copied from."""
+
+    file: str  # relative to the root
+    line: int  # in the new file
+    text: str  # the whole text, as the data holds it
 
 
 @dataclass
 class NewYear:
     folder: Path
+    source: int
     carried: list[str] = field(default_factory=list)
     left_behind: list[tuple[str, str]] = field(default_factory=list)  # (file, due date)
+    title: tuple[str, str] | None = None  # (before, after) when the year in it was moved
+    title_kept: Mention | None = None  # a title that names no source year, to check
+    diarienummer: str | None = None  # the source year's, cleared
+    mentions: list[Mention] = field(default_factory=list)
 
 
-def new_year(root: Path, year: int, source: int) -> NewYear:
-    """agreements/<year>/ as a copy of <source>: every file with its year moved on, except the
-    uppdrag due before the new year starts (left behind and listed) and the follow-up
-    reports (uppfoljning/, which belong to the year they follow up). Ids never change."""
+def _year_pattern(year: int) -> re.Pattern[str]:
+    """`year` as a whole number: 2026 in '2022–2026', '2026-06-30' and 'år 2026', not in 12026."""
+    return re.compile(rf"(?<![0-9]){year}(?![0-9])")
+
+
+def default_source(root: Path, year: int) -> int:
+    """The year `new year` copies by default: the latest one before `year`."""
+    years = [int(d.name) for d in year_dirs(root)]
+    earlier = [y for y in years if y < year]
+    if not earlier:
+        listed = ", ".join(map(str, years)) or "none"
+        raise UsageError(
+            f"no year before {year} to copy (years: {listed}); give <from>, or start a "
+            "repository with 'ovk init'",
+            "from",
+        )
+    return earlier[-1]
+
+
+def new_year(
+    root: Path, year: int, source: int | None = None, *, allow_earlier: bool = False
+) -> NewYear:
+    """agreements/<year>/ as a copy of <source> (default: the latest year before it): every
+    file with its year moved on, except the uppdrag due before the new year starts (left
+    behind and listed) and the follow-up reports (uppfoljning/, which belong to the year they
+    follow up). The year in the agreement's title is moved on and its diarienummer cleared;
+    every other text that names the source year is listed (`mentions`) for the pull request.
+    Ids never change. A year not after its source is refused unless `allow_earlier`."""
+    if not 2000 <= year <= 2100:
+        raise UsageError(f"{year} is not an agreement year (2000-2100)")
+    if source is None:
+        source = default_source(root, year)
+    if year <= source and not allow_earlier:
+        raise UsageError(
+            f"{year} is not after {source}: a new year starts from an earlier one (give "
+            "<allow-earlier> to start it from a later year all the same)",
+            "allow-earlier",
+        )
     source_dir = _year_dir(root, source)
     target = root / AGREEMENTS / str(year)
     if target.exists():
         raise UsageError(f"{target.relative_to(root)} exists; ovk new year never overwrites")
-    if not 2000 <= year <= 2100:
-        raise UsageError(f"{year} is not an agreement year (2000-2100)")
     from ovk.validate.engine import validate
 
     # Only what validates is copied: a link out of the repository, or any other error, is
@@ -274,7 +376,7 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
         )
     listing = year_members(root, source_dir)
     listing.check()  # listed anew for the copy: still no link out of the repository
-    result = NewYear(target)
+    result = NewYear(target, source)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=target.parent))
     try:
         os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp's 0700 would stay on the year folder
@@ -292,7 +394,7 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
                     result.left_behind.append((member.display, due.isoformat()))
                     continue
                 result.carried.append(f"{AGREEMENTS}/{year}/{place.as_posix()}")
-            _copy(member.path, staging / place, member.kind, year)
+            _copy(member, root, staging / place, target / place, result)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -300,17 +402,76 @@ def new_year(root: Path, year: int, source: int) -> NewYear:
     return result
 
 
-def _copy(source: Path, target: Path, kind: str, year: int) -> None:
+def _copy(member: Member, root: Path, staged: Path, final: Path, result: NewYear) -> None:
     """One file, year moved on, through the round-trip writer (comments and their places,
-    and the order, kept as `ovk fmt` keeps them). A member that is a link inside the
-    repository is read where validate read it, and written as a regular file."""
-    full = source.read_text(encoding="utf-8-sig")
+    and the order, kept as `ovk fmt` keeps them), written to `staged` for its place at
+    `final`. A member that is a link inside the repository is read where validate read it,
+    and written as a regular file. The agreement's title and diarienummer are moved on, and
+    the texts that still name the source year are added to `result`."""
+    year = int(result.folder.name)
+    full = member.path.read_text(encoding="utf-8-sig")
     data = load_round_trip(without_modeline(full))
     if "year" in data:
         data["year"] = year
-    reorder(data, DOCUMENTS[kind])
+    if member.kind == "overenskommelse":
+        _move_agreement(data, result)
+    reorder(data, DOCUMENTS[member.kind])
     try:
-        text = _rewritten(source, full, kind, data)
+        text = _rewritten(Path(member.display), full, data, modeline_for(member.kind, final, root))
     except DataError as error:
         raise DataError(f"{error}; run 'ovk fmt' on the year first") from None
-    write_atomically(target, text)
+    write_atomically(staged, text)
+    shown = final.relative_to(root).as_posix()
+    document = load_text(text, shown).document
+    if document is None:  # cannot be: the text was written from data that loaded
+        raise DataError(f"{shown}: the copy does not load; nothing was written")
+    pattern = _year_pattern(result.source)
+    for path, value in free_texts(document.data, DOCUMENTS[member.kind]):
+        line = document.locate(path)[0]
+        if member.kind == "overenskommelse" and path == ("title",) and result.title is None:
+            result.title_kept = Mention(shown, line, value)
+        elif pattern.search(value):
+            result.mentions.append(Mention(shown, line, value))
+
+
+def _move_agreement(data: Any, result: NewYear) -> None:
+    """The year in the title moved on (the source year as a whole number); the diarienummer,
+    the source year's case number, cleared."""
+    title = data.get("title")
+    if isinstance(title, str):
+        moved = _year_pattern(result.source).sub(result.folder.name, title)
+        if moved != title:
+            data["title"] = moved
+            result.title = (title, moved)
+    if data.get("diarienummer") is not None:
+        result.diarienummer = str(data["diarienummer"])
+        data["diarienummer"] = None
+
+
+def checklist(result: NewYear, width: int = 100) -> list[str]:
+    """What `new year` has to say about the texts of the new year, for its pull request: the
+    title moved (or kept, to check), the diarienummer cleared, and under a heading each text
+    that still names the source year as `file:line: text` (an excerpt around the year, shown
+    literally)."""
+    lines = []
+    if result.title is not None:
+        lines.append(f"title: {literal(result.title[1])} (was {literal(result.title[0])})")
+    if result.title_kept is not None:
+        kept = result.title_kept
+        lines.append(
+            f"title kept, it names no {result.source}: check it: "
+            f"{literal(kept.file)}:{kept.line}: {literal(excerpt(kept.text, None, width))}"
+        )
+    if result.diarienummer is not None:
+        lines.append(
+            f"diarienummer: cleared (was {literal(result.diarienummer)}); give the new "
+            "year's when it has one"
+        )
+    pattern = _year_pattern(result.source)
+    lines.append(f"Texts that still name {result.source} ({len(result.mentions)}):")
+    for mention in result.mentions:
+        found = pattern.search(mention.text)
+        span = found.span() if found else None
+        shown = excerpt(mention.text, span, width)
+        lines.append(f"  {literal(mention.file)}:{mention.line}: {literal(shown)}")
+    return lines

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,17 @@ from ovk.model.conformance import (
     load_checked,
     quick_acceptor,
 )
-from ovk.model.layout import FILE_KINDS, MODELINE, Member, YearMembers, classify, schema_dir, select
+from ovk.model.layout import (
+    FILE_KINDS,
+    MODELINE,
+    Member,
+    YearMembers,
+    agreement_file,
+    classify,
+    schema_dir,
+    select,
+    year_members,
+)
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
 from ovk.validate.rules import YearFiles, check_year
@@ -196,13 +206,67 @@ Job = tuple[Path, YearMembers, int, bool, Cache | None]
 def check_year_folder(job: Job) -> list[Finding]:
     """Every finding of one year folder's files, their own and across them."""
     root, members, max_bytes, fast, cache = job
+    return _check_members(root, members, max_bytes, fast, cache, {})
+
+
+def check_changes(
+    root: Path, year_dir: Path, changes: Mapping[Path, str], cache: Cache | None = None
+) -> list[Finding]:
+    """The findings a year folder would gain if each path of `changes` (a new file of the
+    year, or one of its members) held the text given: the same checks as `validate` (each
+    file's own and those across the year), run before anything is written, so that a command
+    writes only what validates. Findings the year has without the changes are not counted."""
+    listing = year_members(root, year_dir)
+    before = set(_check_members(root, listing, DEFAULT_MAX_BYTES, True, cache, {}))
+    given = {}
+    members = list(listing.members)
+    for path, text in changes.items():
+        member = agreement_file(path, root)
+        given[member.display] = text.encode("utf-8")
+        if all(m.display != member.display for m in members):
+            members.insert(_place_in(members, member), member)
+    changed = replace(listing, members=tuple(members))
+    after = _check_members(root, changed, DEFAULT_MAX_BYTES, True, cache, given)
+    return sorted(set(after) - before)
+
+
+def _place_in(members: list[Member], new: Member) -> int:
+    """Where the listing would hold `new`: by kind, then by name within its folder."""
+    order = list(FILE_KINDS)
+    at = 0
+    for index, member in enumerate(members):
+        earlier_kind = order.index(member.kind) < order.index(new.kind)
+        same_folder = member.kind == new.kind and member.path.parent == new.path.parent
+        if earlier_kind or (same_folder and member.path.name < new.path.name):
+            at = index + 1
+    return at
+
+
+def _check_members(
+    root: Path,
+    members: YearMembers,
+    max_bytes: int,
+    fast: bool,
+    cache: Cache | None,
+    given: Mapping[str, bytes],
+) -> list[Finding]:
+    """`check_year_folder`, with the members shown in `given` read from the bytes given."""
     findings: list[Finding] = []
     year = YearFiles(members.year_dir)
     for problem in members.problems:  # a member that cannot be read is not missing
         _broken(year, members.display, problem.file)
     present: dict[tuple[str, str], bool] = {}  # schemas modelines name: a stat each per folder
     for file in members.members:
-        own = check_file(file, root, max_bytes, fast=fast, cache=cache, present=present)
+        raw = given.get(file.display)
+        own = check_file(
+            file,
+            root,
+            max_bytes,
+            fast=fast,
+            cache=cache if raw is None else None,
+            present=present,
+            raw=raw,
+        )
         findings.extend(own.findings)
         if own.document is None or any(f.rule in NOT_CONFORMING_RULES for f in own.findings):
             _broken(year, members.display, file.display)
@@ -240,14 +304,17 @@ def check_file(
     fast: bool = True,
     cache: Cache | None = None,
     present: dict[tuple[str, str], bool] | None = None,
+    raw: bytes | None = None,
 ) -> FileResult:
     """Load one member and check it against the schema of its kind.
 
     With `fast`, a file the C parser reads without doubt and its schema accepts needs no
     locations; every other file takes the located path, which alone makes findings. With a
-    `cache`, such clean files are remembered by content (see ovk/validate/cache.py).
+    `cache`, such clean files are remembered by content (see ovk/validate/cache.py). With
+    `raw`, the file is read from those bytes instead (a file not written yet).
     """
-    raw = read_capped(file.path, max_bytes) if fast else None
+    if raw is None:
+        raw = read_capped(file.path, max_bytes) if fast else None
     key = ""
     if cache and raw:
         schemas = _schema_dir(root)
