@@ -80,6 +80,15 @@ def ovk_in(clone: Path, *args: str) -> None:
     assert done.returncode == 0, done.stderr.decode()
 
 
+def committed_tree(tmp_path: Path) -> Path:
+    """The example tree as a repository: its year 2026 committed on main."""
+    root = make_tree(tmp_path / "repo")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "2026")
+    return root
+
+
 def briefing_in(root: Path, base: str) -> subprocess.CompletedProcess[str]:
     """`ovk ci briefing BASE` run in `root`, as CI runs it."""
     return subprocess.run(
@@ -605,10 +614,7 @@ def test_the_briefing_compares_each_new_year_with_the_year_before_and_names_a_re
 ) -> None:
     # The base has 2026; the branch adds 2027 and 2028 and removes 2026: 2027 is compared
     # with 2026 at the base, 2028 with 2027 of the branch (not there at the base).
-    root = make_tree(tmp_path / "repo")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "2026")
+    root = committed_tree(tmp_path)
     ovk_in(root, "new", "year", "2027", "--from", "2026")
     ovk_in(root, "new", "year", "2028", "--from", "2027")
     shutil.rmtree(root / "agreements/2026")
@@ -644,10 +650,7 @@ def test_the_workflows_shell_passes_shellcheck(where: str, script: str, tmp_path
 def test_the_briefing_says_when_nothing_changed_and_names_a_bad_base_in_one_line(
     tmp_path: Path,
 ) -> None:
-    root = make_tree(tmp_path / "repo")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "2026")
+    root = committed_tree(tmp_path)
     same = briefing_in(root, "main")
     assert (same.returncode, same.stdout) == (0, "Pull requesten ändrar inget under agreements/.\n")
     for base in ("origin/main", "HEAD~9"):

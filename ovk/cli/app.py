@@ -739,12 +739,16 @@ def init_repository(
         _check_new(outcome.root, [outcome.root / "agreements" / str(outcome.year)])
 
 
-new_app = typer.Typer(
-    name="new",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(new_app)
+def _group(name: str) -> typer.Typer:
+    """A group of commands under `ovk NAME` (`ovk new uppdrag`), added to the app."""
+    group = typer.Typer(
+        name=name, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]}
+    )
+    app.add_typer(group)
+    return group
+
+
+new_app = _group("new")
 
 
 @new_app.callback()
@@ -927,12 +931,7 @@ def _check_new(root: Path, paths: list[Path]) -> None:
         raise typer.Exit(ExitCode.FINDINGS)
 
 
-followup_app = typer.Typer(
-    name="followup",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(followup_app)
+followup_app = _group("followup")
 
 
 @followup_app.callback()
@@ -1255,12 +1254,7 @@ def render(
         typer.echo(f"wrote {len(outcome.written)} file(s) to {folder}{removed}", err=True)
 
 
-ci_app = typer.Typer(
-    name="ci",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(ci_app)
+ci_app = _group("ci")
 
 
 @ci_app.callback()
