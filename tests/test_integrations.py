@@ -1,4 +1,5 @@
-"""The files other tools read: pre-commit hooks, the GitHub workflow, the GitLab snippet.
+"""The files other tools read: pre-commit hooks and the CI workflows ovk ships for data
+repositories (tests/test_ci_workflows.py runs those).
 
 Each calls only commands (and options) ovk has; the YAML parses.
 """
@@ -13,12 +14,18 @@ import pytest
 from ruamel.yaml import YAML
 
 from ovk.cli.app import app
+from ovk.tools.ci import workflow as ci_workflow
 from tests.conftest import REPO, run_ovk
 
 
 def commands() -> set[str]:
     names = {c.name or c.callback.__name__ for c in app.registered_commands if c.callback}
-    return names | {g.name for g in app.registered_groups if g.name}
+    return names | set(groups())
+
+
+def groups() -> dict[str, Any]:
+    """The command groups by name (`ovk ci`, `ovk new`, …) and their typer apps."""
+    return {g.name or g.typer_instance.info.name: g.typer_instance for g in app.registered_groups}
 
 
 def load_yaml(text: str) -> Any:
@@ -35,10 +42,14 @@ def ovk_calls(script: str) -> list[list[str]]:
 
 
 def check_call(words: list[str]) -> None:
-    command = words[0]
-    assert command in commands(), f"ovk {command} does not exist"
-    options = [w.split("=")[0] for w in words[1:] if w.startswith("--")]
-    help_text = run_ovk(command, "--help").stdout
+    command = words[:1]
+    assert command[0] in commands(), f"ovk {command[0]} does not exist"
+    if command[0] in groups():  # a command of a group: `ovk ci briefing`
+        names = {c.name for c in groups()[command[0]].registered_commands}
+        assert words[1] in names, f"ovk {command[0]} {words[1]} does not exist"
+        command = words[:2]
+    options = [w.split("=")[0] for w in words[len(command) :] if w.startswith("--")]
+    help_text = run_ovk(*command, "--help").stdout
     for option in options:
         assert option in help_text, f"ovk {command} has no {option}"
 
@@ -60,30 +71,29 @@ def scripts(node: Any) -> list[str]:
 
 
 def test_github_workflow_parses_and_calls_real_commands() -> None:
-    workflow = load_yaml((REPO / ".github/workflows/agreements.yml").read_text(encoding="utf-8"))
+    workflow = load_yaml(ci_workflow("github"))
     assert "pull_request" in workflow["on"]  # YAML 1.2: "on" is a string, not true
     calls = [c for s in scripts(workflow) for c in ovk_calls(s)]
     used = {c[0] for c in calls}
-    assert {"validate", "diff", "render", "fmt"} <= used
+    assert {"validate", "ci", "render", "fmt"} <= used
     for call in calls:
         check_call(call)
     steps = workflow["jobs"]["review"]["steps"]
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "ovk validate --format github" in runs
-    assert "$GITHUB_STEP_SUMMARY" in runs and "--format markdown" in runs
-    assert "pytest" in runs
+    assert "$GITHUB_STEP_SUMMARY" in runs and "ovk ci briefing" in runs
+    assert "pytest" not in runs
     assert any(s.get("uses", "").startswith("actions/upload-artifact") for s in steps)
 
 
-def test_gitlab_snippet_parses_and_calls_real_commands() -> None:
-    page = (REPO / "docs/gitlab-ci.md").read_text(encoding="utf-8")
-    block = re.search(r"```yaml\n(.*?)```", page, re.DOTALL)
-    assert block
-    pipeline = load_yaml(block.group(1))
+def test_gitlab_job_parses_and_calls_real_commands() -> None:
+    pipeline = load_yaml(ci_workflow("gitlab"))
     calls = [c for s in scripts(pipeline) for c in ovk_calls(s)]
-    assert {"validate", "diff", "render", "fmt"} <= {c[0] for c in calls}
+    assert {"validate", "ci", "render", "fmt"} <= {c[0] for c in calls}
     for call in calls:
         check_call(call)
+    assert ["validate", "--format", "gitlab"] in calls
+    assert pipeline["agreements"]["artifacts"]["reports"] == {"codequality": "gl-code-quality.json"}
 
 
 def test_pre_commit_hooks_call_real_commands() -> None:

@@ -232,7 +232,8 @@ def validate(
         typer.Option(
             "--format",
             **choice("ovk.validate.reporters", "REPORTERS"),
-            help="text (path:line:col), json, or github (workflow annotations).",
+            help="text (path:line:col), json, github (workflow annotations) or gitlab (the "
+            "Code Quality report, JSON).",
         ),
     ] = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
@@ -738,12 +739,16 @@ def init_repository(
         _check_new(outcome.root, [outcome.root / "agreements" / str(outcome.year)])
 
 
-new_app = typer.Typer(
-    name="new",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(new_app)
+def _group(name: str) -> typer.Typer:
+    """A group of commands under `ovk NAME` (`ovk new uppdrag`), added to the app."""
+    group = typer.Typer(
+        name=name, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]}
+    )
+    app.add_typer(group)
+    return group
+
+
+new_app = _group("new")
 
 
 @new_app.callback()
@@ -926,12 +931,7 @@ def _check_new(root: Path, paths: list[Path]) -> None:
         raise typer.Exit(ExitCode.FINDINGS)
 
 
-followup_app = typer.Typer(
-    name="followup",
-    no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(followup_app)
+followup_app = _group("followup")
 
 
 @followup_app.callback()
@@ -1252,6 +1252,109 @@ def render(
         folder = outcome.folder or outcome.written[0].parent
         removed = f", removed {len(outcome.removed)} stale page(s)" if outcome.removed else ""
         typer.echo(f"wrote {len(outcome.written)} file(s) to {folder}{removed}", err=True)
+
+
+ci_app = _group("ci")
+
+
+@ci_app.callback()
+def ci() -> None:
+    """CI for a repository of agreements: its workflow, and the briefing a pull request gets.
+
+    The workflow installs this version of ovk, validates (annotations on GitHub, the Code
+    Quality report on GitLab), checks the formatting, puts the briefing of each year the
+    pull request touches in the job summary and in one comment edited on each push, and
+    renders every year as an artifact. ovk init --ci writes it to its place.
+
+    Examples:
+
+        ovk ci github -o .github/workflows/agreements.yml
+
+        ovk ci briefing origin/main
+    """
+
+
+WorkflowOutput = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="File to write (e.g. .github/workflows/agreements.yml); without it, print.",
+        show_default=False,
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing -o file.")]
+
+
+def _workflow(kind: str, output: Path | None, force: bool) -> None:
+    from ovk.tools.ci import workflow, write
+
+    if output is None:
+        sys.stdout.write(workflow(kind))
+        return
+    with _writing(output, "output"):
+        write(kind, output, force)
+    typer.echo(f"wrote {literal(output)}", err=True)
+
+
+@ci_app.command(name="github", cls=OvkCommand)
+def ci_github(output: WorkflowOutput = None, force: ForceOption = False) -> None:
+    """Print the GitHub Actions workflow for pull requests (.github/workflows/agreements.yml).
+
+    Examples:
+
+        ovk ci github > .github/workflows/agreements.yml
+
+        ovk ci github -o .github/workflows/agreements.yml --force
+    """
+    _workflow("github", output, force)
+
+
+@ci_app.command(name="gitlab", cls=OvkCommand)
+def ci_gitlab(output: WorkflowOutput = None, force: ForceOption = False) -> None:
+    """Print the GitLab CI job for merge requests (.gitlab-ci.yml).
+
+    Examples:
+
+        ovk ci gitlab > .gitlab-ci.yml
+
+        ovk ci gitlab -o .gitlab-ci.yml
+    """
+    _workflow("gitlab", output, force)
+
+
+@ci_app.command(name="briefing", cls=DiffCommand)
+def ci_briefing(
+    base: Annotated[str, typer.Argument(help="The base branch as a git revision (origin/main).")],
+    comment: Annotated[
+        bool,
+        typer.Option(
+            "--comment",
+            help="As the pull-request comment: a hidden marker line first (CI finds its earlier "
+            "comment by it), cut under GitHub's size limit with a pointer to --link.",
+        ),
+    ] = False,
+    link: Annotated[
+        str | None,
+        typer.Option(help="With --comment: where the whole briefing is (the job's page)."),
+    ] = None,
+) -> None:
+    """Print the Markdown briefing of every year folder changed since BASE.
+
+    Each year is compared (as ovk diff BASE:YEAR YEAR --format markdown) with the same year
+    where the branch left BASE; a year folder new in the branch with the year before it.
+
+    Examples:
+
+        ovk ci briefing origin/main >> "$GITHUB_STEP_SUMMARY"
+
+        ovk ci briefing origin/main --comment --link "$RUN_URL" > comment.md
+    """
+    from ovk.diff.pull_request import briefing
+    from ovk.diff.pull_request import comment as as_comment
+
+    text = briefing(_root(), base)
+    sys.stdout.write(as_comment(text, link) if comment else text)
 
 
 def main() -> None:

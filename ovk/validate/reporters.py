@@ -3,11 +3,13 @@
 File names and messages carry what contributors wrote; the text and github reporters show
 them literally (ovk.output.literal), so a file name holding a newline or an ESC sequence
 cannot add a line, an annotation or a terminal command. JSON keeps them exact (its own
-escaping is strict).
+escaping is strict); the GitLab report keeps the path exact (GitLab matches it to the
+merge request's files) and shows its descriptions literally, as text for people.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from typing import TextIO
@@ -71,4 +73,43 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-REPORTERS: dict[str, Reporter] = {"text": text, "json": as_json, "github": github}
+# GitLab's severities are info, minor, major, critical and blocker.
+GITLAB_SEVERITY = {"error": "major", "warning": "minor"}
+
+
+def gitlab(findings: list[Finding], files_checked: int, out: TextIO) -> None:
+    """GitLab's Code Quality report (a JSON array), the `codequality` artifact a merge
+    request shows inline: each finding's description, rule, severity, file and line.
+
+    The fingerprint identifies a finding across pipelines, so GitLab can tell new findings
+    from fixed ones: a hash of the file, rule, JSON path and message, not of the line (a
+    line added above moves a finding, it does not make it new). Findings alike in all four
+    are told apart by their order in the file."""
+    seen: dict[str, int] = {}
+    issues = []
+    for f in findings:
+        identity = json.dumps(
+            [f.file, f.rule, f.path, f.message], ensure_ascii=False, allow_nan=False
+        )
+        seen[identity] = seen.get(identity, 0) + 1
+        if seen[identity] > 1:
+            identity += f"#{seen[identity]}"
+        issues.append(
+            {
+                "description": literal(f"{f.message}. Hint: {f.hint}"),
+                "check_name": f.rule,
+                "fingerprint": hashlib.sha256(identity.encode("utf-8")).hexdigest(),
+                "severity": GITLAB_SEVERITY[f.severity.value],
+                "location": {"path": f.file, "lines": {"begin": max(f.line, 1)}},
+            }
+        )
+    json.dump(issues, out, ensure_ascii=False, indent=2, allow_nan=False)
+    out.write("\n")
+
+
+REPORTERS: dict[str, Reporter] = {
+    "text": text,
+    "json": as_json,
+    "github": github,
+    "gitlab": gitlab,
+}
