@@ -5,9 +5,16 @@
 
 For each size, each repeat runs both tools (alternating which goes first) and the run reports
 medians, the ratio ovk / check-jsonschema, files per second and each side's peak RSS; then
-`ovk --version` and `ovk --help` against `python -c pass`, and `ovk render --all` for one year
-when this ovk has it. The run fails (exit 1) when the two tools disagree on which files break
-the schema. Writes benchmarks/results.json and the table in benchmarks/README.md.
+`ovk --version` and `ovk --help` against `python -c pass`, the single-file call a pre-commit
+hook makes (`ovk validate FILE` against `check-jsonschema --schemafile SCHEMA FILE` and against
+importing the two libraries a validation needs), and `ovk render --all` for one year when this
+ovk has it. The run fails (exit 1) when the two tools disagree on which files break the
+schema. Writes benchmarks/results.json and the table in benchmarks/README.md.
+
+Time an installed ovk, not the editable checkout: `--install` builds a fresh virtual
+environment in a temporary folder, runs a non-editable `pip install .` there (pip compiles
+the bytecode, as a user's install has it) and times that environment's ovk; without it, the
+ovk next to this Python is timed, and the run prints (and records) which kind it is.
 
 check-jsonschema gets its fastest fair use: one call per schema on all files of that kind
 (split only where the command line would grow past the system's limit).
@@ -38,7 +45,8 @@ from ovk.model.conformance import SCHEMA_VERDICT_RULES  # noqa: E402
 from ovk.model.layout import classify  # noqa: E402
 from ovk.model.schema import KINDS  # noqa: E402
 
-BIN = Path(sys.executable).parent
+BIN = Path(sys.executable).parent  # check-jsonschema's; ovk's too unless --install
+OVK_BIN = [BIN]  # where `ovk` is taken from (replaced by --install)
 SIZES = {"M": (290, 1), "L": (290, 5)}  # municipalities, years
 ARG_BUDGET = 1_000_000  # bytes of file names per check-jsonschema call
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
@@ -52,8 +60,47 @@ class Run:
 
 
 def tool(name: str) -> str:
-    found = BIN / name
+    found = (OVK_BIN[0] if name == "ovk" else BIN) / name
     return str(found) if found.exists() else (shutil.which(name) or name)
+
+
+def python_of(name: str) -> str:
+    """The interpreter next to a tool (ovk's, after --install)."""
+    folder = OVK_BIN[0] if name == "ovk" else BIN
+    found = folder / "python"
+    return str(found) if found.exists() else sys.executable
+
+
+def install(folder: Path) -> Path:
+    """A fresh virtual environment in `folder` with this checkout installed as a user would
+    install it (non-editable, bytecode compiled by pip); its bin folder."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, str(REPO)], check=True)
+    return folder / "bin"
+
+
+def ovk_kind() -> dict[str, Any]:
+    """Which ovk is timed: where it is imported from, whether that is this checkout
+    (editable) and whether its modules have compiled bytecode next to them."""
+    probe = (
+        "import importlib.util, json, os, sys, ovk.entry as e; "
+        "print(json.dumps({'file': e.__file__, 'pyc': os.path.exists("
+        "importlib.util.cache_from_source(e.__file__)), 'no_pyc': sys.dont_write_bytecode}))"
+    )
+    found = subprocess.run(
+        [python_of("ovk"), "-c", probe], capture_output=True, text=True, check=True
+    )
+    facts = json.loads(found.stdout)
+    editable = Path(facts["file"]).resolve().is_relative_to(REPO)
+    return {
+        "module": facts["file"],
+        "editable": editable,
+        "bytecode": facts["pyc"],
+        "dont_write_bytecode": facts["no_pyc"],
+        "label": ("editable checkout" if editable else "installed")
+        + (", bytecode compiled" if facts["pyc"] else ", no bytecode"),
+    }
 
 
 def run(commands: list[list[str]], cwd: Path, env: dict[str, str] | None = None) -> Run:
@@ -170,11 +217,14 @@ def bench_size(size: str, repeat: int, base: Path) -> dict[str, Any]:
             f"check-jsonschema {cjs_runs[-1].seconds:.2f} s",
             file=sys.stderr,
         )
-    # ovk with its cache warm (a pre-commit hook's second run): filled once, then timed, in a
-    # cache folder of its own (never the user's), with CI unset (CI turns the cache off).
+    # ovk with its cache warm (a pre-commit hook's second run), in a cache folder of its own
+    # (never the user's), with CI unset (CI turns the cache off). Filled by two runs first:
+    # the first writes the entries, the second finds them and writes what it keeps about the
+    # year folders (the stat-keyed index), so the timed runs are what a user's next run is.
     with tempfile.TemporaryDirectory() as folder:
-        env = {k: v for k, v in os.environ.items() if k != "CI"} | {"OVK_CACHE_DIR": folder}
-        run([ovk_command(root, cached=True)], root, env)
+        env = warm_env(folder)
+        for _ in range(2):
+            run([ovk_command(root, cached=True)], root, env)
         warm = [run([ovk_command(root, cached=True)], root, env) for _ in range(repeat)]
     if failing_ovk(warm[0].stdout[0], root) != failing_ovk(ovk_runs[0].stdout[0], root):
         raise SystemExit(f"{size}: ovk's verdicts differ with its cache warm")
@@ -200,6 +250,55 @@ def bench_size(size: str, repeat: int, base: Path) -> dict[str, Any]:
         "ovk_peak_rss_mb": round(max(r.peak_rss_mb for r in ovk_runs), 1),
         "cjs_peak_rss_mb": round(max(r.peak_rss_mb for r in cjs_runs), 1),
         "cjs_calls": len(cjs_commands(root, by_kind)),
+        "repeat": repeat,
+    }
+
+
+def warm_env(folder: str) -> dict[str, str]:
+    """The environment of a run with the cache in `folder` (CI unset: CI turns it off)."""
+    return {k: v for k, v in os.environ.items() if k != "CI"} | {"OVK_CACHE_DIR": folder}
+
+
+def pre_commit_file() -> Path:
+    """The file a pre-commit hook would check: the first uppdrag of the latest shipped year."""
+    years = sorted(p for p in (REPO / "agreements").iterdir() if p.name.isdigit())
+    for path in sorted((years[-1] / "uppdrag").glob("*.yaml")):
+        if classify(path)[0] == "uppdrag":
+            return path
+    raise SystemExit(f"no uppdrag file in {years[-1]}")
+
+
+def bench_single_file(repeat: int) -> dict[str, Any]:
+    """The call pre-commit makes for one changed file, interleaved: `ovk validate FILE`
+    (its cache warm, as on a desk), check-jsonschema on the same file, and importing the two
+    libraries a validation needs (the floor the issue measures against)."""
+    path = pre_commit_file()
+    name = path.relative_to(REPO).as_posix()
+    schema = REPO / "schema" / KINDS["uppdrag"]
+    commands = {
+        "ovk validate FILE": [tool("ovk"), "validate", name],
+        "check-jsonschema FILE": [tool("check-jsonschema"), "--schemafile", str(schema), name],
+        "import ruamel.yaml, jsonschema_rs": [
+            python_of("ovk"),
+            "-c",
+            "import ruamel.yaml, jsonschema_rs",
+        ],
+    }
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    with tempfile.TemporaryDirectory() as folder:
+        env = warm_env(folder)
+        run([commands["ovk validate FILE"]], REPO, env)  # the cache filled once
+        for index in range(repeat):
+            order = list(commands.items())
+            for label, command in order if index % 2 == 0 else reversed(order):
+                times[label].append(run([command], REPO, env).seconds)
+    medians = {label: statistics.median(t) for label, t in times.items()}
+    ovk_s = medians["ovk validate FILE"]
+    return {
+        "file": name,
+        "seconds": {label: round(s, 4) for label, s in medians.items()},
+        "ratio_to_cjs": round(ovk_s / medians["check-jsonschema FILE"], 3),
+        "ratio_to_imports": round(ovk_s / medians["import ruamel.yaml, jsonschema_rs"], 2),
         "repeat": repeat,
     }
 
@@ -240,7 +339,8 @@ def table(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
         f"Measured {results['date']} on {m['cpus']} CPUs, Python {m['python']} ({m['system']}), "
-        f"ovk at commit {results['commit']}; medians of {results['repeat']} interleaved repeats "
+        f"ovk at commit {results['commit']} ({results['ovk']['label']}); "
+        f"medians of {results['repeat']} interleaved repeats "
         "(ovk with `--no-cache`; the last column is ovk again with its cache warm).",
         "",
         "| size | files | ovk validate | check-jsonschema | ratio ovk/cjs | ovk files/s "
@@ -264,6 +364,21 @@ def table(results: dict[str, Any]) -> str:
         if render
         else "| `ovk render --all` | n/a (not in this ovk) | |"
     )
+    single = results.get("single_file")
+    if single:
+        seconds = single["seconds"]
+        lines += [
+            "",
+            f"| pre-commit call on one file (`{single['file']}`) | median | ratio |",
+            "| --- | ---: | ---: |",
+            f"| `ovk validate FILE` | {seconds['ovk validate FILE'] * 1000:.0f} ms | |",
+            f"| `check-jsonschema --schemafile … FILE` "
+            f"| {seconds['check-jsonschema FILE'] * 1000:.0f} ms "
+            f"| ovk/cjs **{single['ratio_to_cjs']:.2f}** |",
+            f'| `python -c "import ruamel.yaml, jsonschema_rs"` '
+            f"| {seconds['import ruamel.yaml, jsonschema_rs'] * 1000:.0f} ms "
+            f"| ovk is {single['ratio_to_imports']:.1f}× this |",
+        ]
     return "\n".join(lines)
 
 
@@ -284,10 +399,22 @@ def main(argv: list[str] | None = None) -> int:
         "--corpus-dir", type=Path, default=Path(tempfile.gettempdir()), help="where corpora live"
     )
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--install",
+        action="store_true",
+        help="time ovk installed (non-editable, compiled) in a fresh temporary environment",
+    )
     args = parser.parse_args(argv)
-    sizes = [s.strip().upper() for s in args.size.split(",") if s.strip()]
-    if any(s not in ("S", *SIZES) for s in sizes):
+    if any(s.strip().upper() not in ("S", *SIZES) for s in args.size.split(",") if s.strip()):
         parser.error("sizes are S, M and L")
+    with tempfile.TemporaryDirectory(prefix="ovk-bench-env-") as folder:
+        if args.install:
+            OVK_BIN[0] = install(Path(folder))
+        return measure(args)
+
+
+def measure(args: argparse.Namespace) -> int:
+    sizes = [s.strip().upper() for s in args.size.split(",") if s.strip()]
     for size in sizes:
         corpus(size, args.corpus_dir)  # make corpora before timing anything
     results: dict[str, Any] = {
@@ -301,11 +428,14 @@ def main(argv: list[str] | None = None) -> int:
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
         ).stdout.strip(),
         "repeat": args.repeat,
+        "ovk": ovk_kind(),
         "sizes": {},
     }
+    print(f"timing ovk from {results['ovk']['module']} ({results['ovk']['label']})")
     for size in sizes:
         results["sizes"][size] = bench_size(size, args.repeat, args.corpus_dir)
     results["startup"] = bench_startup(max(args.repeat, 10))
+    results["single_file"] = bench_single_file(max(args.repeat, 10))
     results["render"] = bench_render(args.repeat)
     text = table(results)
     print(text)

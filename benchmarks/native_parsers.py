@@ -1,0 +1,327 @@
+"""Native YAML parsers as the data source of ovk's clean fast path: a differential test and a
+timing (issue 18, item 4). Not part of the test suite; see benchmarks/README.md.
+
+    python benchmarks/native_parsers.py --corpus /tmp/ovk-corpus-M [--suite DIR] [--repeat 3]
+
+Every input (the shipped agreements, tests/examples, the YAML Test Suite, a corpus) is read
+by the located loader (`load_bytes`, the reference) and by each candidate. A candidate gives
+data or "doubt" (the fast path then falls back to the located loader). It fails when
+
+- its data differs from the located loader's (types included: 1, 1.0 and True differ), or
+- it gives data for an input the located loader rejects (a finding of the loader: the fast
+  path would call a broken file clean).
+
+Candidates (installed separately; a missing one is reported, not fatal):
+
+- `ruamel-events`: today's fast path (`fast_data`, ruamel.yaml.clib's libyaml events), the
+  baseline;
+- `yaml-rs`: `yaml_rs.loads` (Rust, YAML 1.2), dates as text, duplicate keys an error, keys
+  made text as ovk makes them, behind the same textual guards as the fast path plus a
+  doubt on every `&`, `*`, `!`, `<<` (anchors, aliases, tags, merge keys: the located path's);
+- `ryml`: rapidyaml's tree (C++), walked in Python with ovk's own YAML 1.2 resolution;
+- `pyyaml-events`: PyYAML's C parser (`yaml.CParser`), its events only iterated: the same
+  libyaml as ruamel.yaml.clib, so this is its floor before any data is built;
+- `pyyaml-csafe`: `yaml.load(text, yaml.CSafeLoader)` (C composes, Python constructs), timed
+  only: YAML 1.1 resolution (`yes`, `on`, `0480`, `2026-12-31`) makes its data differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from ovk.yamlio.loader import (  # noqa: E402
+    _DOUBT,
+    _early_finding,
+    _parsers_differ,
+    _plain_value,
+    _resolvers,
+    decode,
+    fast_data,
+    load_bytes,
+)
+
+DOUBT = _DOUBT
+Candidate = Callable[[str], Any]
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal with equal types all the way down (NaN equals NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+# --- candidates ----------------------------------------------------------------------------
+
+# What the fast path leaves to the located loader and a parser without events cannot tell us:
+# anchors, aliases, tags, merge keys. Checked on the text, so a '&' inside a string doubts too.
+_EVENTFUL = re.compile(r"[&*!]|<<")
+
+
+def yaml_rs_candidate() -> Candidate:
+    import yaml_rs
+
+    loads, error = yaml_rs.loads, yaml_rs.YAMLDecodeError
+    policy = yaml_rs.DuplicateKeyPolicy.Error
+
+    def load(text: str) -> Any:
+        if _parsers_differ(text) or _EVENTFUL.search(text) or "%" in text:
+            return DOUBT
+        try:
+            data = loads(text, parse_datetime=False, duplicate_key_policy=policy)
+        except (error, ValueError, TypeError, OverflowError, RecursionError):
+            return DOUBT
+        if text.lstrip().startswith("---") and text.count("\n---") + text.startswith("---") > 1:
+            return DOUBT  # more than one document: yaml-rs returns a list
+        return _text_keys(data)
+
+    return load
+
+
+def _text_keys(data: Any) -> Any:
+    """Keys as text, as the located loader makes them (`str(key)`)."""
+    if type(data) is dict:
+        result = {}
+        for key, value in data.items():
+            text = key if type(key) is str else str(key)
+            if text in result:
+                return DOUBT  # `1` and `"1"`: the located loader reports a duplicate
+            item = _text_keys(value)
+            if item is DOUBT:
+                return DOUBT
+            result[text] = item
+        return result
+    if type(data) is list:
+        items = [_text_keys(item) for item in data]
+        return DOUBT if any(item is DOUBT for item in items) else items
+    return data
+
+
+def ryml_candidate() -> Candidate:
+    import ryml
+
+    resolvers = _resolvers()
+
+    def scalar(text: str, plain: bool) -> Any:
+        if plain and text[:1] in resolvers:
+            return _plain_value(resolvers[text[:1]], text)
+        return text
+
+    def load(text: str) -> Any:
+        if _parsers_differ(text) or _EVENTFUL.search(text) or "%" in text:
+            return DOUBT
+        try:
+            tree = ryml.parse_in_arena(text.encode("utf-8"))
+        except Exception:
+            return DOUBT
+        root = tree.root_id()
+        if tree.is_stream(root):
+            if tree.num_children(root) != 1:
+                return DOUBT
+            root = tree.first_child(root)
+        return walk(tree, root, 0)
+
+    def walk(tree: Any, node: int, depth: int) -> Any:
+        if depth > 64:
+            return DOUBT
+        if tree.is_map(node):
+            result: dict[str, Any] = {}
+            child = tree.first_child(node)
+            while child != ryml.NONE:
+                if tree.is_key_ref(child) or tree.has_key_tag(child) or tree.has_key_anchor(child):
+                    return DOUBT
+                raw_key = tree.key(child).tobytes().decode("utf-8")
+                key = scalar(raw_key, tree.is_key_plain(child))
+                if key is DOUBT:
+                    return DOUBT
+                key = key if type(key) is str else str(key)
+                if key in result:
+                    return DOUBT
+                value = walk(tree, child, depth + 1)
+                if value is DOUBT:
+                    return DOUBT
+                result[key] = value
+                child = tree.next_sibling(child)
+            return result
+        if tree.is_seq(node):
+            items = []
+            child = tree.first_child(node)
+            while child != ryml.NONE:
+                item = walk(tree, child, depth + 1)
+                if item is DOUBT:
+                    return DOUBT
+                items.append(item)
+                child = tree.next_sibling(child)
+            return items
+        if tree.is_val_ref(node) or tree.has_val_tag(node) or tree.has_val_anchor(node):
+            return DOUBT
+        if not tree.has_val(node) and not tree.is_doc(node):
+            return DOUBT
+        if tree.val_is_null(node):
+            return None
+        return scalar(tree.val(node).tobytes().decode("utf-8"), tree.is_val_plain(node))
+
+    return load
+
+
+def pyyaml_events_candidate() -> Candidate:
+    from yaml._yaml import CParser
+
+    def load(text: str) -> Any:
+        parser = CParser(text)
+        try:
+            while parser.get_event() is not None:
+                pass
+        finally:
+            parser.dispose()
+        return DOUBT  # timing only
+
+    return load
+
+
+def pyyaml_csafe_candidate() -> Candidate:
+    import yaml
+
+    def load(text: str) -> Any:
+        try:
+            return yaml.load(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            return DOUBT
+
+    return load
+
+
+CANDIDATES: dict[str, Callable[[], Candidate]] = {
+    "ruamel-events": lambda: fast_data,
+    "yaml-rs": yaml_rs_candidate,
+    "ryml": ryml_candidate,
+    "pyyaml-events": pyyaml_events_candidate,
+    "pyyaml-csafe": pyyaml_csafe_candidate,
+}
+TIMING_ONLY = {"pyyaml-events", "pyyaml-csafe"}
+
+
+# --- the differential ----------------------------------------------------------------------
+
+
+def inputs(corpus: Path | None, suite: Path) -> Iterator[tuple[str, Path]]:
+    for path in sorted((REPO / "agreements").rglob("*.yaml")):
+        yield "agreements", path
+    for path in sorted((REPO / "tests" / "examples").rglob("*.yaml")):
+        yield "examples", path
+    for path in sorted(suite.glob("*/*.yaml")):
+        yield "yaml-test-suite", path
+    if corpus is not None:
+        for path in sorted((corpus / "agreements").rglob("*.yaml")):
+            yield "corpus", path
+
+
+def differential(
+    loaded: dict[str, Candidate], sources: list[tuple[str, Path, bytes]]
+) -> dict[str, dict[str, Any]]:
+    report: dict[str, dict[str, Any]] = {
+        name: {"equal": 0, "doubt": 0, "differ": [], "false_clean": []} for name in loaded
+    }
+    for _, path, raw in sources:
+        reference = load_bytes(raw, "x")
+        clean = reference.document is not None and not reference.findings
+        text = decode(raw, "x")
+        for name, candidate in loaded.items():
+            if name in TIMING_ONLY:
+                continue
+            row = report[name]
+            if not isinstance(text, str) or _early_finding(text, "x") is not None:
+                row["doubt"] += 1  # the fast path's own guards, before any parser
+                continue
+            try:
+                data = candidate(text)
+            except Exception as error:  # a crash is a doubt, but worth seeing
+                row.setdefault("crashed", []).append(f"{path}: {type(error).__name__}")
+                data = DOUBT
+            if data is DOUBT:
+                row["doubt"] += 1
+            elif not clean:
+                row["false_clean"].append(str(path))
+            elif same(data, reference.document.data):  # type: ignore[union-attr]
+                row["equal"] += 1
+            else:
+                row["differ"].append(str(path))
+    return report
+
+
+def timing(
+    loaded: dict[str, Candidate], texts: list[str], repeat: int
+) -> dict[str, dict[str, float]]:
+    """Each candidate's ms a file over `texts` (the decoded files), medians of `repeat`,
+    run back to back in turn."""
+    times: dict[str, list[float]] = {name: [] for name in loaded}
+    for _ in range(repeat):
+        for name, candidate in loaded.items():
+            start = time.perf_counter()
+            for text in texts:
+                candidate(text)
+            times[name].append(time.perf_counter() - start)
+    return {
+        name: {"ms_per_file": 1000 * statistics.median(t) / len(texts), "files": len(texts)}
+        for name, t in times.items()
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, help="a corpus made by make_corpus.py")
+    parser.add_argument("--suite", type=Path, default=REPO / "tests" / "data" / "yaml-test-suite")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", help="comma-separated candidate names")
+    args = parser.parse_args(argv)
+    names = args.only.split(",") if args.only else list(CANDIDATES)
+    loaded: dict[str, Candidate] = {}
+    for name in names:
+        try:
+            loaded[name] = CANDIDATES[name]()
+        except ImportError as error:
+            print(f"{name}: not installed ({error})")
+    sources = [(group, p, p.read_bytes()) for group, p in inputs(args.corpus, args.suite)]
+    groups = {g: sum(s[0] == g for s in sources) for g in dict.fromkeys(s[0] for s in sources)}
+    print(f"{len(sources)} inputs: {groups}")
+    report = differential(loaded, sources)
+    failed = False
+    for name, row in report.items():
+        if name in TIMING_ONLY:
+            continue
+        bad = len(row["differ"]) + len(row["false_clean"])
+        failed = failed or bool(bad)
+        print(
+            f"{name}: equal {row['equal']}, doubt (falls back) {row['doubt']}, "
+            f"data differs {len(row['differ'])}, clean where ovk rejects {len(row['false_clean'])}"
+        )
+        for label in ("differ", "false_clean", "crashed"):
+            for path in row.get(label, [])[:8]:
+                print(f"    {label}: {path}")
+    group = "corpus" if args.corpus else "agreements"
+    texts = [t for g, _, raw in sources if g == group and isinstance(t := decode(raw, "x"), str)]
+    for name, row in timing(loaded, texts, args.repeat).items():
+        print(f"{name}: {row['ms_per_file']:.3f} ms a file ({row['files']} {group} files)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
