@@ -31,6 +31,7 @@ import argparse
 import math
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -285,14 +286,66 @@ def timing(
     }
 
 
+# The whole cold run with a candidate as the fast path's data source: ovk's own command line in
+# a fresh process, `fast_data` replaced for unlocated reads (a located read, as a schema
+# finding needs, keeps ruamel.yaml's marks).
+_COLD = """
+import sys
+sys.path.insert(0, {here!r})
+import native_parsers, ovk.yamlio.loader as loader
+candidate, events = native_parsers.CANDIDATES[{name!r}](), loader.fast_data
+loader.fast_data = lambda text, located=None: (
+    candidate(text) if located is None else events(text, located)
+)
+from ovk.entry import main
+sys.argv = ["ovk", "--root", {root!r}, "validate", "--format", "json", "--no-cache", "agreements"]
+main()
+"""
+
+
+def cold(root: Path, names: list[str], repeat: int) -> int:
+    """The cold `ovk validate` of `root` with each candidate, back to back, `repeat` times;
+    the findings must be byte-identical to the baseline's."""
+    times: dict[str, list[float]] = {name: [] for name in names}
+    outputs: dict[str, bytes] = {}
+    for index in range(repeat):
+        for name in names if index % 2 == 0 else reversed(names):
+            code = _COLD.format(here=str(HERE), name=name, root=str(root))
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
+            times[name].append(time.perf_counter() - start)
+            if done.returncode not in (0, 1):
+                raise SystemExit(f"{name}: exit {done.returncode}: {done.stderr[-400:]!r}")
+            outputs.setdefault(name, done.stdout)
+            if outputs[name] != done.stdout:
+                raise SystemExit(f"{name}: findings changed between repeats")
+    base = statistics.median(times[names[0]])
+    for name in names:
+        median = statistics.median(times[name])
+        verdict = "same findings" if outputs[name] == outputs[names[0]] else "FINDINGS DIFFER"
+        print(
+            f"cold {name}: {median:.2f} s (runs {', '.join(f'{t:.2f}' for t in times[name])}), "
+            f"{100 * (base - median) / base:+.1f} % against {names[0]}, {verdict}"
+        )
+    return 0 if all(outputs[n] == outputs[names[0]] for n in names) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, help="a corpus made by make_corpus.py")
     parser.add_argument("--suite", type=Path, default=REPO / "tests" / "data" / "yaml-test-suite")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", help="comma-separated candidate names")
+    parser.add_argument(
+        "--cold",
+        type=Path,
+        help="time whole cold runs of this corpus instead (the first "
+        "candidate of --only is the baseline)",
+    )
     args = parser.parse_args(argv)
     names = args.only.split(",") if args.only else list(CANDIDATES)
+    if args.cold:
+        return cold(args.cold, [n for n in names if n not in TIMING_ONLY], args.repeat)
     loaded: dict[str, Candidate] = {}
     for name in names:
         try:
