@@ -75,6 +75,8 @@ def same(a: Any, b: Any) -> bool:
 # What the fast path leaves to the located loader and a parser without events cannot tell us:
 # anchors, aliases, tags, merge keys. Checked on the text, so a '&' inside a string doubts too.
 _EVENTFUL = re.compile(r"[&*!]|<<")
+_DOCUMENT_MARKERS = re.compile(r"^---", re.MULTILINE)
+_SCALAR_KEYS = (str, int, float, bool, type(None))
 
 
 def yaml_rs_candidate() -> Candidate:
@@ -90,8 +92,8 @@ def yaml_rs_candidate() -> Candidate:
             data = loads(text, parse_datetime=False, duplicate_key_policy=policy)
         except (error, ValueError, TypeError, OverflowError, RecursionError):
             return DOUBT
-        if text.lstrip().startswith("---") and text.count("\n---") + text.startswith("---") > 1:
-            return DOUBT  # more than one document: yaml-rs returns a list
+        if len(_DOCUMENT_MARKERS.findall(text)) > 1 or "\n..." in text:
+            return DOUBT  # more than one document: yaml-rs returns a list of them
         return _text_keys(data)
 
     return load
@@ -102,6 +104,8 @@ def _text_keys(data: Any) -> Any:
     if type(data) is dict:
         result = {}
         for key, value in data.items():
+            if type(key) not in _SCALAR_KEYS:
+                return DOUBT  # a list or map as a key: the located loader rejects it
             text = key if type(key) is str else str(key)
             if text in result:
                 return DOUBT  # `1` and `"1"`: the located loader reports a duplicate

@@ -75,8 +75,9 @@ def install(folder: Path) -> Path:
     """A fresh virtual environment in `folder` with this checkout installed as a user would
     install it (non-editable, bytecode compiled by pip); its bin folder."""
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-    pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, str(REPO)], check=True)
+    pip = [str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", "--compile"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([*pip, str(REPO)], check=True, env=env)
     return folder / "bin"
 
 
@@ -88,8 +89,9 @@ def ovk_kind() -> dict[str, Any]:
         "print(json.dumps({'file': e.__file__, 'pyc': os.path.exists("
         "importlib.util.cache_from_source(e.__file__)), 'no_pyc': sys.dont_write_bytecode}))"
     )
+    # Run from the root folder: `python -c` would import a checkout in its working folder.
     found = subprocess.run(
-        [python_of("ovk"), "-c", probe], capture_output=True, text=True, check=True
+        [python_of("ovk"), "-c", probe], cwd="/", capture_output=True, text=True, check=True
     )
     facts = json.loads(found.stdout)
     editable = Path(facts["file"]).resolve().is_relative_to(REPO)
