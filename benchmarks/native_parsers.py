@@ -74,36 +74,46 @@ def same(a: Any, b: Any) -> bool:
 
 # --- candidates ----------------------------------------------------------------------------
 
-# What the fast path leaves to the located loader and a parser without events cannot tell us:
-# anchors, aliases, tags, merge keys, directives. Checked on the text, so a '&' inside a
-# string doubts too.
-_EVENTFUL = re.compile(r"[&*!]|<<|^%", re.MULTILINE)
 _DOCUMENT_MARKERS = re.compile(r"^---", re.MULTILINE)
-# Where yaml-rs and the located loader part in the YAML Test Suite, found on the text: lines of
-# blanks and a missing final newline (block scalars' trailing lines), block scalars at all
-# (none in the agreements), a document end, empty keys and values in flow collections, and
-# flow collections over more than one line or with an explicit key (`?`), a comment after a key.
-_NATIVE_DOUBT = re.compile(
-    r"^[ \t]+$|^\s*:|:[,}\]]|[\[{,]\s*:|(^|[\s:-])[|>][-+0-9]*[ \t]*(#.*)?$|^\.\.\.|:[ \t]+#",
-    re.MULTILINE,
-)
+_FLOW_EMPTY = re.compile(r"[\[{,][ \t]*:|:[ \t]*[,}\]]")
+_BLOCK_SCALAR = re.compile(r"(^|[ \t:-])[|>][-+0-9]*[ \t]*(#.*)?$", re.MULTILINE)
+_SCALAR_KEYS = (str, int, float, bool, type(None))
 
 
 def native_doubts(text: str) -> bool:
-    """Whether `text` holds what a parser without events may read otherwise than ovk."""
-    if _parsers_differ(text) or _EVENTFUL.search(text) or _NATIVE_DOUBT.search(text):
+    """Whether `text` holds what a parser without events may read otherwise than ovk.
+
+    Checked on the text (a '&' inside a string doubts too): what the fast path leaves to the
+    located loader (anchors, aliases, tags, merge keys, directives), and where yaml-rs and
+    rapidyaml part from the located loader in the YAML Test Suite: trailing blanks and a
+    missing final newline (block scalars' last lines), block scalars at all (none in the
+    agreements), a document end or a second document, a comment after a key, and flow
+    collections over more than one line, with an explicit key (`?`) or an empty key or value.
+    """
+    if _parsers_differ(text) or any(mark in text for mark in _MARKS):
         return True
-    if (text and not text.endswith("\n")) or len(_DOCUMENT_MARKERS.findall(text)) > 1:
+    if text.startswith(("%", "...")) or (text and not text.endswith("\n")):
+        return True
+    if "#" in text and _KEY_COMMENT.search(text):
+        return True
+    if ("|" in text or ">" in text) and _BLOCK_SCALAR.search(text):
+        return True
+    if text.count("---") and len(_DOCUMENT_MARKERS.findall(text)) > 1:
         return True
     if "{" in text or "[" in text:
         for line in text.split("\n"):
             opened = line.count("[") + line.count("{")
-            if opened and (opened != line.count("]") + line.count("}") or "?" in line):
+            if opened and (
+                opened != line.count("]") + line.count("}")
+                or "?" in line
+                or _FLOW_EMPTY.search(line)
+            ):
                 return True
     return False
 
 
-_SCALAR_KEYS = (str, int, float, bool, type(None))
+_MARKS = ("&", "*", "!", "<<", "\n%", " \n", "\n...")
+_KEY_COMMENT = re.compile(r":[ \t]+#")
 
 
 def yaml_rs_candidate() -> Candidate:
