@@ -28,7 +28,6 @@ Candidates (installed separately; a missing one is reported, not fatal):
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 import statistics
@@ -54,22 +53,10 @@ from ovk.yamlio.loader import (  # noqa: E402
     fast_data,
     load_bytes,
 )
+from tests.test_fast_path import same  # noqa: E402  (the suite's equality: types included)
 
 DOUBT = _DOUBT
 Candidate = Callable[[str], Any]
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal with equal types all the way down (NaN equals NaN)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return bool(a == b)
 
 
 # --- candidates ----------------------------------------------------------------------------
