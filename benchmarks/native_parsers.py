@@ -13,11 +13,10 @@ data or "doubt" (the fast path then falls back to the located loader). It fails 
 
 Candidates (installed separately; a missing one is reported, not fatal):
 
-- `ruamel-events`: today's fast path (`fast_data`, ruamel.yaml.clib's libyaml events), the
+- `ruamel-events`: the fast path's events (`events_data`, ruamel.yaml.clib's libyaml), the
   baseline;
-- `yaml-rs`: `yaml_rs.loads` (Rust, YAML 1.2), dates as text, duplicate keys an error, keys
-  made text as ovk makes them, behind the same textual guards as the fast path plus a
-  doubt on every `&`, `*`, `!`, `<<` (anchors, aliases, tags, merge keys: the located path's);
+- `yaml-rs`: `yaml_rs.loads` (Rust, YAML 1.2) behind the textual guards of
+  ovk/yamlio/native.py (`native_data`, what ovk uses when yaml-rs is installed);
 - `ryml`: rapidyaml's tree (C++), walked in Python with ovk's own YAML 1.2 resolution;
 - `pyyaml-events`: PyYAML's C parser (`yaml.CParser`), its events only iterated: the same
   libyaml as ruamel.yaml.clib, so this is its floor before any data is built;
@@ -29,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -46,13 +44,13 @@ sys.path.insert(0, str(REPO))
 from ovk.yamlio.loader import (  # noqa: E402
     _DOUBT,
     _early_finding,
-    _parsers_differ,
     _plain_value,
     _resolvers,
     decode,
-    fast_data,
+    events_data,
     load_bytes,
 )
+from ovk.yamlio.native import native_data, native_doubts  # noqa: E402
 from tests.test_fast_path import same  # noqa: E402  (the suite's equality: types included)
 
 DOUBT = _DOUBT
@@ -61,85 +59,11 @@ Candidate = Callable[[str], Any]
 
 # --- candidates ----------------------------------------------------------------------------
 
-_DOCUMENT_MARKERS = re.compile(r"^---", re.MULTILINE)
-_FLOW_EMPTY = re.compile(r"[\[{,][ \t]*:|:[ \t]*[,}\]]")
-_BLOCK_SCALAR = re.compile(r"(^|[ \t:-])[|>][-+0-9]*[ \t]*(#.*)?$", re.MULTILINE)
-_SCALAR_KEYS = (str, int, float, bool, type(None))
-
-
-def native_doubts(text: str) -> bool:
-    """Whether `text` holds what a parser without events may read otherwise than ovk.
-
-    Checked on the text (a '&' inside a string doubts too): what the fast path leaves to the
-    located loader (anchors, aliases, tags, merge keys, directives), and where yaml-rs and
-    rapidyaml part from the located loader in the YAML Test Suite: trailing blanks and a
-    missing final newline (block scalars' last lines), block scalars at all (none in the
-    agreements), a document end or a second document, a comment after a key, and flow
-    collections over more than one line, with an explicit key (`?`) or an empty key or value.
-    """
-    if _parsers_differ(text) or any(mark in text for mark in _MARKS):
-        return True
-    if text.startswith(("%", "...")) or (text and not text.endswith("\n")):
-        return True
-    if "#" in text and _KEY_COMMENT.search(text):
-        return True
-    if ("|" in text or ">" in text) and _BLOCK_SCALAR.search(text):
-        return True
-    if text.count("---") and len(_DOCUMENT_MARKERS.findall(text)) > 1:
-        return True
-    if "{" in text or "[" in text:
-        for line in text.split("\n"):
-            opened = line.count("[") + line.count("{")
-            if opened and (
-                opened != line.count("]") + line.count("}")
-                or "?" in line
-                or _FLOW_EMPTY.search(line)
-            ):
-                return True
-    return False
-
-
-_MARKS = ("&", "*", "!", "<<", "\n%", " \n", "\n...")
-_KEY_COMMENT = re.compile(r":[ \t]+#")
-
 
 def yaml_rs_candidate() -> Candidate:
-    import yaml_rs
+    import yaml_rs  # noqa: F401  (ImportError: not installed)
 
-    loads, error = yaml_rs.loads, yaml_rs.YAMLDecodeError
-    policy = yaml_rs.DuplicateKeyPolicy.Error
-
-    def load(text: str) -> Any:
-        if native_doubts(text):
-            return DOUBT
-        try:
-            data = loads(text, parse_datetime=False, duplicate_key_policy=policy)
-        except (error, ValueError, TypeError, OverflowError, RecursionError):
-            return DOUBT
-        return _text_keys(data)
-
-    return load
-
-
-def _text_keys(data: Any) -> Any:
-    """Keys as text, as the located loader makes them (`str(key)`)."""
-    if type(data) is dict:
-        result = {}
-        for key, value in data.items():
-            if type(key) not in _SCALAR_KEYS:
-                return DOUBT  # a list or map as a key: the located loader rejects it
-            text = key if type(key) is str else str(key)
-            if text in result:
-                return DOUBT  # `1` and `"1"`: the located loader reports a duplicate
-            item = _text_keys(value)
-            if item is DOUBT:
-                return DOUBT
-            result[text] = item
-        return result
-    if type(data) is list:
-        items = [_text_keys(item) for item in data]
-        return DOUBT if any(item is DOUBT for item in items) else items
-    return data
+    return native_data
 
 
 def ryml_candidate() -> Candidate:
@@ -239,7 +163,7 @@ def pyyaml_csafe_candidate() -> Candidate:
 
 
 CANDIDATES: dict[str, Callable[[], Candidate]] = {
-    "ruamel-events": lambda: fast_data,
+    "ruamel-events": lambda: events_data,
     "yaml-rs": yaml_rs_candidate,
     "ryml": ryml_candidate,
     "pyyaml-events": pyyaml_events_candidate,
@@ -321,14 +245,14 @@ _COLD = """
 import sys
 sys.path.insert(0, {here!r})
 import native_parsers, ovk.yamlio.loader as loader
-candidate, events = native_parsers.CANDIDATES[{name!r}](), loader.fast_data
+candidate, events = native_parsers.CANDIDATES[{name!r}](), loader.events_data
 def source(text, located=None):
     if located is None:
         data = candidate(text)
         if data is not loader._DOUBT:
             return data
     return events(text, located)
-loader.fast_data = source
+loader.fast_data = events if {name!r} == "ruamel-events" else source
 from ovk.entry import main
 sys.argv = ["ovk", "--root", {root!r}, "validate", "--format", "json", "--no-cache", "agreements"]
 main()

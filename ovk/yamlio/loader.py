@@ -622,12 +622,28 @@ def warm_up() -> None:
     import _ruamel_yaml  # noqa: F401
     import ruamel.yaml.events  # noqa: F401
 
+    from ovk.yamlio.native import available
+
+    available()
     _resolvers()
 
 
 def fast_data(text: str, located: Document | None = None) -> Any:
     """The data of `text` as `load_text` builds it, or `_DOUBT`; with `located`, the
-    locations of its values and keys are recorded there too."""
+    locations of its values and keys are recorded there too. Without `located`, yaml-rs
+    reads it first when installed (ovk/yamlio/native.py); where it doubts, the C parser's
+    events do (`events_data`)."""
+    if located is None:
+        from ovk.yamlio.native import native_data
+
+        data = native_data(text)
+        if data is not _DOUBT:
+            return data
+    return events_data(text, located)
+
+
+def events_data(text: str, located: Document | None = None) -> Any:
+    """`fast_data` from the C parser's events alone."""
     if _parsers_differ(text):
         return _DOUBT
     try:
