@@ -233,7 +233,10 @@ def test_the_fast_path_words_errors_with_the_options_of_the_typer_command() -> N
         assert option(name) == command.option(name.replace("_", "-"))
 
 
-def test_a_plain_validate_call_imports_neither_typer_nor_click_nor_rich(tree: Path) -> None:
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_a_plain_validate_call_imports_neither_typer_nor_click_nor_rich(
+    tree: Path, cache: str
+) -> None:
     probe = (
         "import sys\n"
         f"sys.argv = ['ovk', 'validate', {str(tree / 'agreements/2026/malomraden.yaml')!r}]\n"
@@ -247,7 +250,7 @@ def test_a_plain_validate_call_imports_neither_typer_nor_click_nor_rich(tree: Pa
         capture_output=True,
         text=True,
         check=True,
-        env=checkout_env(),
+        env={**checkout_env(), **({"CI": "1"} if cache == "off" else {})},
     )
     *report, loaded = result.stdout.splitlines()
     assert report == ["1 file(s) valid"]
@@ -256,3 +259,5 @@ def test_a_plain_validate_call_imports_neither_typer_nor_click_nor_rich(tree: Pa
     assert "ovk.validate.engine" in modules and "jsonschema_rs" in modules
     heavy = ("typer", "click", "rich", "pydantic", "jsonschema")
     assert [m for m in modules if m.split(".")[0] in heavy] == []
+    # The installed packages' metadata is read only for the cache's key.
+    assert ("importlib.metadata" in modules) == (cache == "on")

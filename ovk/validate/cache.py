@@ -40,7 +40,6 @@ import stat
 import sys
 from contextlib import suppress
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -363,6 +362,10 @@ def _salt() -> bytes:
 
 @cache
 def _versions() -> str:
+    # importlib.metadata (and the email package it reads METADATA with) only when a cache
+    # is opened: a run with the cache off (--no-cache, $CI) does not pay for it.
+    from importlib.metadata import PackageNotFoundError, version
+
     versions = [f"ovk={__version__}", f"python={sys.version}"]
     for package in ("ruamel.yaml", "ruamel.yaml.clib", "jsonschema-rs"):
         try:
