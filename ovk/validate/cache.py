@@ -17,9 +17,9 @@ writable by nobody else. What the user's own cache folder holds is trusted only 
 proves itself:
 
 - the key is a SHA-256 of the installed ovk code (every file of the package, hashed once per
-  run), the versions of Python and the parser and the builds (stat) of the native parser and
-  validator, the file's kind, its schema's
-  bytes and the file's bytes, so an entry written by other code or for other bytes is never
+  run), the versions of Python and the parser and the builds (stat) of the native parsers
+  (yaml-rs too, when installed) and validator, the file's kind, its schema's bytes and the
+  file's bytes, so an entry written by other code or for other bytes is never
   found;
 - an entry carries an HMAC-SHA-256 of its key and data under a secret made once per cache
   folder (32 random bytes, mode 0600, in a folder of mode 0700), so an entry not written by
