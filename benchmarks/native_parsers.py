@@ -13,10 +13,10 @@ data or "doubt" (the fast path then falls back to the located loader). It fails 
 
 Candidates (installed separately; a missing one is reported, not fatal):
 
-- `ruamel-events`: the fast path's events (`events_data`, ruamel.yaml.clib's libyaml), the
+- `ruamel-events`: the fast path's events (`fast_data`, ruamel.yaml.clib's libyaml), the
   baseline;
-- `yaml-rs`: `yaml_rs.loads` (Rust, YAML 1.2) behind the textual guards of
-  ovk/yamlio/native.py (`native_data`, what ovk uses when yaml-rs is installed);
+- `yaml-rs`: `yaml_rs.loads` (Rust, YAML 1.2) behind textual guards
+  (benchmarks/native_yaml_rs.py, `native_data`);
 - `ryml`: rapidyaml's tree (C++), walked in Python with ovk's own YAML 1.2 resolution;
 - `pyyaml-events`: PyYAML's C parser (`yaml.CParser`), its events only iterated: the same
   libyaml as ruamel.yaml.clib, so this is its floor before any data is built;
@@ -40,6 +40,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+from native_yaml_rs import native_data, native_doubts  # noqa: E402
 
 from ovk.yamlio.loader import (  # noqa: E402
     _DOUBT,
@@ -47,10 +50,9 @@ from ovk.yamlio.loader import (  # noqa: E402
     _plain_value,
     _resolvers,
     decode,
-    events_data,
+    fast_data,
     load_bytes,
 )
-from ovk.yamlio.native import native_data, native_doubts  # noqa: E402
 from tests.test_fast_path import same  # noqa: E402  (the suite's equality: types included)
 
 DOUBT = _DOUBT
@@ -163,7 +165,7 @@ def pyyaml_csafe_candidate() -> Candidate:
 
 
 CANDIDATES: dict[str, Callable[[], Candidate]] = {
-    "ruamel-events": lambda: events_data,
+    "ruamel-events": lambda: fast_data,
     "yaml-rs": yaml_rs_candidate,
     "ryml": ryml_candidate,
     "pyyaml-events": pyyaml_events_candidate,
@@ -245,7 +247,7 @@ _COLD = """
 import sys
 sys.path.insert(0, {here!r})
 import native_parsers, ovk.yamlio.loader as loader
-candidate, events = native_parsers.CANDIDATES[{name!r}](), loader.events_data
+candidate, events = native_parsers.CANDIDATES[{name!r}](), loader.fast_data
 def source(text, located=None):
     if located is None:
         data = candidate(text)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,9 +50,15 @@ class Document:
     first_line: str = ""
     # The text of a fast-loaded document: its locations are found only when a finding asks.
     unlocated: str | None = field(default=None, repr=False)
+    # Or where that text is read from when a finding first asks (a document from the index).
+    source: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the value at `path` (or its key), else of its nearest ancestor."""
+        if self.source is not None:
+            source, self.source = self.source, None
+            if self.unlocated is None:
+                self.unlocated = source()
         if self.unlocated is not None:
             text, self.unlocated = self.unlocated, None
             located = Document(None)
@@ -622,28 +629,12 @@ def warm_up() -> None:
     import _ruamel_yaml  # noqa: F401
     import ruamel.yaml.events  # noqa: F401
 
-    from ovk.yamlio.native import available
-
-    available()
     _resolvers()
 
 
 def fast_data(text: str, located: Document | None = None) -> Any:
     """The data of `text` as `load_text` builds it, or `_DOUBT`; with `located`, the
-    locations of its values and keys are recorded there too. Without `located`, yaml-rs
-    reads it first when installed (ovk/yamlio/native.py); where it doubts, the C parser's
-    events do (`events_data`)."""
-    if located is None:
-        from ovk.yamlio.native import native_data
-
-        data = native_data(text)
-        if data is not _DOUBT:
-            return data
-    return events_data(text, located)
-
-
-def events_data(text: str, located: Document | None = None) -> Any:
-    """`fast_data` from the C parser's events alone."""
+    locations of its values and keys are recorded there too."""
     if _parsers_differ(text):
         return _DOUBT
     try:

@@ -1,13 +1,9 @@
-"""yaml-rs (Rust, YAML 1.2) as the clean fast path's first data source, when installed.
-
-`ovk[native]` installs it; without it nothing changes. It gives data only: no marks, no events,
-so it may speak only where the text shows nothing it could read otherwise than the located
-loader (`native_doubts`); anything else, and any error of yaml-rs, is a doubt, and the C
-parser's events (`fast_data`) read the file as before, which in turn leave to the located
-loader what they doubt. benchmarks/native_parsers.py is the differential (every shipped
-file, every example, the YAML Test Suite and the M corpus: equal data or a doubt) and the
-timing behind it (benchmarks/README.md, "Native parsers (issue 18)");
-tests/test_native_source.py keeps the differential in the suite.
+"""yaml-rs (Rust, YAML 1.2) as the clean fast path's data source: the guarded reader that
+benchmarks/native_parsers.py measures (issue 18; not kept in ovk, see benchmarks/README.md,
+"Native parsers (issue 18)"). It gives data only, no marks and no events, so it speaks only
+where the text shows nothing it could read otherwise than the located loader
+(`native_doubts`); anything else, and any error of yaml-rs, is a doubt, after which ovk's
+own fast path (the C parser's events) would read the file.
 """
 
 from __future__ import annotations
