@@ -46,11 +46,14 @@ from typing import Any
 
 from ovk import __version__
 from ovk.model.conformance import schema_bytes
+from ovk.model.schema import KINDS
 
 ENV_FOLDER = "OVK_CACHE_DIR"
-FORMAT = "ovk-cache 2"  # part of every key: entries of another layout are never found
+FORMAT = "ovk-cache 3"  # part of every key: entries of another layout are never found
 SECRET = "secret"
 ENTRIES = "entries"
+INDEX = "index"  # one file per year folder: see ovk/validate/index.py
+INDEX_LIMIT = 512 * 1024 * 1024  # bytes; a year folder's index is its files' data and verdicts
 _TAG = 32  # bytes of an HMAC-SHA-256
 _MISSING: Any = object()
 MISSING = _MISSING
@@ -113,7 +116,7 @@ class Cache:
 
     def __init__(self, base: Path, name: str, secret: bytes, salt: bytes) -> None:
         self.base, self.name, self.secret, self.salt = base, name, secret, salt
-        self._fd: int | None = None
+        self._fds: dict[str, int] = {}
         self._schemas: dict[tuple[str, Path], bytes] = {}
 
     _STATE = ("base", "name", "secret", "salt")
@@ -148,13 +151,13 @@ class Cache:
     def __setstate__(self, state: dict[str, Any]) -> None:  # in a worker: opened when needed
         for name in self._STATE:
             setattr(self, name, state[name])
-        self._fd = None
+        self._fds = {}
         self._schemas = {}
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        fds, self._fds = self._fds, {}
+        for descriptor in fds.values():
+            os.close(descriptor)
 
     def __enter__(self) -> Cache:
         return self
@@ -180,11 +183,46 @@ class Cache:
     def get(self, key: str, limit: int) -> Any:
         """The data of the entry `key`, or MISSING: no entry, a link or other non-file, over
         `limit` bytes, a wrong HMAC or no JSON. The caller checks the data's shape."""
-        folder = self._entries()
+        found = self._read(ENTRIES, key, limit)
+        if not isinstance(found, dict) or "data" not in found:
+            return _MISSING
+        return found["data"]
+
+    def put(self, key: str, data: Any) -> None:
+        """Write the entry `key` whole (a temporary file, then a rename that replaces a link
+        rather than following it)."""
+        self._write(ENTRIES, key, {"data": data})
+
+    def index_key(self, schemas: Path, setting: str) -> str:
+        """What a year folder's index must have been written under to be used: this run's
+        format, code and versions (the salt), the bytes of every kind's schema in `schemas`
+        and the `setting` that changes verdicts (the size cap)."""
+        digest = hashlib.sha256(self.salt + b"index\n" + setting.encode() + b"\n")
+        for kind in sorted(KINDS):
+            digest.update(hashlib.sha256(schema_bytes(kind, schemas)).digest())
+        return digest.hexdigest()
+
+    def read_index(self, year: str, key: str) -> Any:
+        """The index of the year folder shown as `year` (see ovk/validate/index.py), or
+        MISSING: none, not written by ovk with this secret (HMAC), or written under another
+        `key` (other code, versions, schemas or size cap)."""
+        found = self._read(INDEX, _index_name(year), INDEX_LIMIT)
+        if not isinstance(found, dict) or found.get("key") != key or found.get("year") != year:
+            return _MISSING
+        return found
+
+    def write_index(self, year: str, index: dict[str, Any]) -> None:
+        """Write the index of the year folder `year` whole, as `put` writes an entry."""
+        self._write(INDEX, _index_name(year), {**index, "year": year})
+
+    def _read(self, subfolder: str, name: str, limit: int) -> Any:
+        """The JSON of the file `name` in `subfolder`, or MISSING: no such file, a link or
+        other non-file, over `limit` bytes, a wrong HMAC or no JSON."""
+        folder = self._subfolder(subfolder)
         if folder is None:
             return _MISSING
         try:
-            descriptor = os.open(key, os.O_RDONLY | os.O_NONBLOCK | _FLAGS, dir_fd=folder)
+            descriptor = os.open(name, os.O_RDONLY | os.O_NONBLOCK | _FLAGS, dir_fd=folder)
         except OSError:
             return _MISSING
         try:
@@ -197,40 +235,47 @@ class Cache:
         finally:
             os.close(descriptor)
         tag, payload = blob[:_TAG], blob[_TAG:]
-        if not hmac.compare_digest(tag, self._tag(key, payload)):
+        if not hmac.compare_digest(tag, self._tag(subfolder, name, payload)):
             return _MISSING
         try:
-            return json.loads(payload)["data"]
-        except (ValueError, KeyError, TypeError):
+            return json.loads(payload)
+        except ValueError:
             return _MISSING
 
-    def put(self, key: str, data: Any) -> None:
-        """Write the entry `key` whole (a temporary file, then a rename that replaces a link
-        rather than following it)."""
-        folder = self._entries()
+    def _write(self, subfolder: str, name: str, content: Any) -> None:
+        folder = self._subfolder(subfolder)
         if folder is None:
             return
-        payload = json.dumps({"data": data}, ensure_ascii=False).encode("utf-8")
-        temporary = f".{key}.{os.getpid()}.{os.urandom(4).hex()}"
+        try:  # a lone surrogate in a string cannot be written: not remembered
+            payload = json.dumps(content, ensure_ascii=False).encode("utf-8")
+        except ValueError:
+            return
+        temporary = f".{name}.{os.getpid()}.{os.urandom(4).hex()}"
         try:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FLAGS
             descriptor = os.open(temporary, flags, 0o600, dir_fd=folder)
             try:
                 with os.fdopen(descriptor, "wb") as out:
-                    out.write(self._tag(key, payload) + payload)
-                os.replace(temporary, key, src_dir_fd=folder, dst_dir_fd=folder)
+                    out.write(self._tag(subfolder, name, payload) + payload)
+                os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
             except OSError:
                 os.unlink(temporary, dir_fd=folder)
                 raise
         except OSError:
             pass  # a cache that cannot be written is just not used
 
-    def _tag(self, key: str, payload: bytes) -> bytes:
-        return hmac.digest(self.secret, key.encode() + b"\n" + payload, "sha256")
+    def _tag(self, subfolder: str, name: str, payload: bytes) -> bytes:
+        # The subfolder is signed too: an entry copied into the index folder is not an index.
+        message = f"{subfolder}/{name}\n".encode() + payload
+        return hmac.digest(self.secret, message, "sha256")
 
     def _entries(self) -> int | None:
-        """The descriptor of this repository's entries folder, opened once per process."""
-        if self._fd is None:
+        return self._subfolder(ENTRIES)
+
+    def _subfolder(self, subfolder: str) -> int | None:
+        """The descriptor of this repository's folder `subfolder` (ENTRIES or INDEX), opened
+        once per process."""
+        if subfolder not in self._fds:
             base = _folder(self.base, None, own=False)
             if base is None:
                 return None
@@ -241,10 +286,17 @@ class Cache:
             if mine is None:
                 return None
             try:
-                self._fd = _folder(ENTRIES, mine)
+                descriptor = _folder(subfolder, mine)
             finally:
                 os.close(mine)
-        return self._fd
+            if descriptor is None:
+                return None
+            self._fds[subfolder] = descriptor
+        return self._fds[subfolder]
+
+
+def _index_name(year: str) -> str:
+    return "year-" + hashlib.sha256(year.encode()).hexdigest()[:32]
 
 
 def _folder(name: str | Path, parent: int | None, *, own: bool = True) -> int | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -49,9 +50,15 @@ class Document:
     first_line: str = ""
     # The text of a fast-loaded document: its locations are found only when a finding asks.
     unlocated: str | None = field(default=None, repr=False)
+    # Or where that text is read from when a finding first asks (a document from the index).
+    source: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the value at `path` (or its key), else of its nearest ancestor."""
+        if self.source is not None:
+            source, self.source = self.source, None
+            if self.unlocated is None:
+                self.unlocated = source()
         if self.unlocated is not None:
             text, self.unlocated = self.unlocated, None
             located = Document(None)
