@@ -1,9 +1,12 @@
-"""An optional cache of the files `ovk validate` found clean, kept in the user's cache folder.
+"""An optional cache for `ovk validate`, kept in the user's cache folder: entries and indexes.
 
-A hit skips reading the YAML: the entry holds the file's data (JSON), so cross-file rules,
-which always run, still see every document. Files with findings are never cached (they take
-the located path every time), and modeline findings, which depend on where the file stands,
-are always recomputed.
+Two kinds of file, both signed and checked as below. An entry (`entries/`) is keyed by a
+clean file's bytes and holds its data (JSON): a hit skips parsing, so cross-file rules, which
+always run, still see every document. An index (`index/`, one per year folder; see
+ovk/validate/index.py) records each member's stat, the SHA-256 of its bytes and its verdict
+(its own located findings, broken files' too, and the data of those the cross-file rules
+read): a member whose stat is recorded and not racy is not even opened. Modeline findings,
+which depend on where the file stands and on schema/, are always recomputed.
 
 What it trusts and what it does not. The repository is not trusted: a contributor may commit
 anything, including a cache folder or symlinks. So the cache never lives in the repository:
@@ -20,13 +23,18 @@ proves itself:
   run), the versions of Python, the parser and the validator, the file's kind, its schema's
   bytes and the file's bytes, so an entry written by other code or for other bytes is never
   found;
-- an entry carries an HMAC-SHA-256 of its key and data under a secret made once per cache
-  folder (32 random bytes, mode 0600, in a folder of mode 0700), so an entry not written by
-  ovk for this key is rejected;
+- an entry carries an HMAC-SHA-256 of its folder, name and content under a secret made once
+  per cache folder (32 random bytes, mode 0600, in a folder of mode 0700), so an entry not
+  written by ovk under this name is rejected;
 - its data must be JSON that the kind's schema accepts (the engine asks the fast validator).
 
-An entry that fails any of these is a miss: the file is read as if uncached, and if clean the
-entry is written again. A cache that cannot be opened or written is simply not used.
+An index is keyed likewise (the same code hash and versions, every kind's schema bytes and
+the size cap, recorded in it and compared) and signed the same way; its verdicts are taken
+on its HMAC and key alone, without asking the validator again (that is the index's whole
+saving: a warm run does not touch the members it records), which is as far as the entries'
+schema check ever reached, since whoever can sign an index can read the secret. An entry or
+index that fails any of these is a miss: the file (or the year folder) is read as if
+uncached, and written again. A cache that cannot be opened or written is simply not used.
 """
 
 from __future__ import annotations
