@@ -242,3 +242,24 @@ def test_an_untouched_file_with_a_new_stat_is_hashed_not_checked_again(
     spy = Spy(monkeypatch)
     assert run(base, root) == expected
     assert spy.checked == []
+
+
+def test_files_racy_under_one_index_are_trusted_after_the_next_writes_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_tree(tmp_path / "repo")
+    base = tmp_path / "cache"
+    expected = run(base, root)  # every file was written just now: all racy
+    later = time.time_ns() + 10 * index.RACY_MARGIN_NS
+    monkeypatch.setattr(index.time, "time_ns", lambda: later)
+    assert run(base, root) == expected  # hashed again, and the index written again
+    opened_files: list[Path] = []
+    real = engine.read_capped
+
+    def counted(path: Path, *args: Any) -> Any:
+        opened_files.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(engine, "read_capped", counted)
+    assert run(base, root) == expected
+    assert opened_files == []  # a stat each, no member opened

@@ -101,8 +101,8 @@ class YearIndex:
         entry = self.stored.get(display)
         if not _entry(entry) or tuple(entry[:5]) != status:
             return None
-        if max(status[1], status[2]) >= self.written - RACY_MARGIN_NS:
-            return None  # racy: it may have changed after it was read
+        if _racy(status, self.written):
+            return None  # it may have changed after it was read
         self.fresh[display] = entry
         verdict: Verdict = entry[6]
         return verdict
@@ -118,7 +118,11 @@ class YearIndex:
 
     def record(self, display: str, status: Signature, sha: str, verdict: Verdict) -> None:
         entry = [*status, sha, verdict]
-        if self.stored.get(display) != entry:
+        # An entry racy under the stored index, and no longer under this run's, is written
+        # again with this run's start, so the next run trusts it (git rewrites its index so).
+        if self.stored.get(display) != entry or (
+            _racy(status, self.written) and not _racy(status, self.began)
+        ):
             self.changed = True
         self.fresh[display] = entry
 
@@ -128,6 +132,12 @@ class YearIndex:
         if self.changed or self.fresh.keys() != self.stored.keys():
             index = {"key": self.key, "began": self.began, "files": self.fresh}
             self.cache.write_index(self.year, index)
+
+
+def _racy(status: Signature, began: int) -> bool:
+    """Whether a file of this stat may have changed after an index begun at `began` read it:
+    its mtime or ctime is not at least RACY_MARGIN_NS older than that."""
+    return max(status[1], status[2]) >= began - RACY_MARGIN_NS
 
 
 def _entry(entry: Any) -> TypeGuard[list[Any]]:
