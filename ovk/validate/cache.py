@@ -126,6 +126,7 @@ class Cache:
         self.base, self.name, self.secret, self.salt = base, name, secret, salt
         self._fds: dict[str, int] = {}
         self._schemas: dict[tuple[str, Path], bytes] = {}
+        self._index_keys: dict[tuple[Path, str], str] = {}
 
     _STATE = ("base", "name", "secret", "salt")
 
@@ -161,6 +162,7 @@ class Cache:
             setattr(self, name, state[name])
         self._fds = {}
         self._schemas = {}
+        self._index_keys = {}
 
     def close(self) -> None:
         fds, self._fds = self._fds, {}
@@ -205,10 +207,13 @@ class Cache:
         """What a year folder's index must have been written under to be used: this run's
         format, code and versions (the salt), the bytes of every kind's schema in `schemas`
         and the `setting` that changes verdicts (the size cap)."""
-        digest = hashlib.sha256(self.salt + b"index\n" + setting.encode() + b"\n")
-        for kind in sorted(KINDS):
-            digest.update(hashlib.sha256(schema_bytes(kind, schemas)).digest())
-        return digest.hexdigest()
+        found = self._index_keys.get((schemas, setting))
+        if found is None:  # once per process, not per year folder
+            digest = hashlib.sha256(self.salt + b"index\n" + setting.encode() + b"\n")
+            for kind in sorted(KINDS):
+                digest.update(hashlib.sha256(schema_bytes(kind, schemas)).digest())
+            found = self._index_keys[(schemas, setting)] = digest.hexdigest()
+        return found
 
     def read_index(self, year: str, key: str) -> Any:
         """The index of the year folder shown as `year` (see ovk/validate/index.py), or
