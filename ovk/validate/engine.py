@@ -78,7 +78,9 @@ def validate(
     process pool (see `pool_size`; by default one process per CPU when there are
     POOL_THRESHOLD files or more); the findings are the same and in the same order either way.
     `progress` is told (files done, files in all) after each year folder. With a `cache`,
-    files found clean before (same bytes, same schema, same ovk) are not parsed again.
+    files found clean before (same bytes, same schema, same ovk) are not parsed again, and
+    a member whose stat its year folder's index recorded is not even opened (its verdict,
+    findings included, comes from the index; see ovk/validate/index.py).
     """
     selection = select(root, list(paths))
     jobs = [(root, year, max_bytes, fast, cache) for year in selection.years]
