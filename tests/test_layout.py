@@ -324,3 +324,49 @@ def test_the_layout_places_every_kind_the_model_defines() -> None:
 
     assert list(FILE_KINDS) == list(DOCUMENTS) == list(KINDS)
     assert all(FILE_KINDS[kind].schema == KINDS[kind] for kind in KINDS)
+
+
+def test_a_listing_keeps_each_member_as_scandir_named_it_with_every_edge(
+    base_tree: Path,
+) -> None:
+    import pickle
+
+    root = base_tree.resolve()
+    year = root / "agreements/2026"
+    (year / "uppdrag/.#okat-valdeltagande.yaml").write_text("", encoding="utf-8")  # a lock
+    (year / ".staging.yaml").write_text("", encoding="utf-8")
+    (year / "divisions/KLK.yml").write_text("", encoding="utf-8")  # beside KLK.yaml
+    (year / "uppdrag/notes.txt").write_text("", encoding="utf-8")
+    (year / "uppdrag/okand").mkdir()
+    (year / "uppdrag/okand/x.yml").write_text("", encoding="utf-8")
+    (year / "uppdrag/alias.yaml").symlink_to("okat-valdeltagande.yaml")
+    for slug in ("helar", "delar"):
+        (year / "uppfoljning" / slug).mkdir(parents=True)
+        (year / "uppfoljning" / slug / "TEK.yml").write_text("", encoding="utf-8")
+    listed = year_members(root, year)
+    assert [(m.display, m.kind, m.stem, m.occasion) for m in listed.members] == [
+        ("agreements/2026/overenskommelse.yaml", "overenskommelse", "overenskommelse", None),
+        ("agreements/2026/malomraden.yaml", "malomraden", "malomraden", None),
+        ("agreements/2026/divisions/KLK.yaml", "division", "KLK", None),
+        ("agreements/2026/divisions/TEK.yaml", "division", "TEK", None),
+        ("agreements/2026/uppdrag/alias.yaml", "uppdrag", "alias", None),
+        ("agreements/2026/uppdrag/okat-valdeltagande.yaml", "uppdrag", "okat-valdeltagande", None),
+        (
+            "agreements/2026/uppdrag/starkt-arbete-for-tillvaxt.yaml",
+            "uppdrag",
+            "starkt-arbete-for-tillvaxt",
+            None,
+        ),
+        ("agreements/2026/uppfoljning/delar/TEK.yml", "uppfoljning", "TEK", "delår"),
+        ("agreements/2026/uppfoljning/helar/TEK.yml", "uppfoljning", "TEK", "helår"),
+    ]
+    assert [(p.file, p.rule) for p in listed.problems] == [
+        ("agreements/2026/divisions/KLK.yml", "duplicate-file"),
+        ("agreements/2026/uppdrag/okand/x.yml", "unknown-file"),
+    ]
+    for member in listed.members:  # the place as listed, a link not resolved
+        assert member.path == root / member.display
+        assert member.location == str(root / member.display)
+    again = pickle.loads(pickle.dumps(listed))  # as a worker process receives it
+    assert again == listed
+    assert [m.path for m in again.members] == [m.path for m in listed.members]

@@ -225,11 +225,13 @@ def test_any_other_os_error_is_one_line_and_exit_2(
     base_tree: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     import ovk.cli.app
+    import ovk.cli.validating
 
     def unreadable() -> Path:
         raise PermissionError(13, "Permission denied", str(base_tree / "agreements"))
 
     monkeypatch.setattr(ovk.cli.app, "_root", unreadable)
+    monkeypatch.setattr(ovk.cli.validating, "root_of", lambda option: unreadable())
     result = run_ovk(*command)
     assert result.exit_code == 2
     assert one_line(result.stderr) == f"ovk: error: Permission denied: {base_tree / 'agreements'}"
@@ -240,11 +242,13 @@ def test_ctrl_c_in_any_command_is_one_line_and_exit_130(
     monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     import ovk.cli.app
+    import ovk.cli.validating
 
     def interrupted() -> Path:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(ovk.cli.app, "_root", interrupted)
+    monkeypatch.setattr(ovk.cli.validating, "root_of", lambda option: interrupted())
     result = run_ovk(*command)
     assert (result.exit_code, one_line(result.stderr)) == (130, "ovk: interrupted")
 

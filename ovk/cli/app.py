@@ -5,9 +5,7 @@ from __future__ import annotations
 import errno
 import importlib
 import os
-import signal
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -22,7 +20,9 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from ovk import __version__
-from ovk.errors import ExitCode, OvkError, Terminated, UsageError, os_error_message
+from ovk.cli.edge import complaint, root_of, sigterm_raises
+from ovk.cli.validating import DEFAULT_FORMAT, DEFAULT_MAX_BYTES
+from ovk.errors import ExitCode, OvkError, Terminated, UsageError
 from ovk.output.literal import literal
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class OvkGroup(TyperGroup):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
-            with _sigterm_raises():
+            with sigterm_raises():
                 result = super().main(*args, **kwargs)
         except Terminated:  # before or after a command runs
             typer.echo("ovk: terminated", err=True)
@@ -58,41 +58,17 @@ class OvkGroup(TyperGroup):
     def invoke(self, ctx: Context) -> object:
         try:
             return super().invoke(ctx)
-        except OvkError as error:
-            for line in error.details:
-                typer.echo(literal(line), err=True)
-            typer.echo(f"ovk: error: {literal(error)}", err=True)
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo("ovk: interrupted", err=True)
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except Terminated:
-            typer.echo("ovk: terminated", err=True)
-            raise typer.Exit(ExitCode.TERMINATED) from None
-        except OSError as error:  # a run-time error: one line, never a traceback
-            if error.errno == errno.EPIPE:  # a reader that stopped reading: typer's to handle
+        except (OvkError, KeyboardInterrupt, Terminated, OSError) as error:
+            said = complaint(error)
+            if said is None:  # a reader that stopped reading: typer's to handle
                 raise
-            typer.echo(f"ovk: error: {literal(os_error_message(error))}", err=True)
-            raise typer.Exit(ExitCode.USAGE) from None
+            _say(said[0])
+            raise typer.Exit(said[1]) from None
 
 
-@contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """While a command runs, SIGTERM raises Terminated in the main thread, so that it ends as
-    Ctrl-C does: the worker pool ends its workers, and the command prints one line and exits
-    with a code."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise Terminated
+def _say(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line, err=True)
 
 
 class OvkCommand(TyperCommand):
@@ -105,11 +81,9 @@ class OvkCommand(TyperCommand):
         try:
             return super().invoke(ctx)
         except OvkError as error:
-            text = error.worded(self.option) if isinstance(error, UsageError) else str(error)
-            for line in error.details:
-                typer.echo(literal(line), err=True)
-            typer.echo(f"ovk: error: {literal(text)}", err=True)
-            raise typer.Exit(self.ERROR_EXIT or error.exit_code) from None
+            lines, code = complaint(error, self.option) or ([], error.exit_code)
+            _say(lines)
+            raise typer.Exit(self.ERROR_EXIT or code) from None
 
     def option(self, name: str) -> str:
         """How the user types the parameter `name` (its long option without dashes)."""
@@ -213,9 +187,7 @@ def main_options(
 
 
 def _root() -> Path:
-    from ovk.model.layout import check_root, find_root
-
-    return check_root(State.root) if State.root is not None else find_root()
+    return root_of(State.root)
 
 
 @app.command(cls=OvkCommand)
@@ -235,11 +207,11 @@ def validate(
             help="text (path:line:col), json, github (workflow annotations) or gitlab (the "
             "Code Quality report, JSON).",
         ),
-    ] = "text",
+    ] = DEFAULT_FORMAT,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     max_bytes: Annotated[
         int, typer.Option("--max-bytes", min=1, help="Size cap per file, checked before parsing.")
-    ] = 5 * 1024 * 1024,
+    ] = DEFAULT_MAX_BYTES,
     no_cache: Annotated[
         bool,
         typer.Option(
@@ -271,56 +243,10 @@ def validate(
 
         ovk validate agreements/2026/uppdrag/okat-valdeltagande.yaml --format github
     """
-    from ovk.validate.cache import open_cache
-    from ovk.validate.engine import validate as run_validate
-    from ovk.validate.reporters import REPORTERS
+    from ovk.cli.validating import run_validate
 
-    root = _root()
-    bar = _ProgressBar() if sys.stderr.isatty() and not os.environ.get("CI") else None
-    cache = None if no_cache else open_cache(root)
-    try:
-        report = run_validate(
-            root,
-            paths or [],
-            max_bytes,
-            workers=jobs,
-            progress=bar.update if bar else None,
-            cache=cache,
-        )
-    finally:
-        if bar:
-            bar.close()
-        if cache:
-            cache.close()
-    REPORTERS[output_format](report.findings, report.files_checked, sys.stdout)
-    failing = report.findings if strict else report.errors
-    raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)
-
-
-class _ProgressBar:
-    """A progress bar on stderr for long runs on a terminal; silent in CI and when piped."""
-
-    def __init__(self) -> None:
-        self.progress: Any = None
-        self.task: Any = None
-
-    LONG_RUN = 2000  # files: about two seconds; shorter runs would only flicker
-
-    def update(self, done: int, total: int) -> None:
-        if self.progress is None:
-            if total < self.LONG_RUN:
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.progress = Progress(console=Console(stderr=True), transient=True)
-            self.progress.start()
-            self.task = self.progress.add_task("validating", total=total)
-        self.progress.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
+    code = run_validate(State.root, paths or [], output_format, strict, max_bytes, no_cache, jobs)
+    raise typer.Exit(code)
 
 
 @app.command(name="list", cls=OvkCommand)

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ovk.errors import DataError, UsageError
@@ -96,22 +96,32 @@ def check_root(root: Path) -> Path:
 
 def yaml_suffix(name: str) -> str | None:
     """The suffix of a file name that names a YAML file, else None."""
-    return next((s for s in SUFFIXES if name.endswith(s) and len(name) > len(s)), None)
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return suffix
+    return None
 
 
 @dataclass(frozen=True)
 class Member:
-    """One file of a year: where it stands (a link is not resolved), shown, and its kind."""
+    """One file of a year: where it stands (a link is not resolved), shown, and its kind.
 
-    path: Path
+    Its place is kept as the str os.scandir gave (`location`); the Path is made only when
+    asked for, so listing a large tree makes no Path per file."""
+
+    location: str
     display: str  # relative to the root, with forward slashes
     kind: str  # a key of FILE_KINDS
     year_dir: Path
 
+    @cached_property
+    def path(self) -> Path:
+        return Path(self.location)
+
     @property
     def stem(self) -> str:
         """The name without its suffix: a division's code, an uppdrag's id."""
-        name = self.path.name
+        name = os.path.basename(self.location)
         return name[: len(name) - len(yaml_suffix(name) or "")]
 
     @property
@@ -119,7 +129,7 @@ class Member:
         """The follow-up occasion of a report, from its folder (var → vår); else None."""
         if not FILE_KINDS[self.kind].occasions:
             return None
-        return OCCASION_BY_SLUG.get(self.path.parent.name)
+        return OCCASION_BY_SLUG.get(os.path.basename(os.path.dirname(self.location)))
 
 
 def classify(path: Path) -> tuple[str | None, Path | None]:
@@ -151,7 +161,7 @@ def agreement_file(path: Path, root: Path) -> Member:
     if kind is None or year_dir is None:
         raise ValueError(f"{path} is not where an agreement file stands")
     real_root = _real(root)
-    return Member(path, _display(_place(path, real_root), real_root), kind, year_dir)
+    return Member(str(path), _display(_place(path, real_root), real_root), kind, year_dir)
 
 
 def name_taken(path: Path) -> Path | None:
@@ -228,10 +238,10 @@ def year_members(root: Path, year_dir: Path) -> YearMembers:
         if problem is not None:
             problems.append(problem)
             continue
-        places = [(Path(folder.path), shown)]
+        places = [(folder.path, shown)]
         if kind.occasions:  # one folder per occasion, in the order of the year
             places = []
-            found = {e.name: e for e in _scan(Path(folder.path))}
+            found = {e.name: e for e in _scan(folder.path)}
             usable = {
                 n: e for n, e in found.items() if n in OCCASION_BY_SLUG and _folder_or_link(e)
             }
@@ -246,7 +256,7 @@ def year_members(root: Path, year_dir: Path) -> YearMembers:
                 if problem is not None:
                     problems.append(problem)
                 else:
-                    places.append((Path(occasion.path), f"{shown}/{slug}"))
+                    places.append((occasion.path, f"{shown}/{slug}"))
         for place, place_shown in places:
             inside = []
             for entry in _scan(place):
@@ -359,7 +369,7 @@ def modeline_for(kind: str, place: Path | str, root: Path) -> str:
 # -- the listing ------------------------------------------------------------------------------
 
 
-def _scan(folder: Path) -> list[os.DirEntry[str]]:
+def _scan(folder: str | Path) -> list[os.DirEntry[str]]:
     """A folder's entries by name, hidden ones (editor locks, ovk's staging) left out."""
     try:
         with os.scandir(folder) as entries:
@@ -397,7 +407,7 @@ def _members(
             problems.append(problem)
             continue
         name = kind.name if kind is not None else _BY_STEM[stem].name
-        yield Member(Path(entry.path), shown, name, year_dir)
+        yield Member(entry.path, shown, name, year_dir)
 
 
 def _folder_or_link(entry: os.DirEntry[str]) -> bool:
@@ -444,7 +454,7 @@ def _strays(entry: os.DirEntry[str], shown: str) -> Iterator[Finding]:
     if yaml_suffix(entry.name):
         yield finding(shown, 1, 1, "unknown-file", UNKNOWN_PLACE)
     elif entry.is_dir(follow_symlinks=False):
-        for child in _scan(Path(entry.path)):
+        for child in _scan(entry.path):
             yield from _strays(child, f"{shown}/{child.name}")
 
 
