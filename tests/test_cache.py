@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ovk.validate.cache import ENTRIES, Cache, folder_name
+from ovk.validate.cache import ENTRIES, MISSING, Cache, folder_name
 from ovk.validate.engine import validate
 from tests.conftest import CASES, make_tree, run_ovk
 
@@ -57,7 +57,10 @@ def test_cross_file_rules_fire_from_warm_entries(tmp_path: Path) -> None:
     assert any(f.rule == "unknown-division" for f in warm.findings)
 
 
-def test_a_broken_entry_is_a_miss_and_written_again(tmp_path: Path) -> None:
+def test_a_broken_entry_is_a_miss_and_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Cache, "read_index", lambda self, year, key: MISSING)  # entries alone
     base = tmp_path / "cache"
     root = make_tree(tmp_path / "repo")
     with opened(base, root) as cache:

@@ -40,6 +40,13 @@ UPPDRAG = Path("agreements/2026/uppdrag/okat-valdeltagande.yaml")
 OTHER = Path("agreements/2026/uppdrag/starkt-arbete-for-tillvaxt.yaml")
 
 
+@pytest.fixture(autouse=True)
+def entries_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The year folders' index (tested in tests/test_index.py) is left out, so that every
+    run here reads the entries these tests plant."""
+    monkeypatch.setattr(Cache, "read_index", lambda self, year, key: MISSING)
+
+
 @pytest.fixture
 def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "user-cache"

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ from ovk.model.layout import (
 )
 from ovk.model.schema import KINDS
 from ovk.validate.cache import MISSING, Cache
+from ovk.validate.index import Verdict, YearIndex, digest, findings_of, signature, verdict_of
 from ovk.validate.rules import YearFiles, check_year
 from ovk.yamlio.loader import (
     DEFAULT_MAX_BYTES,
@@ -77,7 +78,9 @@ def validate(
     process pool (see `pool_size`; by default one process per CPU when there are
     POOL_THRESHOLD files or more); the findings are the same and in the same order either way.
     `progress` is told (files done, files in all) after each year folder. With a `cache`,
-    files found clean before (same bytes, same schema, same ovk) are not parsed again.
+    files found clean before (same bytes, same schema, same ovk) are not parsed again, and
+    a member whose stat its year folder's index recorded is not even opened (its verdict,
+    findings included, comes from the index; see ovk/validate/index.py).
     """
     selection = select(root, list(paths))
     jobs = [(root, year, max_bytes, fast, cache) for year in selection.years]
@@ -256,25 +259,100 @@ def _check_members(
     for problem in members.problems:  # a member that cannot be read is not missing
         _broken(year, members.display, problem.file)
     present: dict[tuple[str, str], bool] = {}  # schemas modelines name: a stat each per folder
+    index = None
+    if cache is not None and fast and not given:
+        key = cache.index_key(_schema_dir(root), f"max_bytes={max_bytes}")
+        index = YearIndex.open(cache, members.display, key)
     for file in members.members:
         raw = given.get(file.display)
-        own = check_file(
-            file,
-            root,
-            max_bytes,
-            fast=fast,
-            cache=cache if raw is None else None,
-            present=present,
-            raw=raw,
-        )
+        if index is not None:
+            own = _indexed_check(file, root, max_bytes, cache, index, present)
+        else:
+            own = check_file(
+                file,
+                root,
+                max_bytes,
+                fast=fast,
+                cache=cache if raw is None else None,
+                present=present,
+                raw=raw,
+            )
         findings.extend(own.findings)
-        if own.document is None or any(f.rule in NOT_CONFORMING_RULES for f in own.findings):
+        if own.document is None or _not_conforming(own.findings):
             _broken(year, members.display, file.display)
         else:
             _attach(year, file, own.document)
+    if index is not None:
+        index.save()
     if members.members or members.problems:
         findings.extend(check_year(year, members.display))
     return findings
+
+
+def _indexed_check(
+    file: Member,
+    root: Path,
+    max_bytes: int,
+    cache: Cache | None,
+    index: YearIndex,
+    present: dict[tuple[str, str], bool],
+) -> FileResult:
+    """`check_file` through the year's index (ovk/validate/index.py): a member whose stat is
+    recorded and not racy is not opened; one whose bytes hash as recorded is not checked
+    again; any other is checked, and its verdict recorded."""
+    status = signature(file.path)
+    if status is None:  # not a regular file: never recorded
+        return check_file(file, root, max_bytes, cache=cache, present=present)
+    verdict = index.trusted(file.display, status)
+    if verdict is not None:
+        return _recorded(file, verdict, present, None)
+    raw = read_capped(file.path, max_bytes)
+    if raw is None:  # unreadable or over the cap: never recorded
+        return check_file(file, root, max_bytes, cache=cache, present=present)
+    sha = digest(raw)
+    verdict = index.same_bytes(file.display, sha)
+    if verdict is None:
+        own = _own_check(file, root, max_bytes, True, cache, raw)
+        conforms = own.document is not None and not _not_conforming(own.findings)
+        data = own.document.data if own.document is not None and conforms else MISSING
+        first_line = own.document.first_line if own.document is not None else None
+        verdict = verdict_of(file.display, own.findings, first_line, data)
+        if verdict is None:
+            return _with_modeline(own, file, present)
+    index.record(file.display, status, sha, verdict)
+    return _recorded(file, verdict, present, raw)
+
+
+def _recorded(
+    file: Member,
+    verdict: Verdict,
+    present: dict[tuple[str, str], bool],
+    raw: bytes | None,
+) -> FileResult:
+    """The result a recorded verdict stands for: the file's own findings as recorded, and the
+    modeline's, checked now (they depend on where the file stands and on schema/)."""
+    findings = findings_of(file.display, verdict)
+    first_line = verdict["l"]
+    if first_line is None:
+        return FileResult(None, findings)
+    # Cross-file findings locate values by reading the text, only when one needs to.
+    text = raw.decode("utf-8-sig") if raw is not None else None
+    document = Document(
+        verdict.get("d"),
+        first_line=first_line,
+        unlocated=text,
+        source=None if text is not None else partial(_text_of, file.path),
+    )
+    return FileResult(document, findings + _modeline_findings(document, file, present))
+
+
+def _text_of(path: Path) -> str | None:
+    raw = read_capped(path)
+    return raw.decode("utf-8-sig") if raw is not None else None
+
+
+def _not_conforming(findings: list[Finding]) -> bool:
+    return any(f.rule in NOT_CONFORMING_RULES for f in findings)
 
 
 def _broken(year: YearFiles, year_display: str, display: str) -> None:
@@ -315,6 +393,21 @@ def check_file(
     """
     if raw is None:
         raw = read_capped(file.path, max_bytes) if fast else None
+    return _with_modeline(_own_check(file, root, max_bytes, fast, cache, raw), file, present)
+
+
+def _with_modeline(
+    own: FileResult, file: Member, present: dict[tuple[str, str], bool] | None
+) -> FileResult:
+    if own.document is None:
+        return own
+    return FileResult(own.document, own.findings + _modeline_findings(own.document, file, present))
+
+
+def _own_check(
+    file: Member, root: Path, max_bytes: int, fast: bool, cache: Cache | None, raw: bytes | None
+) -> FileResult:
+    """`check_file` without the modeline's findings: what the file's bytes alone decide."""
     key = ""
     if cache and raw:
         schemas = _schema_dir(root)
@@ -325,15 +418,13 @@ def check_file(
         if data is not MISSING and quick_acceptor(file.kind, schemas)(data):
             text = raw.decode("utf-8-sig")
             hit = Document(data, first_line=text.split("\n", 1)[0], unlocated=text)
-            return FileResult(hit, _modeline_findings(hit, file, present))
+            return FileResult(hit, [])
     checked = load_checked(file, _schema_dir(root), max_bytes, fast=fast, raw=raw)
     if checked.document is None:
         return FileResult(None, checked.findings)
     if cache and key and not checked.findings:
         cache.put(key, checked.document.data)
-    return FileResult(
-        checked.document, checked.findings + _modeline_findings(checked.document, file, present)
-    )
+    return FileResult(checked.document, checked.findings)
 
 
 @cache
