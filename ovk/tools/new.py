@@ -44,7 +44,7 @@ from ovk.model.layout import (
 )
 from ovk.model.read import read, read_member
 from ovk.model.text import free_texts
-from ovk.model.values import NEW_ID_MAX, is_code, new_id, parse_date
+from ovk.model.values import CODE_FORM, NEW_ID_MAX, is_code, new_id, parse_date
 from ovk.output.literal import excerpt, literal
 from ovk.tools.fmt import CommentMove, keep_comment_places, lost_comments, reorder, without_modeline
 from ovk.yamlio.atomic import RefusedWrite, current_umask, refusal, write_atomically
@@ -221,8 +221,7 @@ def new_division(root: Path, year: int, code: str, name: str | None) -> Written:
     folder = _year_dir(root, year)
     if not is_code(code):
         raise UsageError(
-            f"<code> {code!r} is not a division code: 2 to 10 upper-case letters (A-Z, Å, Ä, Ö) "
-            "or digits, starting with a letter, e.g. VOF",
+            f"<code> {code!r} is not a division code: {CODE_FORM}, e.g. VOF",
             "code",
         )
     path = folder / "divisions" / f"{code}.yaml"
