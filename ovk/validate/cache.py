@@ -1,12 +1,14 @@
 """An optional cache for `ovk validate`, kept in the user's cache folder: entries and indexes.
 
 Two kinds of file, both signed and checked as below. An entry (`entries/`) is keyed by a
-clean file's bytes and holds its data (JSON): a hit skips parsing, so cross-file rules, which
-always run, still see every document. An index (`index/`, one per year folder; see
-ovk/validate/index.py) records each member's stat, the SHA-256 of its bytes and its verdict
-(its own located findings, broken files' too, and the data of those the cross-file rules
-read): a member whose stat is recorded and not racy is not even opened. Modeline findings,
-which depend on where the file stands and on schema/, are always recomputed.
+clean file's bytes and holds its data (JSON): a hit skips parsing. A year folder's index
+(`index/`, see ovk/validate/index.py) is two files: one records each member's stat, the
+SHA-256 of its bytes and its verdict (its own located findings, broken files' too), and the
+year's cross-file findings under a digest of its members' bytes; the other the data of the
+members the cross-file rules read. A member whose stat is recorded and not racy is not even
+opened, and a year folder whose members all hash as recorded does not run its rules again.
+Modeline findings, which depend on where the file stands and on schema/, are always
+recomputed.
 
 What it trusts and what it does not. The repository is not trusted: a contributor may commit
 anything, including a cache folder or symlinks. So the cache never lives in the repository:
@@ -42,7 +44,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib
 import json
 import os
 import re
@@ -58,7 +59,7 @@ from ovk.model.conformance import schema_bytes
 from ovk.model.schema import KINDS
 
 ENV_FOLDER = "OVK_CACHE_DIR"
-FORMAT = "ovk-cache 3"  # part of every key: entries of another layout are never found
+FORMAT = "ovk-cache 4"  # part of every key: entries of another layout are never found
 SECRET = "secret"
 ENTRIES = "entries"
 INDEX = "index"  # one file per year folder: see ovk/validate/index.py
@@ -229,6 +230,18 @@ class Cache:
         """Write the index of the year folder `year` whole, as `put` writes an entry."""
         self._write(INDEX, _index_name(year), {**index, "year": year})
 
+    def read_year_data(self, year: str, key: str) -> Any:
+        """The data file of the year folder `year` (its members' data by SHA-256, which only
+        the cross-file rules read), or MISSING, as `read_index` decides."""
+        found = self._read(INDEX, _index_name(year, "data"), INDEX_LIMIT)
+        if not isinstance(found, dict) or found.get("key") != key or found.get("year") != year:
+            return _MISSING
+        return found.get("data", _MISSING)
+
+    def write_year_data(self, year: str, key: str, data: dict[str, Any]) -> None:
+        """Write the data file of the year folder `year` whole, as `put` writes an entry."""
+        self._write(INDEX, _index_name(year, "data"), {"key": key, "year": year, "data": data})
+
     def _read(self, subfolder: str, name: str, limit: int) -> Any:
         """The JSON of the file `name` in `subfolder`, or MISSING: no such file, a link or
         other non-file, over `limit` bytes, a wrong HMAC or no JSON."""
@@ -309,8 +322,8 @@ class Cache:
         return self._fds[subfolder]
 
 
-def _index_name(year: str) -> str:
-    return "year-" + hashlib.sha256(year.encode()).hexdigest()[:32]
+def _index_name(year: str, part: str = "year") -> str:
+    return f"{part}-" + hashlib.sha256(year.encode()).hexdigest()[:32]
 
 
 def _folder(name: str | Path, parent: int | None, *, own: bool = True) -> int | None:
@@ -429,25 +442,40 @@ def _salt() -> bytes:
 
 @cache
 def _versions() -> str:
-    """ovk's, Python's and ruamel.yaml's versions, and the builds of the native parser and
-    validator: their extension module's path, size and mtime (stat, as git's index does),
-    cheaper than importlib.metadata, whose import and reading of the packages' metadata
-    would cost a single-file run about a fifth of its time."""
-    import ruamel.yaml
-
+    """ovk's and Python's versions, and the builds of the parser and the validator: the file
+    of ruamel.yaml, of its C parser and of jsonschema-rs, each with its size and mtime (stat,
+    as git's index does). They are found without being imported (a warm run parses and
+    validates nothing, and importing the two would cost a one-file run a fifth of its time),
+    and without importlib.metadata, whose import and reading would cost as much again."""
     versions = [f"ovk={__version__}", f"python={sys.version}"]
-    versions.append(f"ruamel.yaml={ruamel.yaml.__version__}")
     for package, module in (
+        ("ruamel.yaml", "ruamel.yaml"),
         ("ruamel.yaml.clib", "_ruamel_yaml"),
         ("jsonschema-rs", "jsonschema_rs.jsonschema_rs"),
     ):
-        try:
-            path = importlib.import_module(module).__file__ or ""
-            status = os.stat(path)
-            versions.append(f"{package}={path}:{status.st_size}:{status.st_mtime_ns}")
-        except (ImportError, OSError):
-            versions.append(f"{package}=?")
+        versions.append(f"{package}={_build(module)}")
     return " ".join(versions)
+
+
+def _build(module: str) -> str:
+    """The file of `module` as the import system would find it, with its size and mtime ("?"
+    when there is none), found without importing it or its packages."""
+    from importlib.machinery import PathFinder
+
+    locations: list[str] | None = None
+    spec = None
+    parts = module.split(".")
+    for at in range(len(parts)):
+        spec = PathFinder.find_spec(".".join(parts[: at + 1]), locations)
+        if spec is None:
+            return "?"
+        locations = list(spec.submodule_search_locations or [])
+    path = spec.origin if spec is not None else None
+    try:
+        status = os.stat(path) if path else None
+    except OSError:
+        status = None
+    return f"{path}:{status.st_size}:{status.st_mtime_ns}" if status else "?"
 
 
 @cache
