@@ -392,8 +392,7 @@ def diff(
 
         ovk diff origin/main:2026 2026 --only uppdrag --exit-code
     """
-    from ovk.diff.compare import diff as run_diff
-    from ovk.diff.compare import narrow
+    from ovk.diff.compare import diff as run_diff, narrow
     from ovk.diff.report import REPORTERS, STAT_REPORTERS
 
     comparison = run_diff(_root(), old, new)
@@ -647,8 +646,7 @@ def init_repository(
 
         ovk init --municipality Nyköping --year 2027 --division KLK=Kommunledningskontoret
     """
-    from ovk.tools.init import InitRequest
-    from ovk.tools.init import init as run_init
+    from ovk.tools.init import InitRequest, init as run_init
 
     target = directory or State.root or Path.cwd()
     request = InitRequest(target, municipality, kolada_id, year, ci, tuple(divisions or ()))
@@ -734,8 +732,7 @@ def new_uppdrag(
         ovk new uppdrag --title "Ny e-tjänst" --owners "alla verksamheter" --due 2026-12-31
     """
     from ovk.model.read import resolve_year
-    from ovk.tools.new import NewUppdrag
-    from ovk.tools.new import new_uppdrag as run_new_uppdrag
+    from ovk.tools.new import NewUppdrag, new_uppdrag as run_new_uppdrag
 
     root = _root()
     spec = NewUppdrag(
@@ -820,8 +817,7 @@ def new_year(
 
         ovk new year 2027 --from 2026
     """
-    from ovk.tools.new import checklist
-    from ovk.tools.new import new_year as run_new_year
+    from ovk.tools.new import checklist, new_year as run_new_year
 
     root = _root()
     result = run_new_year(root, year, source, allow_earlier=allow_earlier)
@@ -1028,8 +1024,7 @@ def followup_diff(
     """
     from ovk.model.read import resolve_year
     from ovk.tools.followup import occasion_of
-    from ovk.tools.followup_diff import FORMATS, DiffRequest
-    from ovk.tools.followup_diff import followup_diff as run_diff
+    from ovk.tools.followup_diff import FORMATS, DiffRequest, followup_diff as run_diff
 
     root = _root()
     result = run_diff(
@@ -1276,8 +1271,7 @@ def ci_briefing(
 
         ovk ci briefing origin/main --comment --link "$RUN_URL" > comment.md
     """
-    from ovk.diff.pull_request import briefing
-    from ovk.diff.pull_request import comment as as_comment
+    from ovk.diff.pull_request import briefing, comment as as_comment
 
     text = briefing(_root(), base)
     sys.stdout.write(as_comment(text, link) if comment else text)

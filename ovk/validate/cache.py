@@ -56,7 +56,7 @@ from typing import Any
 
 from ovk import __version__
 from ovk.model.conformance import schema_bytes
-from ovk.model.schema import KINDS
+from ovk.model.vocabulary import KINDS
 
 ENV_FOLDER = "OVK_CACHE_DIR"
 FORMAT = "ovk-cache 4"  # part of every key: entries of another layout are never found

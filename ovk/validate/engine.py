@@ -31,7 +31,7 @@ from ovk.model.layout import (
     select,
     year_members,
 )
-from ovk.model.schema import KINDS
+from ovk.model.vocabulary import KINDS
 from ovk.validate.cache import MISSING, Cache
 from ovk.validate.index import (
     Signature,
@@ -283,7 +283,7 @@ def _check_members(
         return indexed
     findings: list[Finding] = []
     year = _year_files(members)
-    present: dict[tuple[str, str], bool] = {}  # schemas modelines name: a stat each per folder
+    modelines = Modelines()
     for file in members.members:
         raw = given.get(file.display)
         own = check_file(
@@ -292,7 +292,7 @@ def _check_members(
             max_bytes,
             fast=fast,
             cache=cache if raw is None else None,
-            present=present,
+            modelines=modelines,
             raw=raw,
         )
         findings.extend(own.findings)
@@ -353,11 +353,11 @@ def _check_indexed(
     before it gives a year folder to a worker)."""
     key = cache.index_key(_schema_dir(root), f"max_bytes={max_bytes}")
     index = YearIndex.open(cache, members.display, key)
-    present: dict[tuple[str, str], bool] = {}  # schemas modelines name: a stat each per folder
+    modelines = Modelines()
     findings: list[Finding] = []
     seen: list[_Seen] = []
     for file in members.members:
-        status = signature(file.path)
+        status = signature(file.location)
         verdict = index.trusted(file.display, status) if status is not None else None
         if verdict is not None:
             item = _Seen(file, verdict)
@@ -368,12 +368,12 @@ def _check_indexed(
         seen.append(item)
         if item.verdict is None:
             assert item.own is not None
-            findings.extend(_with_modeline(item.own, file, present).findings)
+            findings.extend(_with_modeline(item.own, file, modelines).findings)
             continue
         findings.extend(findings_of(file.display, item.verdict))
         first_line = item.verdict["l"]
         if first_line is not None:
-            findings.extend(_modeline_findings(first_line, file, present))
+            findings.extend(modelines.findings(first_line, file))
     recorded = [
         (s.file.display, s.file.kind, index.recorded_sha(s.file.display) if s.verdict else None)
         for s in seen
@@ -510,7 +510,7 @@ def check_file(
     *,
     fast: bool = True,
     cache: Cache | None = None,
-    present: dict[tuple[str, str], bool] | None = None,
+    modelines: Modelines | None = None,
     raw: bytes | None = None,
 ) -> FileResult:
     """Load one member and check it against the schema of its kind.
@@ -522,15 +522,13 @@ def check_file(
     """
     if raw is None:
         raw = read_capped(file.path, max_bytes) if fast else None
-    return _with_modeline(_own_check(file, root, max_bytes, fast, cache, raw), file, present)
+    return _with_modeline(_own_check(file, root, max_bytes, fast, cache, raw), file, modelines)
 
 
-def _with_modeline(
-    own: FileResult, file: Member, present: dict[tuple[str, str], bool] | None
-) -> FileResult:
+def _with_modeline(own: FileResult, file: Member, modelines: Modelines | None) -> FileResult:
     if own.document is None:
         return own
-    modeline = _modeline_findings(own.document.first_line, file, present)
+    modeline = (modelines or Modelines()).findings(own.document.first_line, file)
     return FileResult(own.document, own.findings + modeline)
 
 
@@ -577,11 +575,29 @@ def _attach(year: YearFiles, file: Member, document: Document) -> None:
         year.uppdrag.append(entry)
 
 
+class Modelines:
+    """What one run learns of modelines: which schemas exist (one stat per folder and target)
+    and which first lines were sound for a kind in a folder (most of a folder's files carry
+    the same one, so a warm run matches each only once)."""
+
+    def __init__(self) -> None:
+        self.present: dict[tuple[str, str], bool] = {}
+        self.sound: set[tuple[str, str, str]] = set()
+
+    def findings(self, first_line: str, file: Member) -> list[Finding]:
+        """The findings of the modeline that `file`'s `first_line` holds."""
+        known = (file.display.rpartition("/")[0], file.kind, first_line)  # its folder, shown
+        if known in self.sound:
+            return []
+        found = _modeline_findings(first_line, file, os.path.dirname(file.location), self.present)
+        if not found:
+            self.sound.add(known)
+        return found
+
+
 def _modeline_findings(
-    first_line: str, file: Member, present: dict[tuple[str, str], bool] | None = None
+    first_line: str, file: Member, folder: str, present: dict[tuple[str, str], bool]
 ) -> list[Finding]:
-    """The findings of the modeline a member's `first_line` holds; `present` remembers, for
-    one run, which schemas exist."""
     expected = KINDS[file.kind]
     match = MODELINE.match(first_line.lstrip("\ufeff"))
     if not match:
@@ -606,17 +622,10 @@ def _modeline_findings(
                 f"names schema {target}, but a {file.kind} file uses {expected}",
             )
         ]
-    if "://" not in target and not _schema_present(file.path, target, present):
-        return [finding(file.display, 1, 1, "modeline", f"schema {target} does not exist")]
+    if "://" not in target:
+        exists = present.get((folder, target))
+        if exists is None:
+            exists = present[(folder, target)] = os.path.isfile(os.path.join(folder, target))
+        if not exists:
+            return [finding(file.display, 1, 1, "modeline", f"schema {target} does not exist")]
     return []
-
-
-def _schema_present(file: Path, target: str, present: dict[tuple[str, str], bool] | None) -> bool:
-    """Whether the schema `target` named by `file`'s modeline exists, asked once per folder."""
-    folder = os.path.dirname(file)
-    if present is None:
-        return os.path.isfile(os.path.join(folder, target))
-    found = present.get((folder, target))
-    if found is None:
-        found = present[(folder, target)] = os.path.isfile(os.path.join(folder, target))
-    return found

@@ -108,14 +108,15 @@ class YearIndex:
         if found is not MISSING:
             files, when, kept = found.get("files"), found.get("began"), found.get("rules")
             if isinstance(files, dict) and isinstance(when, int):
-                stored, written = files, when
+                stored = {name: entry for name, entry in files.items() if _entry(entry)}
+                written = when
                 rules = kept if isinstance(kept, dict) else {}
         return cls(cache, year, key, began, stored, written, rules, changed=not stored)
 
     def trusted(self, display: str, status: Signature) -> Verdict | None:
         """The verdict of a member whose stat is the recorded one and not racy, else None."""
-        entry = self.stored.get(display)
-        if not _entry(entry) or tuple(entry[:5]) != status:
+        entry = self.stored.get(display)  # (entries of the wrong shape were left out)
+        if entry is None or tuple(entry[:5]) != status:
             return None
         if _racy(status, self.written):
             return None  # it may have changed after it was read
@@ -132,7 +133,7 @@ class YearIndex:
         """The recorded verdict of a member whose bytes hash as recorded (its stat changed,
         or it was racy), else None."""
         entry = self.stored.get(display)
-        if not _entry(entry) or entry[5] != sha:
+        if entry is None or entry[5] != sha:
             return None
         verdict: Verdict = entry[6]
         return verdict
