@@ -49,6 +49,7 @@ import os
 import re
 import stat
 import sys
+import time
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -63,6 +64,10 @@ FORMAT = "ovk-cache 4"  # part of every key: entries of another layout are never
 SECRET = "secret"
 ENTRIES = "entries"
 INDEX = "index"  # one file per year folder: see ovk/validate/index.py
+ENTRY_DAYS = 30  # an entry not written for this many days is removed (see Cache.prune)
+PRUNE_EVERY = 86_400  # seconds: how often the entries are looked through
+PRUNED = ".pruned"  # in entries/: its mtime says when they were last looked through
+_KEY = re.compile(r"[0-9a-f]{64}")  # an entry's name
 INDEX_LIMIT = 512 * 1024 * 1024  # bytes; a year folder's index is its files' data and verdicts
 _TAG = 32  # bytes of an HMAC-SHA-256
 _MISSING: Any = object()
@@ -107,7 +112,10 @@ def open_cache(root: Path) -> Cache | None:
         folder = user_cache_folder()
     except RuntimeError:  # no home folder
         return None
-    return Cache.open(folder, root) if folder is not None else None
+    cache = Cache.open(folder, root) if folder is not None else None
+    if cache is not None:
+        cache.prune()
+    return cache
 
 
 def folder_name(root: Path) -> str:
@@ -165,6 +173,41 @@ class Cache:
         self._fds = {}
         self._schemas = {}
         self._index_keys = {}
+
+    def prune(self, now: float | None = None) -> None:
+        """Remove the entries not written for ENTRY_DAYS days, at most once a day (a stamp
+        file's mtime says when it was last done), and temporary files a killed run left.
+
+        Entries are the cache's only part that grows (one per distinct clean file, per ovk
+        version); an entry is written when its file is parsed, so one not written for a month
+        belongs to bytes or an ovk no longer used, or stands for a file the index answers for
+        (which then needs no entry). Removing one never changes a verdict: a miss is parsed."""
+        folder = self._entries()
+        if folder is None or not {os.stat, os.scandir} <= os.supports_dir_fd | os.supports_fd:
+            return
+        now = time.time() if now is None else now
+        try:
+            stamp = os.stat(PRUNED, dir_fd=folder, follow_symlinks=False)
+            if stat.S_ISREG(stamp.st_mode) and now - stamp.st_mtime < PRUNE_EVERY:
+                return
+        except OSError:
+            pass  # never pruned: now
+        try:
+            with suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+                os.unlink(PRUNED, dir_fd=folder)  # a link or a stale stamp, never followed
+            os.close(
+                os.open(PRUNED, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FLAGS, 0o600, dir_fd=folder)
+            )
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    temporary = entry.name.startswith(".") and entry.name != PRUNED
+                    limit = PRUNE_EVERY if temporary else ENTRY_DAYS * 86_400
+                    status = entry.stat(follow_symlinks=False)
+                    if (temporary or _KEY.fullmatch(entry.name)) and now - status.st_mtime > limit:
+                        with suppress(FileNotFoundError, IsADirectoryError):
+                            os.unlink(entry.name, dir_fd=folder)
+        except OSError:
+            pass  # a cache that cannot be pruned is still a cache
 
     def close(self) -> None:
         fds, self._fds = self._fds, {}
