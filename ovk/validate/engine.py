@@ -117,7 +117,10 @@ def validate(
                 warm_up()
                 for kind in KINDS:
                     fast_validator(kind, _schema_dir(root))
-            chunk = max(1, len(jobs) // (workers * 8))
+            # Small chunks (a few year folders each) so that no worker idles long at the end
+            # while another finishes a big chunk: M cold 6.63-7.39 s against 6.76-7.79 s
+            # with chunks of 18 (three alternating runs, 2 CPUs, shared).
+            chunk = max(1, len(jobs) // (workers * 32))
             with _signals_held():  # the workers start (fork) while no signal can reach them
                 results = pool.map(check_year_folder, jobs, chunksize=chunk)
             for job, found in zip(jobs, results, strict=True):
