@@ -188,12 +188,9 @@ KoladaId = Annotated[
 @model("Källa", "The indicator's source.")
 class Source(Entity):
     text: str = prop("Text", "The source as printed, e.g. 'Kolada (U01405). Nuvärde avser 2022.'")
-    kolada: tuple[
-        Annotated[
-            str, Doc("Kolada-id", "A Kolada KPI id such as N00712.", {"pattern": KOLADA_PATTERN})
-        ],
-        ...,
-    ] = prop("Kolada", "The Kolada KPI ids named in the source.", members=True)
+    kolada: tuple[KoladaId, ...] = prop(
+        "Kolada", "The Kolada KPI ids named in the source.", members=True
+    )
 
 
 @model("Indikator", "One indicator (nyckeltal) row.")

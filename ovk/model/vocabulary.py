@@ -40,7 +40,8 @@ ORIGINS = ("KF", "KS")  # who issued an uppdrag: Kommunfullmäktige or Kommunsty
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NUMBER_PATTERN = r"^[0-9]+(\.[0-9]+)*\.?$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-KOLADA_PATTERN = r"^[A-Z][0-9]{5}$"
+# A Kolada KPI id: N (municipalities' KPIs) or U (their organisations') and five digits.
+KOLADA_PATTERN = r"^[NU][0-9]{5}$"
 # A municipality's (or a region's) code in Kolada, the same as SCB's: four digits.
 MUNICIPALITY_ID_PATTERN = r"^[0-9]{4}$"
 # A division code's form; which codes a year has is data (overenskommelse.yaml's divisions).
