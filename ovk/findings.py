@@ -273,6 +273,11 @@ RULES: dict[str, Rule] = {
 }
 
 
+# The rules that judge the agreement against its year's Kolada snapshot: naming the snapshot
+# (`ovk validate agreements/2024/kolada.json`) reports their findings, wherever they stand.
+KOLADA_RULES = frozenset(rule for rule in RULES if rule.startswith("kolada-"))
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem in one file, located as precisely as the data allows."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ovk.errors import DataError, UsageError
-from ovk.findings import Finding, Severity, finding
+from ovk.findings import KOLADA_RULES, Finding, Severity, finding
 from ovk.model.values import OCCASION_BY_SLUG, OCCASION_SLUGS
 from ovk.model.vocabulary import KINDS, SCHEMA_BASE_URI
 
@@ -306,6 +306,16 @@ class Selection:
 
     def chosen(self, display: str) -> bool:
         return _chosen(display, self.exact, self.below)
+
+    def reported(self, found: Finding) -> bool:
+        """Whether a finding of the years' rules is asked for: it stands in a chosen file, or
+        it is a Kolada rule's of a year whose snapshot is chosen (they stand where the
+        agreement writes what differs from it)."""
+        if self.chosen(found.file):
+            return True
+        return found.rule in KOLADA_RULES and any(
+            found.file.startswith(f"{s.display.rpartition('/')[0]}/") for s in self.snapshots
+        )
 
     @property
     def files(self) -> int:

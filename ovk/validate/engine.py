@@ -135,7 +135,7 @@ def validate(
             done += len(job[1].members)
             if progress:
                 progress(done, count)
-    findings = [f for f in findings if selection.chosen(f.file)] + list(selection.problems)
+    findings = [f for f in findings if selection.reported(f)] + list(selection.problems)
     return Report(sorted(set(findings)), selection.files)
 
 
