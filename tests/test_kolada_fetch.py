@@ -544,6 +544,27 @@ def test_diff_shows_each_kind_of_revision_and_exits_1(
     assert fake.queries[-1] == {"per_page": "5000", "from_date": fetched[:10]}
 
 
+def test_diff_shows_a_kpi_kolada_dropped_and_one_it_came_to_know(
+    httpserver: HTTPServer, api: str, tmp_path: Path
+) -> None:
+    root = small_tree(tmp_path)
+    malomraden = root / "agreements/2026/malomraden.yaml"
+    text = malomraden.read_text(encoding="utf-8")
+    malomraden.write_text(text.replace("[N00090]", "[N00090, U99999]"), encoding="utf-8")
+    fake = small_kolada(httpserver)
+    assert fetch(root).exit_code == 0
+    del fake.titles["N00090"]
+    fake.titles["U99999"] = "Ny KPI"
+    result = run_ovk("--root", str(root), "kolada", "diff")
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        f"  N00090: KPI removed (was '{TITLE}')",
+        "  U99999: KPI added 'Ny KPI'",
+        "Källa: Kolada",
+    ]
+    assert fake.paths[-1] == "/v3/kpi/N00090,U99999"  # no values of a KPI Kolada dropped
+
+
 # -- end to end on the shipped agreements -------------------------------------------------
 
 

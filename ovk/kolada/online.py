@@ -246,28 +246,33 @@ def report(found: Revisions) -> Iterator[str]:
         yield f"{found.file}: Kolada has revised nothing since {found.since}"
     else:
         yield f"{found.file}: Kolada has revised {count} thing(s) since {found.since}:"
-    for kpi in found.kpis:
-        if kpi.new is None:
-            yield f"  {kpi.kpi}: no longer in Kolada (was '{literal(kpi.old)}')"
-        elif kpi.old is None:
-            yield f"  {kpi.kpi}: now in Kolada as '{literal(kpi.new)}' (run 'ovk kolada fetch')"
-        else:
-            yield f"  {kpi.kpi}: retitled '{literal(kpi.old)}' → '{literal(kpi.new)}'"
+    for kpi in found.kpis:  # a KPI added (not known at the fetch), removed, or retitled
+        what = "retitled" if kpi.old is not None and kpi.new is not None else "KPI"
+        yield f"  {kpi.kpi}: {what} {_revised(_quoted(kpi.old), _quoted(kpi.new))}"
     for value in found.values:
         where = f"  {value.kpi} {value.period} {value.gender}:"
-        if value.old is None:
-            yield f"{where} added {_shown(value.new)}"
-        elif value.new is None:
-            yield f"{where} removed (was {_shown(value.old)})"
-        else:
-            yield f"{where} {_shown(value.old)} → {_shown(value.new)}"
+        yield f"{where} {_revised(_shown(value.old), _shown(value.new))}"
     yield ATTRIBUTION
 
 
-def _shown(value: Value | None) -> str:
+def _revised(old: str | None, new: str | None) -> str:
+    """One revision in words: 'added X', 'removed (was X)' or 'X → Y'."""
+    if old is None:
+        return f"added {new}"
+    if new is None:
+        return f"removed (was {old})"
+    return f"{old} → {new}"
+
+
+def _quoted(title: str | None) -> str | None:
+    return None if title is None else f"'{literal(title)}'"
+
+
+def _shown(value: Value | None) -> str | None:
     """A value as the diff shows it: a Swedish number, or no value and Kolada's status."""
-    if value is None or value.value is None:
-        status = value.status if value is not None else None
-        return f"no value ({literal(status)})" if status else "no value"
+    if value is None:
+        return None
+    if value.value is None:
+        return f"no value ({literal(value.status)})" if value.status else "no value"
     number = sv_number(value.value, 0)
     return f"{number} ({literal(value.status)})" if value.status else number
