@@ -39,6 +39,7 @@ TITLE = "Sjukfrånvaro, andel (%)"
 
 
 def cell(value: float | None, gender: str = "T", status: str = "", deleted: bool = False) -> Any:
+    """One of a data item's values, as Kolada writes it."""
     return {"gender": gender, "count": 1, "status": status, "value": value, "isdeleted": deleted}
 
 
@@ -187,6 +188,16 @@ def test_more_than_25_ids_are_asked_in_batches_of_25(httpserver: HTTPServer, api
     assert set(fake.agents) == {USER_AGENT} and USER_AGENT.startswith("ovk/0")
 
 
+def test_the_client_keeps_to_a_few_requests_a_second(httpserver: HTTPServer, api: str) -> None:
+    small_kolada(httpserver)
+    waits: list[float] = []
+    with Client(settings=Settings(interval=0.3), sleep=waits.append) as client:
+        client.kpis(["N00090"])
+        client.values(["N00090"], "0480", [2024])
+    assert len(waits) == 1 and 0 < waits[0] <= 0.3  # the second request waited its turn
+    assert 1 / Settings().interval <= 3  # as shipped: at most three a second
+
+
 def test_a_429_is_retried_after_the_seconds_retry_after_says(
     httpserver: HTTPServer, api: str
 ) -> None:
@@ -297,7 +308,8 @@ def test_an_answer_not_shaped_as_v3_is_one_error_naming_the_url(
 
 
 def test_a_data_value_that_is_not_a_number_is_refused(httpserver: HTTPServer, api: str) -> None:
-    FakeKolada(httpserver, {"N00090": TITLE}, {("N00090", 2024): [cell("7,9")]})  # type: ignore[arg-type]
+    as_text = {**cell(None), "value": "7,9"}  # a Swedish number as text is no JSON number
+    FakeKolada(httpserver, {"N00090": TITLE}, {("N00090", 2024): [as_text]})
     with Client() as client, pytest.raises(KoladaError, match=r"value '7,9' is not a number"):
         client.values(["N00090"], "0480", [2024])
 
