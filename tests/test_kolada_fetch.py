@@ -546,7 +546,7 @@ def test_diff_shows_each_kind_of_revision_and_exits_1(
     result = run_ovk("--root", str(root), "kolada", "diff")
     assert result.exit_code == 1, result.stderr
     assert result.stdout.splitlines() == [
-        f"agreements/2026/kolada.json: Kolada has revised 4 thing(s) since {fetched[:10]}:",
+        f"agreements/2026/kolada.json: 4 revision(s) in Kolada since {fetched[:10]}:",
         f"  N00090: retitled '{TITLE}' → 'Sjukfrånvaro\\x1b[2J, andel (%)'",
         "  N00090 2023 M: removed (was 7,2)",
         "  N00090 2024 T: 7,94 → 1\u00a0234,5",
@@ -634,7 +634,7 @@ def test_fetch_and_diff_end_to_end_on_the_2024_agreement(
     quiet = run_ovk("--root", str(root), "kolada", "diff", "--year", "2024")
     assert quiet.exit_code == 0, quiet.stderr
     assert quiet.stdout.splitlines()[-1] == "Källa: Kolada"
-    assert "revised nothing" in quiet.stdout
+    assert "no revisions in Kolada since" in quiet.stdout
 
     fake.values[("U01405", 2022)] = [cell(60.4, "T"), *values[("U01405", 2022)][1:]]
     revised = run_ovk("--root", str(root), "kolada", "diff", "--year", "2024")

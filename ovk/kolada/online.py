@@ -243,9 +243,9 @@ def report(found: Revisions) -> Iterator[str]:
     """The lines `ovk kolada diff` prints: one per revision, then the attribution."""
     count = len(found.kpis) + len(found.values)
     if not found:
-        yield f"{found.file}: Kolada has revised nothing since {found.since}"
+        yield f"{found.file}: no revisions in Kolada since {found.since}"
     else:
-        yield f"{found.file}: Kolada has revised {count} thing(s) since {found.since}:"
+        yield f"{found.file}: {count} revision(s) in Kolada since {found.since}:"
     for kpi in found.kpis:  # a KPI added (not known at the fetch), removed, or retitled
         what = "retitled" if kpi.old is not None and kpi.new is not None else "KPI"
         yield f"  {kpi.kpi}: {what} {_revised(_quoted(kpi.old), _quoted(kpi.new))}"
