@@ -102,6 +102,13 @@ class DiffCommand(OvkCommand):
     ERROR_EXIT = ExitCode.USAGE
 
 
+class OnlineCommand(OvkCommand):
+    """`ovk kolada …`, which asks a server: every error (offline, a timeout, bad data to ask
+    about) exits 2, as a failing network does; `ovk kolada diff`'s exit 1 means revisions."""
+
+    ERROR_EXIT = ExitCode.USAGE
+
+
 app = typer.Typer(
     name="ovk",
     cls=OvkGroup,
@@ -1037,6 +1044,74 @@ def followup_diff(
         )
     )
     FORMATS[output_format](result, sys.stdout)
+
+
+kolada_app = _group("kolada")
+
+
+@kolada_app.callback()
+def kolada() -> None:
+    """Kolada, the national database of municipal key figures: snapshot what it
+    says of the year's indicators, and see what it revised since.
+
+    The snapshot (agreements/<year>/kolada.json) is committed, so ovk validate
+    checks the agreement against Kolada offline. OVK_KOLADA_URL replaces
+    Kolada's API (https://api.kolada.se/v3). Needs the extra:
+    pip install 'ovk\\[kolada]'.
+
+    Examples:
+
+        ovk kolada fetch --year 2024
+
+        ovk kolada diff --year 2024
+    """
+
+
+@kolada_app.command(name="fetch", cls=OnlineCommand)
+def kolada_fetch(year: YearOption = None) -> None:
+    """Ask Kolada about every KPI the year's indicators name; write the snapshot.
+
+    For the municipality's kolada_id (overenskommelse.yaml): each KPI's metadata
+    and its values for the periods the printed values are of and the year and
+    the two before it, with the time and the URLs asked, written atomically and
+    sorted (a refresh is a reviewable diff). Offline or on any error from
+    Kolada: exit 2, and the snapshot stays as it was.
+
+    Examples:
+
+        ovk kolada fetch --year 2024
+
+        OVK_KOLADA_URL=http://localhost:8080/v3 ovk kolada fetch
+    """
+    from ovk.kolada.online import fetch
+    from ovk.model.read import resolve_year
+
+    root = _root()
+    typer.echo(fetch(root, resolve_year(root, year)).summary())
+
+
+@kolada_app.command(name="diff", cls=OnlineCommand)
+def kolada_diff(year: YearOption = None) -> None:
+    """Show what Kolada revised since the year's snapshot was fetched.
+
+    Values changed, added or removed and KPIs retitled, asked with the
+    snapshot's fetch date as from_date. Exit 0 when Kolada revised nothing, 1
+    when it did, 2 on errors.
+
+    Examples:
+
+        ovk kolada diff --year 2024
+
+        OVK_KOLADA_URL=http://localhost:8080/v3 ovk kolada diff
+    """
+    from ovk.kolada.online import report, revisions
+    from ovk.model.read import resolve_year
+
+    root = _root()
+    found = revisions(root, resolve_year(root, year))
+    for line in report(found):
+        typer.echo(line)
+    raise typer.Exit(ExitCode.FINDINGS if found else ExitCode.OK)
 
 
 @app.command(cls=OvkCommand)

@@ -26,13 +26,22 @@ from typing import Any
 from ovk.errors import DataError
 from ovk.model.build import walk
 from ovk.model.entities import Indicator, Malomraden
-from ovk.model.layout import SNAPSHOT as SNAPSHOT  # in a year folder (the layout names it)
+from ovk.model.layout import (
+    AGREEMENTS,
+    SNAPSHOT as SNAPSHOT,  # in a year folder (the layout names it)
+)
 from ovk.model.vocabulary import KOLADA_PATTERN, MUNICIPALITY_ID_PATTERN
 from ovk.yamlio.loader import JsonPath
 
 ATTRIBUTION = "Källa: Kolada"
 FORMAT = "ovk-kolada 1"
 API = "https://api.kolada.se/v3"  # the public API's base URL (`OVK_KOLADA_URL` replaces it)
+
+
+def snapshot_file(year: int) -> str:
+    """Where a year's snapshot stands, relative to the root: `agreements/2024/kolada.json`."""
+    return f"{AGREEMENTS}/{year}/{SNAPSHOT}"
+
 
 # The columns of a 2024-style table that hold the KPI's value for one gender ("Nuvärde
 # Totalt/Kvinnor/Män"), by column key, and Kolada's gender codes.
