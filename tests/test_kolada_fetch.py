@@ -489,16 +489,24 @@ def test_an_http_error_is_one_line_and_no_snapshot(
     assert not (root / "agreements/2026/kolada.json").exists()
 
 
+@pytest.mark.parametrize(
+    ("inside", "said"),
+    [
+        (False, "kolada.json:1:1: link-outside links to "),  # the layout's finding
+        (True, "is a symbolic link"),  # a link in the repository: the layout follows it
+    ],
+    ids=["outside", "inside"],
+)
 def test_fetch_never_writes_through_a_link(
-    httpserver: HTTPServer, api: str, tmp_path: Path
+    httpserver: HTTPServer, api: str, tmp_path: Path, inside: bool, said: str
 ) -> None:
     root = small_tree(tmp_path)
-    target = tmp_path / "elsewhere.json"
+    target = (root if inside else tmp_path) / "elsewhere.json"
     target.write_text("mine\n", encoding="utf-8")
     (root / "agreements/2026/kolada.json").symlink_to(target)
     small_kolada(httpserver)
     line = one_line_error(fetch(root))
-    assert "is a symbolic link" in line
+    assert said in line
     assert target.read_text(encoding="utf-8") == "mine\n"
 
 

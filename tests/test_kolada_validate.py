@@ -1,7 +1,8 @@
 """`ovk validate` against a committed Kolada snapshot, on a copy of the real agreements: a
 snapshot that agrees with every printed 2024 value gives no finding; one revised value gives
-exactly one located warning naming both numbers. (The rules one by one are example cases:
-tests/examples/kolada-*.)"""
+exactly one located warning naming both numbers; and after `ovk kolada fetch` from a local
+Kolada (pytest-httpserver), a revised value and a retitled KPI are the only findings. (The
+rules one by one are example cases: tests/examples/kolada-*.)"""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from ovk.findings import json_path
+from ovk.kolada import client as kolada_client
 from ovk.model import kolada
 from ovk.model.build import build
 from ovk.model.entities import Malomraden
 from ovk.yamlio.loader import load_path
 from tests.conftest import AGREEMENTS, REPO, run_ovk
+from tests.test_kolada_fetch import FAST, FakeKolada, cell
 
 pytestmark = pytest.mark.data
 
@@ -46,11 +50,11 @@ def agreeing_snapshot(goals: Malomraden) -> kolada.Snapshot:
             title = item.indicator.title if len(item.kpis) == 1 else titles.get(kpi, kpi)
             assert titles.setdefault(kpi, title) == title  # no KPI printed under two titles
     values: dict[str, dict[int, dict[str, kolada.Value]]] = {}
-    for cell in kolada.printed_values(goals):
-        printed = kolada.number(cell.text)
+    for here in kolada.printed_values(goals):
+        printed = kolada.number(here.text)
         assert printed is not None
-        by_gender = values.setdefault(cell.kpi, {}).setdefault(cell.period, {})
-        assert by_gender.setdefault(cell.gender, kolada.Value(printed, None, 1)).value == printed
+        by_gender = values.setdefault(here.kpi, {}).setdefault(here.period, {})
+        assert by_gender.setdefault(here.gender, kolada.Value(printed, None, 1)).value == printed
     kpis = {
         k: kolada.Kpi(k, t, is_divided_by_gender=True, values=values.get(k, {}))
         for k, t in titles.items()
@@ -120,3 +124,55 @@ def test_one_revised_kolada_value_is_one_located_warning_naming_both_numbers(
     assert found["path"] == json_path(first.path)
     line = (root / found["file"]).read_text("utf-8").splitlines()[found["line"] - 1]
     assert line[found["column"] - 1 :].startswith('"66"') and "totalt:" in line
+
+
+# -- after `ovk kolada fetch`, end to end -------------------------------------------------
+
+
+@pytest.fixture
+def api(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A local Kolada (OVK_KOLADA_URL), asked without the client's pauses."""
+    monkeypatch.setattr(kolada_client, "DEFAULT", FAST)
+    url = httpserver.url_for("/v3")
+    monkeypatch.setenv("OVK_KOLADA_URL", url)
+    return url
+
+
+def test_validate_after_fetch_warns_of_each_revised_value_and_retitled_kpi_only(
+    httpserver: HTTPServer, api: str, tmp_path: Path
+) -> None:
+    root = repository(tmp_path)
+    goals = malomraden(root)
+    agreeing = agreeing_snapshot(goals)
+    titles = {kpi.id: kpi.title for kpi in agreeing.kpis.values()}
+    values = {
+        (kpi.id, period): [cell(v.value, gender) for gender, v in by_gender.items()]
+        for kpi in agreeing.kpis.values()
+        for period, by_gender in kpi.values.items()
+    }
+    fake = FakeKolada(httpserver, titles, values)
+    fetched = run_ovk("--root", str(root), "kolada", "fetch", "--year", YEAR)
+    assert fetched.exit_code == 0, fetched.stderr
+    assert validate(root) == (0, [])
+
+    first = next(kolada.printed_values(goals))  # U01405, 2022, Totalt: "66"
+    fake.values[(first.kpi, first.period)] = [
+        cell(66.8 if c["gender"] == "T" else c["value"], c["gender"])
+        for c in values[(first.kpi, first.period)]
+    ]
+    retitled = next(i for i in kolada.linked(goals) if i.kpis == ("N07403",))
+    fake.titles["N07403"] = "Anmälda brott, antal/100 000 inv"
+    again = run_ovk("--root", str(root), "kolada", "fetch", "--year", YEAR)
+    assert again.exit_code == 0, again.stderr
+    code, findings = validate(root)
+    assert code == 0
+    # In the file's order: U01405's row (the first) before N07403's.
+    assert [(f["rule"], f["path"], f["message"]) for f in findings] == [
+        ("kolada-value", json_path(first.path), "printed 66 for 2022 (totalt), Kolada has 66,8"),
+        (
+            "kolada-title",
+            json_path((*retitled.path, "title")),
+            f"the title is '{retitled.indicator.title}', Kolada's title of N07403 is "
+            "'Anmälda brott, antal/100 000 inv': a retitled KPI may now measure something else",
+        ),
+    ]
