@@ -15,13 +15,15 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from ovk.findings import json_path
-from ovk.kolada import client as kolada_client
 from ovk.model import kolada
 from ovk.model.build import build
 from ovk.model.entities import Malomraden
 from ovk.yamlio.loader import load_path
 from tests.conftest import AGREEMENTS, REPO, run_ovk
-from tests.test_kolada_fetch import FAST, FakeKolada, cell
+
+# The local Kolada of fetch's tests, and their fixtures: `api` (OVK_KOLADA_URL set to it)
+# and `_fast` (the client asks without its pauses).
+from tests.test_kolada_fetch import FakeKolada, _fast, api, cell  # noqa: F401
 
 pytestmark = pytest.mark.data
 
@@ -129,17 +131,9 @@ def test_one_revised_kolada_value_is_one_located_warning_naming_both_numbers(
 # -- after `ovk kolada fetch`, end to end -------------------------------------------------
 
 
-@pytest.fixture
-def api(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A local Kolada (OVK_KOLADA_URL), asked without the client's pauses."""
-    monkeypatch.setattr(kolada_client, "DEFAULT", FAST)
-    url = httpserver.url_for("/v3")
-    monkeypatch.setenv("OVK_KOLADA_URL", url)
-    return url
-
-
+@pytest.mark.usefixtures("api")
 def test_validate_after_fetch_warns_of_each_revised_value_and_retitled_kpi_only(
-    httpserver: HTTPServer, api: str, tmp_path: Path
+    httpserver: HTTPServer, tmp_path: Path
 ) -> None:
     root = repository(tmp_path)
     goals = malomraden(root)
