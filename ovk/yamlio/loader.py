@@ -18,6 +18,7 @@ so a standard validator and ovk see the same data.
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ class Document:
     unlocated: str | None = field(default=None, repr=False)
     # Or where that text is read from when a finding first asks (a document from the index).
     source: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
+    # True when the data surely holds no NaN or infinity: the fast path doubts any such number
+    # it resolves, so its documents need no second walk for them (see non_finite_findings).
+    finite: bool = field(default=False, repr=False, compare=False)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the value at `path` (or its key), else of its nearest ancestor."""
@@ -579,9 +583,10 @@ def dump_round_trip(data: Any, first_line: str | None = None) -> str:
 # a file with the C parser's event stream and builds the data itself with the same YAML 1.2
 # resolution as above, but only says "here is the data" when nothing is in doubt: one document,
 # no directives, tags, anchors or aliases, no duplicate or non-scalar keys, no merge keys, no
-# deeper nesting than MAX_DEPTH. Anything else (and any error of the C parser) gives None, and
-# the caller takes the located path, which then produces every finding: findings come from one
-# code path only. tests/test_fast_path.py proves both paths read the same data.
+# number that is not finite, no deeper nesting than MAX_DEPTH. Anything else (and any error of
+# the C parser) gives None, and the caller takes the located path, which then produces every
+# finding: findings come from one code path only. tests/test_fast_path.py proves both paths
+# read the same data.
 
 
 def fast_load(
@@ -614,11 +619,13 @@ def fast_load_bytes(raw: bytes, *, located: bool = False) -> Document | None:
         return None
     first_line = text.split("\n", 1)[0]
     if located:
-        document = Document(None, first_line=first_line)
+        document = Document(None, first_line=first_line, finite=True)
         document.data = fast_data(text, document)
         return None if document.data is _DOUBT else document
     data = fast_data(text)
-    return None if data is _DOUBT else Document(data, first_line=first_line, unlocated=text)
+    if data is _DOUBT:
+        return None
+    return Document(data, first_line=first_line, unlocated=text, finite=True)
 
 
 _DOUBT: Any = object()
@@ -776,9 +783,12 @@ def _plain_value(candidates: list[tuple[str, re.Pattern[str]]], text: str) -> An
     if tag not in PLAIN_TAGS:
         return _DOUBT  # merge keys, '=' and the like: the located path says
     try:
-        return plain_scalar(tag, text)
+        value = plain_scalar(tag, text)
     except ValueError:
         return _DOUBT
+    if type(value) is float and not math.isfinite(value):
+        return _DOUBT  # `.nan`, `.inf`, `1e999`: a finding, which the located path makes
+    return value
 
 
 _NO_KEY: Any = object()
