@@ -5,11 +5,12 @@ What a hostile repository or a tampered cache cannot do is in tests/test_securit
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from ovk.validate.cache import ENTRIES, MISSING, Cache, folder_name
+from ovk.validate.cache import ENTRIES, MISSING, PRUNED, Cache, folder_name
 from ovk.validate.engine import validate
 from tests.conftest import CASES, make_tree, run_ovk
 
@@ -21,7 +22,9 @@ def opened(base: Path, root: Path) -> Cache:
 
 
 def entries(base: Path, root: Path) -> list[Path]:
-    return sorted((base / folder_name(root) / ENTRIES).iterdir())
+    """The entries of `root`'s cache folder (not the prune stamp)."""
+    folder = base / folder_name(root) / ENTRIES
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
 
 @pytest.mark.parametrize("case", [None, *CASES], ids=lambda c: c.name if c else "_base")
@@ -95,3 +98,66 @@ def test_each_repository_root_has_its_own_folder(tmp_path: Path) -> None:
     assert folder_name(one) != folder_name(two)
     assert folder_name(one).startswith("one-")
     assert folder_name(one) == folder_name(tmp_path / "x" / ".." / "one")
+
+
+DAY = 86_400
+
+
+def age(path: Path, days: float) -> None:
+    """Set back the mtime of `path` (not followed when a link) by `days`."""
+    then = time.time() - days * DAY
+    os.utime(path, (then, then), follow_symlinks=False)
+
+
+def test_entries_not_written_for_a_month_are_pruned_at_most_once_a_day(tmp_path: Path) -> None:
+    base = tmp_path / "cache"
+    root = make_tree(tmp_path / "repo")
+    expected = validate(root)
+    with opened(base, root) as cache:
+        validate(root, cache=cache)
+        old, recent, later, *_ = entries(base, root)
+        folder = old.parent
+        age(old, 31)
+        age(recent, 29)
+        leftover = folder / ".abc.123.deadbeef"  # a killed run's temporary file
+        leftover.write_bytes(b"x")
+        age(leftover, 2)
+        foreign = folder / "notes"  # not an entry's name: not ovk's to remove
+        foreign.write_bytes(b"x")
+        age(foreign, 400)
+        cache.prune()
+        assert not old.exists() and not leftover.exists()
+        assert recent.exists() and foreign.exists() and (folder / PRUNED).is_file()
+        age(later, 31)
+        cache.prune()  # pruned less than a day ago: not looked through again
+        assert later.exists()
+        cache.prune(now=time.time() + 2 * DAY)
+        assert not later.exists() and not recent.exists()
+        assert validate(root, cache=cache) == expected  # a pruned entry is only a miss
+
+
+def test_a_linked_prune_stamp_is_replaced_not_followed(tmp_path: Path) -> None:
+    base = tmp_path / "cache"
+    root = make_tree(tmp_path / "repo")
+    victim = tmp_path / "victim"
+    victim.write_text("keep", encoding="utf-8")
+    with opened(base, root) as cache:
+        validate(root, cache=cache)
+        stamp = entries(base, root)[0].parent / PRUNED
+        stamp.symlink_to(victim)
+        cache.prune()
+        assert not stamp.is_symlink() and stamp.is_file()
+    assert victim.read_text(encoding="utf-8") == "keep"
+
+
+def test_the_command_line_prunes_its_cache(
+    base_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, base = base_tree, tmp_path / "user-cache"
+    monkeypatch.setenv("OVK_CACHE_DIR", str(base))
+    assert run_ovk("--root", str(root), "validate").exit_code == 0
+    first, *_ = entries(base, root)
+    age(first, 31)
+    age(first.parent / PRUNED, 2)
+    assert run_ovk("--root", str(root), "validate").exit_code == 0
+    assert not first.exists()

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from ovk.cli.completion import division_codes
-from ovk.model import entities
-from ovk.model import schema as schemas
+from ovk.model import entities, schema as schemas
 from ovk.validate.engine import validate
 from tests.conftest import REPO, run_ovk
 

@@ -256,3 +256,31 @@ def test_a_plain_validate_call_imports_neither_typer_nor_click_nor_rich(
     assert [m for m in modules if m.split(".")[0] in heavy] == []
     # Not even for the cache's key: the native modules' stat stands for their versions.
     assert "importlib.metadata" not in modules
+
+
+def test_a_warm_validate_call_imports_no_parser_validator_rules_or_entities(tree: Path) -> None:
+    """With the year folder's index warm, nothing is parsed, validated or typed: the call pays
+    for neither ruamel.yaml, jsonschema-rs, the cross-file rules nor the model's classes."""
+    probe = (
+        "import sys\n"
+        f"sys.argv = ['ovk', 'validate', {str(tree / 'agreements/2026/malomraden.yaml')!r}]\n"
+        "from ovk.entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(*sorted(sys.modules))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=checkout_env(),
+        ).stdout.splitlines()
+        for _ in range(2)
+    ]
+    (cold_report, cold), (warm_report, warm) = runs
+    assert cold_report == warm_report == "1 file(s) valid"
+    heavy = {"ruamel.yaml", "jsonschema_rs", "ovk.model.entities", "ovk.validate.rules"}
+    assert heavy <= set(cold.split())  # the first run fills the index
+    assert heavy & set(warm.split()) == set()

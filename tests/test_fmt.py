@@ -9,8 +9,7 @@ import pytest
 from ovk.model.layout import agreement_file, classify, modeline_for
 from ovk.tools.fmt import format_file, format_text
 from ovk.yamlio.loader import load_path, load_text
-from tests.conftest import AGREEMENTS, BASE, CASES, REPO, run_ovk
-from tests.conftest import EXAMPLES as EXAMPLES_DIR
+from tests.conftest import AGREEMENTS, BASE, CASES, EXAMPLES as EXAMPLES_DIR, REPO, run_ovk
 
 REAL_FILES = sorted(AGREEMENTS.rglob("*.yaml"))
 EXAMPLES = sorted(BASE.rglob("*.yaml")) + [

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,24 @@ def broken_repository(tmp_path: Path) -> tuple[Path, Path]:
     return root, tmp_path / "cache"
 
 
-def index_files(base: Path, root: Path) -> list[Path]:
+def index_files(base: Path, root: Path, part: str = "year") -> list[Path]:
+    """The year folders' index files (`part` "data": their data files)."""
     folder = base / folder_name(root) / INDEX
-    return sorted(folder.iterdir()) if folder.is_dir() else []
+    return sorted(folder.glob(f"{part}-*")) if folder.is_dir() else []
+
+
+class RuleSpy:
+    """Counts the year folders whose cross-file rules run."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.years: list[str] = []
+        real = engine.check_year
+
+        def counted(files: Any, display: str) -> Any:
+            self.years.append(display)
+            return real(files, display)
+
+        monkeypatch.setattr(engine, "check_year", counted)
 
 
 @pytest.mark.parametrize("output", ["text", "json"])
@@ -95,6 +111,88 @@ def test_a_warm_run_from_the_index_prints_what_a_cold_run_prints(
     assert (cold.exit_code, cold.stdout) == (expected.exit_code, expected.stdout)
     assert (warm.exit_code, warm.stdout) == (expected.exit_code, expected.stdout)
     assert spy.checked == []  # broken files' findings come from the index too
+
+
+LEAD_NOT_OWNER = ("lead: null", "lead: TEK")  # a cross-file error: the lead is no owner
+
+
+def test_a_warm_year_folder_takes_its_cross_file_findings_from_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, not_racy: None
+) -> None:
+    root, base = make_tree(tmp_path / "repo"), tmp_path / "cache"
+    path = root / UPPDRAG
+    path.write_text(path.read_text("utf-8").replace(*LEAD_NOT_OWNER), "utf-8")
+    expected = validate(root)
+    assert any(f.rule == "lead-not-owner" for f in expected.findings)
+    assert run(base, root) == expected
+    rules, spy = RuleSpy(monkeypatch), Spy(monkeypatch)
+    data = index_files(base, root, "data")
+    assert data
+    for file in data:  # the data file is read only when the rules must run again
+        file.write_bytes(b"not even signed")
+    assert run(base, root) == expected
+    assert (rules.years, spy.checked) == ([], [])
+
+
+def test_a_changed_member_runs_the_rules_again_on_the_recorded_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, not_racy: None
+) -> None:
+    root, base = make_tree(tmp_path / "repo"), tmp_path / "cache"
+    assert run(base, root).findings == []
+    path = root / UPPDRAG
+    path.write_text(path.read_text("utf-8").replace(*LEAD_NOT_OWNER), "utf-8")
+    expected = validate(root)
+    rules, spy = RuleSpy(monkeypatch), Spy(monkeypatch)
+    warm = run(base, root)
+    assert warm == expected
+    assert [f.rule for f in warm.findings] == ["lead-not-owner"]
+    assert rules.years == ["agreements/2026"]
+    assert spy.checked == [UPPDRAG.as_posix()]  # the others' data from the data file
+    rules.years.clear()
+    assert run(base, root) == warm  # and then recorded under the new digest
+    assert rules.years == []
+
+
+@pytest.mark.parametrize("harm", ["gone", "forged"])
+def test_without_its_data_file_a_year_checks_its_members_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, not_racy: None, harm: str
+) -> None:
+    root, base = make_tree(tmp_path / "repo"), tmp_path / "cache"
+    expected = run(base, root)
+    (data,) = index_files(base, root, "data")
+    honest = data.read_bytes()
+    forged = honest.replace(b'"TEK"', b'"XYZ"', 1)  # a datum changed under the old tag
+    assert forged != honest
+    if harm == "gone":
+        data.unlink()
+    else:
+        data.write_bytes(forged)
+    path = root / "agreements/2026/malomraden.yaml"  # changed, so that the rules run again
+    path.write_bytes(path.read_bytes() + b"\n")
+    spy = Spy(monkeypatch)
+    assert run(base, root) == validate(root) == expected
+    assert len(spy.checked) > 1  # the members whose data was gone, checked again
+    assert data.read_bytes() not in (b"", forged)  # an honest data file again
+
+
+def test_a_warm_run_starts_no_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, not_racy: None
+) -> None:
+    root, base = make_tree(tmp_path / "repo"), tmp_path / "cache"
+    shutil.copytree(root / "agreements/2026", root / "agreements/2027")  # two year folders
+    expected = validate(root)
+    started: list[int] = []
+    real = engine.worker_pool
+
+    def counted(workers: int) -> Any:
+        started.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(engine, "worker_pool", counted)
+    assert run(base, root, workers=2) == expected
+    assert started == [2]
+    assert run(base, root, workers=2) == expected
+    assert started == [2]  # answered from the index in the parent
 
 
 def test_a_file_rewritten_in_the_instant_of_the_index_is_read_again(

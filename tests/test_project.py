@@ -190,6 +190,7 @@ ALLOWED = {
     "diff": {"errors", "findings", "yamlio", "model", "output", "git"},
     "render": {"errors", "findings", "yamlio", "model", "output", "git"},
     "tools": {"errors", "findings", "yamlio", "model", "output", "validate"},
+    "kolada": {"errors", "findings", "yamlio", "model", "output"},
 }
 TERMINAL_AND_CLI = ("typer", "click", "rich")
 

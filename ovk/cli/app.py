@@ -102,6 +102,13 @@ class DiffCommand(OvkCommand):
     ERROR_EXIT = ExitCode.USAGE
 
 
+class OnlineCommand(OvkCommand):
+    """`ovk kolada …`, which asks a server: every error (offline, a timeout, bad data to ask
+    about) exits 2, as a failing network does; `ovk kolada diff`'s exit 1 means revisions."""
+
+    ERROR_EXIT = ExitCode.USAGE
+
+
 app = typer.Typer(
     name="ovk",
     cls=OvkGroup,
@@ -392,8 +399,7 @@ def diff(
 
         ovk diff origin/main:2026 2026 --only uppdrag --exit-code
     """
-    from ovk.diff.compare import diff as run_diff
-    from ovk.diff.compare import narrow
+    from ovk.diff.compare import diff as run_diff, narrow
     from ovk.diff.report import REPORTERS, STAT_REPORTERS
 
     comparison = run_diff(_root(), old, new)
@@ -647,8 +653,7 @@ def init_repository(
 
         ovk init --municipality Nyköping --year 2027 --division KLK=Kommunledningskontoret
     """
-    from ovk.tools.init import InitRequest
-    from ovk.tools.init import init as run_init
+    from ovk.tools.init import InitRequest, init as run_init
 
     target = directory or State.root or Path.cwd()
     request = InitRequest(target, municipality, kolada_id, year, ci, tuple(divisions or ()))
@@ -734,8 +739,7 @@ def new_uppdrag(
         ovk new uppdrag --title "Ny e-tjänst" --owners "alla verksamheter" --due 2026-12-31
     """
     from ovk.model.read import resolve_year
-    from ovk.tools.new import NewUppdrag
-    from ovk.tools.new import new_uppdrag as run_new_uppdrag
+    from ovk.tools.new import NewUppdrag, new_uppdrag as run_new_uppdrag
 
     root = _root()
     spec = NewUppdrag(
@@ -820,8 +824,7 @@ def new_year(
 
         ovk new year 2027 --from 2026
     """
-    from ovk.tools.new import checklist
-    from ovk.tools.new import new_year as run_new_year
+    from ovk.tools.new import checklist, new_year as run_new_year
 
     root = _root()
     result = run_new_year(root, year, source, allow_earlier=allow_earlier)
@@ -1028,8 +1031,7 @@ def followup_diff(
     """
     from ovk.model.read import resolve_year
     from ovk.tools.followup import occasion_of
-    from ovk.tools.followup_diff import FORMATS, DiffRequest
-    from ovk.tools.followup_diff import followup_diff as run_diff
+    from ovk.tools.followup_diff import FORMATS, DiffRequest, followup_diff as run_diff
 
     root = _root()
     result = run_diff(
@@ -1042,6 +1044,74 @@ def followup_diff(
         )
     )
     FORMATS[output_format](result, sys.stdout)
+
+
+kolada_app = _group("kolada")
+
+
+@kolada_app.callback()
+def kolada() -> None:
+    """Kolada, the national database of municipal key figures: snapshot what it
+    says of the year's indicators, and see what it revised since.
+
+    The snapshot (agreements/<year>/kolada.json) is committed, so ovk validate
+    checks the agreement against Kolada offline. OVK_KOLADA_URL replaces
+    Kolada's API (https://api.kolada.se/v3). Needs the extra:
+    pip install 'ovk\\[kolada]'.
+
+    Examples:
+
+        ovk kolada fetch --year 2024
+
+        ovk kolada diff --year 2024
+    """
+
+
+@kolada_app.command(name="fetch", cls=OnlineCommand)
+def kolada_fetch(year: YearOption = None) -> None:
+    """Ask Kolada about every KPI the year's indicators name; write the snapshot.
+
+    For the municipality's kolada_id (overenskommelse.yaml): each KPI's metadata
+    and its values for the periods the printed values are of and the year and
+    the two before it, with the time and the URLs asked, written atomically and
+    sorted (a refresh is a reviewable diff). Offline or on any error from
+    Kolada: exit 2, and the snapshot stays as it was.
+
+    Examples:
+
+        ovk kolada fetch --year 2024
+
+        OVK_KOLADA_URL=http://localhost:8080/v3 ovk kolada fetch
+    """
+    from ovk.kolada.online import fetch
+    from ovk.model.read import resolve_year
+
+    root = _root()
+    typer.echo(fetch(root, resolve_year(root, year)).summary())
+
+
+@kolada_app.command(name="diff", cls=OnlineCommand)
+def kolada_diff(year: YearOption = None) -> None:
+    """Show what Kolada revised since the year's snapshot was fetched.
+
+    Values changed, added or removed and KPIs retitled, asked with the
+    snapshot's fetch date as from_date. Exit 0 when Kolada revised nothing, 1
+    when it did, 2 on errors.
+
+    Examples:
+
+        ovk kolada diff --year 2024
+
+        OVK_KOLADA_URL=http://localhost:8080/v3 ovk kolada diff
+    """
+    from ovk.kolada.online import report, revisions
+    from ovk.model.read import resolve_year
+
+    root = _root()
+    found = revisions(root, resolve_year(root, year))
+    for line in report(found):
+        typer.echo(line)
+    raise typer.Exit(ExitCode.FINDINGS if found else ExitCode.OK)
 
 
 @app.command(cls=OvkCommand)
@@ -1276,8 +1346,7 @@ def ci_briefing(
 
         ovk ci briefing origin/main --comment --link "$RUN_URL" > comment.md
     """
-    from ovk.diff.pull_request import briefing
-    from ovk.diff.pull_request import comment as as_comment
+    from ovk.diff.pull_request import briefing, comment as as_comment
 
     text = briefing(_root(), base)
     sys.stdout.write(as_comment(text, link) if comment else text)

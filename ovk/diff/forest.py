@@ -17,8 +17,7 @@ from typing import Any
 
 from ovk.model import entities as m
 from ovk.model.read import Loaded, YearData, expand_owners
-from ovk.model.spec import Entity as ModelEntity
-from ovk.model.spec import Property, entity_types, properties, property_path
+from ovk.model.spec import Entity as ModelEntity, Property, entity_types, properties, property_path
 from ovk.model.text import lines
 from ovk.output.swedish import sv_date, sv_number
 

@@ -20,7 +20,7 @@ from typing import Any
 from ovk.errors import DataError
 from ovk.findings import Finding, finding, json_path
 from ovk.model.layout import Member, schema_dir
-from ovk.model.schema import KINDS
+from ovk.model.vocabulary import KINDS
 from ovk.yamlio.loader import (
     DEFAULT_MAX_BYTES,
     Document,

@@ -15,29 +15,26 @@ from typing import Annotated, Any
 
 from ovk.model.spec import Doc, Entity, model, prop, reachable
 
-ALL_DIVISIONS = "alla verksamheter"
-FOLLOWUP_OCCASIONS = ("vår", "delår", "helår")
-# The closed vocabularies of a follow-up report (uppföljning); "försenat" is never among them:
-# it is derived from the dates (`ovk.model.followup.is_late`).
-STATUSES = ("ej påbörjat", "pågår", "pågår med avvikelse", "klart", "avbrutet", "vilande")
-# The statuses in order of how much they need attention, most first: when several divisions
-# report one uppdrag (several owners, no lead), `ovk list` shows the first of theirs. A
-# deviation from the plan first, then what has not moved, what is under way, what has ended.
-ATTENTION = ("pågår med avvikelse", "vilande", "ej påbörjat", "pågår", "avbrutet", "klart")
-assert sorted(ATTENTION) == sorted(STATUSES)
-ASSESSMENTS = ("uppfyllt", "delvis uppfyllt", "ej uppfyllt", "kan ej bedömas")
-REPORT_STATES = ("utkast", "inlämnad", "godkänd")
-ORIGINS = ("KF", "KS")  # who issued an uppdrag: Kommunfullmäktige or Kommunstyrelsen (NÄMND)
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-NUMBER_PATTERN = r"^[0-9]+(\.[0-9]+)*\.?$"
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-KOLADA_PATTERN = r"^[A-Z][0-9]{5}$"
-# A municipality's (or a region's) code in Kolada, the same as SCB's: four digits.
-MUNICIPALITY_ID_PATTERN = r"^[0-9]{4}$"
-# A division code's form; which codes a year has is data (overenskommelse.yaml's divisions).
-DIVISION_CODE_PATTERN = r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9]{1,9}$"
-OWNER_PATTERN = r"^([A-ZÅÄÖ][A-ZÅÄÖ0-9]{1,9}|alla verksamheter)$"
-COLUMN_KEY_PATTERN = r"^(totalt|kvinnor|man|jamforvarde|trend|[0-9]{4})$"
+# The model's closed vocabularies and patterns live in ovk.model.vocabulary, which the layout
+# imports without the entities; they are the model's words, so they are exported from here too.
+from ovk.model.vocabulary import (
+    ALL_DIVISIONS as ALL_DIVISIONS,
+    ASSESSMENTS as ASSESSMENTS,
+    ATTENTION as ATTENTION,
+    COLUMN_KEY_PATTERN as COLUMN_KEY_PATTERN,
+    DATE_PATTERN as DATE_PATTERN,
+    DIVISION_CODE_PATTERN as DIVISION_CODE_PATTERN,
+    DOCUMENT_KINDS,
+    FOLLOWUP_OCCASIONS as FOLLOWUP_OCCASIONS,
+    KOLADA_PATTERN as KOLADA_PATTERN,
+    MUNICIPALITY_ID_PATTERN as MUNICIPALITY_ID_PATTERN,
+    NUMBER_PATTERN as NUMBER_PATTERN,
+    ORIGINS as ORIGINS,
+    OWNER_PATTERN as OWNER_PATTERN,
+    REPORT_STATES as REPORT_STATES,
+    SLUG_PATTERN as SLUG_PATTERN,
+    STATUSES as STATUSES,
+)
 
 # --- shared property shapes ---------------------------------------------------------------
 
@@ -191,12 +188,9 @@ KoladaId = Annotated[
 @model("Källa", "The indicator's source.")
 class Source(Entity):
     text: str = prop("Text", "The source as printed, e.g. 'Kolada (U01405). Nuvärde avser 2022.'")
-    kolada: tuple[
-        Annotated[
-            str, Doc("Kolada-id", "A Kolada KPI id such as N00712.", {"pattern": KOLADA_PATTERN})
-        ],
-        ...,
-    ] = prop("Kolada", "The Kolada KPI ids named in the source.", members=True)
+    kolada: tuple[KoladaId, ...] = prop(
+        "Kolada", "The Kolada KPI ids named in the source.", members=True
+    )
 
 
 @model("Indikator", "One indicator (nyckeltal) row.")
@@ -784,6 +778,7 @@ DOCUMENTS: dict[str, type[Entity]] = {
     "uppdrag": Uppdrag,
     "uppfoljning": FollowupReport,
 }
+assert tuple(DOCUMENTS) == DOCUMENT_KINDS  # the layout knows the kinds by these names
 Document = Agreement | Malomraden | Division | Uppdrag | FollowupReport
 
 # Every entity kind (what diff and findings call it) → its class.

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from ovk.errors import DataError, UsageError
 from ovk.findings import Finding, Severity, finding
-from ovk.model.schema import KINDS, SCHEMA_BASE_URI
 from ovk.model.values import OCCASION_BY_SLUG, OCCASION_SLUGS
+from ovk.model.vocabulary import KINDS, SCHEMA_BASE_URI
 
 AGREEMENTS = "agreements"
 SCHEMA_FOLDER = "schema"  # the repository's own schemas (`ovk schema -o schema/`)
@@ -373,9 +373,11 @@ def _scan(folder: str | Path) -> list[os.DirEntry[str]]:
     """A folder's entries by name, hidden ones (editor locks, ovk's staging) left out."""
     try:
         with os.scandir(folder) as entries:
-            return sorted((e for e in entries if not e.name.startswith(".")), key=_name)
+            found = [e for e in entries if e.name[:1] != "."]
     except OSError:
         return []
+    found.sort(key=_name)
+    return found
 
 
 def _name(entry: os.DirEntry[str]) -> str:
@@ -394,20 +396,20 @@ def _members(
     shown; `kind` None for the year folder's own files); the rest go to `problems`."""
     seen: dict[str, str] = {}  # stem -> the name that took it
     for entry in entries:
-        suffix = yaml_suffix(entry.name) or ""
-        stem = entry.name[: -len(suffix)]
-        shown = f"{folder_display}/{entry.name}"
+        name = entry.name
+        stem = name[: -len(yaml_suffix(name) or "")]
+        shown = f"{folder_display}/{name}"
         if stem in seen:
             message = f"{seen[stem]} stands here too; a file has one name (.yaml or .yml)"
             problems.append(finding(shown, 1, 1, "duplicate-file", message))
             continue
-        seen[stem] = entry.name
-        problem = _link_problem(entry, shown, real_root, folder=False)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        name = kind.name if kind is not None else _BY_STEM[stem].name
-        yield Member(entry.path, shown, name, year_dir)
+        seen[stem] = name
+        if entry.is_symlink() or not entry.is_file():  # (a plain file has no problem)
+            problem = _link_problem(entry, shown, real_root, folder=False)
+            if problem is not None:
+                problems.append(problem)
+                continue
+        yield Member(entry.path, shown, kind.name if kind else _BY_STEM[stem].name, year_dir)
 
 
 def _folder_or_link(entry: os.DirEntry[str]) -> bool:

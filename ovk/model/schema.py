@@ -19,22 +19,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ovk import REPOSITORY, __version__
 from ovk.model.entities import DATE_PATTERN, DOCUMENTS, FOLLOWUP_OCCASIONS, STATUSES
 from ovk.model.spec import is_entity, properties, union_members, unwrap
+from ovk.model.vocabulary import KINDS as KINDS, SCHEMA_BASE_URI as SCHEMA_BASE_URI
 
 Schema = dict[str, Any]
-
-# The published schemas: schema/ of the release tag of this version in ovk's repository, so a
-# modeline naming a URL (a repository without schema/ of its own) pins the version written.
-SCHEMA_BASE_URI = (
-    "https://raw.githubusercontent.com/"
-    + REPOSITORY.removeprefix("https://github.com/")
-    + f"/v{__version__}/schema/"
-)
-
-# The file kinds, in the order they are documented; the value is the schema file name.
-KINDS = {kind: f"{kind}.schema.json" for kind in DOCUMENTS}
 
 _SCALARS: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 

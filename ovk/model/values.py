@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from ovk.errors import UsageError
-from ovk.model.entities import ALL_DIVISIONS, DIVISION_CODE_PATTERN, FOLLOWUP_OCCASIONS
+from ovk.model.vocabulary import ALL_DIVISIONS, DIVISION_CODE_PATTERN, FOLLOWUP_OCCASIONS
 
 
 def parse_date(text: str, param: str) -> dt.date:

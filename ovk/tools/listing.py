@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ovk.errors import UsageError
-from ovk.model.entities import STATUSES
-from ovk.model.entities import Uppdrag as UppdragEntity
+from ovk.model.entities import STATUSES, Uppdrag as UppdragEntity
 from ovk.model.followup import LatestStatus, latest_status
 from ovk.model.read import YearData, number_key, read_year
 from ovk.model.values import check_division

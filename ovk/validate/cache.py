@@ -1,12 +1,14 @@
 """An optional cache for `ovk validate`, kept in the user's cache folder: entries and indexes.
 
 Two kinds of file, both signed and checked as below. An entry (`entries/`) is keyed by a
-clean file's bytes and holds its data (JSON): a hit skips parsing, so cross-file rules, which
-always run, still see every document. An index (`index/`, one per year folder; see
-ovk/validate/index.py) records each member's stat, the SHA-256 of its bytes and its verdict
-(its own located findings, broken files' too, and the data of those the cross-file rules
-read): a member whose stat is recorded and not racy is not even opened. Modeline findings,
-which depend on where the file stands and on schema/, are always recomputed.
+clean file's bytes and holds its data (JSON): a hit skips parsing. A year folder's index
+(`index/`, see ovk/validate/index.py) is two files: one records each member's stat, the
+SHA-256 of its bytes and its verdict (its own located findings, broken files' too), and the
+year's cross-file findings under a digest of its members' bytes; the other the data of the
+members the cross-file rules read. A member whose stat is recorded and not racy is not even
+opened, and a year folder whose members all hash as recorded does not run its rules again.
+Modeline findings, which depend on where the file stands and on schema/, are always
+recomputed.
 
 What it trusts and what it does not. The repository is not trusted: a contributor may commit
 anything, including a cache folder or symlinks. So the cache never lives in the repository:
@@ -42,12 +44,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib
 import json
 import os
 import re
 import stat
 import sys
+import time
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -55,13 +57,17 @@ from typing import Any
 
 from ovk import __version__
 from ovk.model.conformance import schema_bytes
-from ovk.model.schema import KINDS
+from ovk.model.vocabulary import KINDS
 
 ENV_FOLDER = "OVK_CACHE_DIR"
-FORMAT = "ovk-cache 3"  # part of every key: entries of another layout are never found
+FORMAT = "ovk-cache 4"  # part of every key: entries of another layout are never found
 SECRET = "secret"
 ENTRIES = "entries"
 INDEX = "index"  # one file per year folder: see ovk/validate/index.py
+ENTRY_DAYS = 30  # an entry not written for this many days is removed (see Cache.prune)
+PRUNE_EVERY = 86_400  # seconds: how often the entries are looked through
+PRUNED = ".pruned"  # in entries/: its mtime says when they were last looked through
+_KEY = re.compile(r"[0-9a-f]{64}")  # an entry's name
 INDEX_LIMIT = 512 * 1024 * 1024  # bytes; a year folder's index is its files' data and verdicts
 _TAG = 32  # bytes of an HMAC-SHA-256
 _MISSING: Any = object()
@@ -106,7 +112,10 @@ def open_cache(root: Path) -> Cache | None:
         folder = user_cache_folder()
     except RuntimeError:  # no home folder
         return None
-    return Cache.open(folder, root) if folder is not None else None
+    cache = Cache.open(folder, root) if folder is not None else None
+    if cache is not None:
+        cache.prune()
+    return cache
 
 
 def folder_name(root: Path) -> str:
@@ -164,6 +173,41 @@ class Cache:
         self._fds = {}
         self._schemas = {}
         self._index_keys = {}
+
+    def prune(self, now: float | None = None) -> None:
+        """Remove the entries not written for ENTRY_DAYS days, at most once a day (a stamp
+        file's mtime says when it was last done), and temporary files a killed run left.
+
+        Entries are the cache's only part that grows (one per distinct clean file, per ovk
+        version); an entry is written when its file is parsed, so one not written for a month
+        belongs to bytes or an ovk no longer used, or stands for a file the index answers for
+        (which then needs no entry). Removing one never changes a verdict: a miss is parsed."""
+        folder = self._entries()
+        if folder is None or not {os.stat, os.scandir} <= os.supports_dir_fd | os.supports_fd:
+            return
+        now = time.time() if now is None else now
+        try:
+            stamp = os.stat(PRUNED, dir_fd=folder, follow_symlinks=False)
+            if stat.S_ISREG(stamp.st_mode) and now - stamp.st_mtime < PRUNE_EVERY:
+                return
+        except OSError:
+            pass  # never pruned: now
+        try:
+            with suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+                os.unlink(PRUNED, dir_fd=folder)  # a link or a stale stamp, never followed
+            os.close(
+                os.open(PRUNED, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _FLAGS, 0o600, dir_fd=folder)
+            )
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    temporary = entry.name.startswith(".") and entry.name != PRUNED
+                    limit = PRUNE_EVERY if temporary else ENTRY_DAYS * 86_400
+                    status = entry.stat(follow_symlinks=False)
+                    if (temporary or _KEY.fullmatch(entry.name)) and now - status.st_mtime > limit:
+                        with suppress(FileNotFoundError, IsADirectoryError):
+                            os.unlink(entry.name, dir_fd=folder)
+        except OSError:
+            pass  # a cache that cannot be pruned is still a cache
 
     def close(self) -> None:
         fds, self._fds = self._fds, {}
@@ -228,6 +272,18 @@ class Cache:
     def write_index(self, year: str, index: dict[str, Any]) -> None:
         """Write the index of the year folder `year` whole, as `put` writes an entry."""
         self._write(INDEX, _index_name(year), {**index, "year": year})
+
+    def read_year_data(self, year: str, key: str) -> Any:
+        """The data file of the year folder `year` (its members' data by SHA-256, which only
+        the cross-file rules read), or MISSING, as `read_index` decides."""
+        found = self._read(INDEX, _index_name(year, "data"), INDEX_LIMIT)
+        if not isinstance(found, dict) or found.get("key") != key or found.get("year") != year:
+            return _MISSING
+        return found.get("data", _MISSING)
+
+    def write_year_data(self, year: str, key: str, data: dict[str, Any]) -> None:
+        """Write the data file of the year folder `year` whole, as `put` writes an entry."""
+        self._write(INDEX, _index_name(year, "data"), {"key": key, "year": year, "data": data})
 
     def _read(self, subfolder: str, name: str, limit: int) -> Any:
         """The JSON of the file `name` in `subfolder`, or MISSING: no such file, a link or
@@ -309,8 +365,8 @@ class Cache:
         return self._fds[subfolder]
 
 
-def _index_name(year: str) -> str:
-    return "year-" + hashlib.sha256(year.encode()).hexdigest()[:32]
+def _index_name(year: str, part: str = "year") -> str:
+    return f"{part}-" + hashlib.sha256(year.encode()).hexdigest()[:32]
 
 
 def _folder(name: str | Path, parent: int | None, *, own: bool = True) -> int | None:
@@ -429,25 +485,40 @@ def _salt() -> bytes:
 
 @cache
 def _versions() -> str:
-    """ovk's, Python's and ruamel.yaml's versions, and the builds of the native parser and
-    validator: their extension module's path, size and mtime (stat, as git's index does),
-    cheaper than importlib.metadata, whose import and reading of the packages' metadata
-    would cost a single-file run about a fifth of its time."""
-    import ruamel.yaml
-
+    """ovk's and Python's versions, and the builds of the parser and the validator: the file
+    of ruamel.yaml, of its C parser and of jsonschema-rs, each with its size and mtime (stat,
+    as git's index does). They are found without being imported (a warm run parses and
+    validates nothing, and importing the two would cost a one-file run a fifth of its time),
+    and without importlib.metadata, whose import and reading would cost as much again."""
     versions = [f"ovk={__version__}", f"python={sys.version}"]
-    versions.append(f"ruamel.yaml={ruamel.yaml.__version__}")
     for package, module in (
+        ("ruamel.yaml", "ruamel.yaml"),
         ("ruamel.yaml.clib", "_ruamel_yaml"),
         ("jsonschema-rs", "jsonschema_rs.jsonschema_rs"),
     ):
-        try:
-            path = importlib.import_module(module).__file__ or ""
-            status = os.stat(path)
-            versions.append(f"{package}={path}:{status.st_size}:{status.st_mtime_ns}")
-        except (ImportError, OSError):
-            versions.append(f"{package}=?")
+        versions.append(f"{package}={_build(module)}")
     return " ".join(versions)
+
+
+def _build(module: str) -> str:
+    """The file of `module` as the import system would find it, with its size and mtime ("?"
+    when there is none), found without importing it or its packages."""
+    from importlib.machinery import PathFinder
+
+    locations: list[str] | None = None
+    spec = None
+    parts = module.split(".")
+    for at in range(len(parts)):
+        spec = PathFinder.find_spec(".".join(parts[: at + 1]), locations)
+        if spec is None:
+            return "?"
+        locations = list(spec.submodule_search_locations or [])
+    path = spec.origin if spec is not None else None
+    try:
+        status = os.stat(path) if path else None
+    except OSError:
+        status = None
+    return f"{path}:{status.st_size}:{status.st_mtime_ns}" if status else "?"
 
 
 @cache

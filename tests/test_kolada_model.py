@@ -1,0 +1,153 @@
+"""The model's reading of Kolada: the cells Kolada can confirm, the numbers printed in them,
+and the snapshot's format (written sorted, read back the same, anything else a DataError)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ovk.errors import DataError
+from ovk.model import kolada
+from ovk.model.build import build
+from ovk.model.entities import Malomraden
+from ovk.yamlio.loader import load_path
+from tests.conftest import REPO
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("66", 66.0),
+        ("66,5", 66.5),
+        ("20,0%", 20.0),
+        ("1 234", 1234.0),
+        ("1\u00a0234,5 kr", 1234.5),
+        ("−3,5", -3.5),
+        ("-2", -2.0),
+        ("-", None),
+        ("Neg", None),
+        ("Oförändrad", None),
+        ("", None),
+        ("1,2,3", None),
+    ],
+)
+def test_a_cell_prints_a_swedish_number_or_none(text: str, value: float | None) -> None:
+    assert kolada.number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "agrees"),
+    [
+        ("66,5", 66.47, True),
+        ("66,5", 66.54, True),
+        ("66,5", 66.44, False),
+        ("60,4%", 60.35, True),  # half away from zero, as a printer rounds
+        ("66", 65.5, True),
+        ("66", 65.49, False),
+        ("-2", -2.5, False),
+        ("-3", -2.5, True),
+        ("Neg", 1.0, False),
+    ],
+)
+def test_a_printed_cell_agrees_with_kolada_at_the_precision_printed(
+    text: str, value: float, agrees: bool
+) -> None:
+    assert kolada.agrees(text, value) is agrees
+
+
+def malomraden(year: str) -> Malomraden:
+    document = load_path(REPO / f"agreements/{year}/malomraden.yaml", "m").document
+    assert document is not None
+    return build(Malomraden, document.data)
+
+
+@pytest.mark.data
+def test_the_2024_indicators_name_the_14_kolada_ids_the_source_prints() -> None:
+    seed = next((REPO.parent / "shared" / "seeds").glob("000_*.txt"), None)
+    ids = kolada.kpi_ids(malomraden("2024"))
+    assert len(ids) == 14 and all(kolada.is_kpi_id(i) for i in ids)
+    if seed is not None:  # the source document, where the checkout has it beside it
+        text = seed.read_text(encoding="utf-8")
+        assert all(f"Kolada ({i})" in text or f"Kolada({i})" in text for i in ids)
+
+
+@pytest.mark.data
+def test_the_2024_nuvarde_cells_are_of_the_year_the_source_names() -> None:
+    printed = list(kolada.printed_values(malomraden("2024")))
+    first = printed[:3]
+    assert [(p.kpi, p.period, p.gender, p.text) for p in first] == [
+        ("U01405", 2022, "T", "66"),
+        ("U01405", 2022, "K", "63"),
+        ("U01405", 2022, "M", "69"),
+    ]
+    assert first[0].path[-2:] == ("values", "totalt")
+    assert all(kolada.number(p.text) is not None for p in printed)
+    # The 2026 agreement names no Kolada id: nothing to confirm until `ovk kolada link`.
+    assert list(kolada.printed_values(malomraden("2026"))) == []
+
+
+def snapshot() -> kolada.Snapshot:
+    return kolada.Snapshot(
+        fetched="2026-12-02T07:00:00Z",
+        base_url=kolada.API,
+        municipality="0480",
+        periods=(2022, 2021),
+        requests=("https://api.kolada.se/v3/kpi/U01405",),
+        kpis={
+            "U01405": kolada.Kpi(
+                "U01405",
+                "Invånare med bra självskattat hälsotillstånd, andel (%)",
+                is_divided_by_gender=True,
+                values={
+                    2022: {
+                        "T": kolada.Value(66.2, None, 1),
+                        "K": kolada.Value(None, "Missing"),
+                    }
+                },
+            )
+        },
+        unknown=("N99999",),
+    )
+
+
+def test_a_snapshot_is_written_sorted_and_read_back_the_same() -> None:
+    text = kolada.snapshot_json(snapshot())
+    assert text.endswith("\n") and json.loads(text)["periods"] == [2021, 2022]
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    again = kolada.read_snapshot(text, "kolada.json")
+    assert kolada.snapshot_json(again) == text
+    kpi = again.kpis["U01405"]
+    assert kpi.value(2022, "T") == kolada.Value(66.2, None, 1)
+    assert kpi.value(2022, "K") == kolada.Value(None, "Missing")  # never 0
+    assert kpi.value(2021, "T") is None
+
+
+@pytest.mark.parametrize(
+    "harm",
+    [
+        lambda d: "{not json",
+        lambda d: json.dumps({**d, "format": "other 1"}),
+        lambda d: json.dumps({**d, "municipality": "480"}),
+        lambda d: json.dumps({**d, "kpis": {"X1": d["kpis"]["U01405"]}}),
+        lambda d: json.dumps({**d, "kpis": []}),
+        lambda d: json.dumps(
+            {**d, "kpis": {"U01405": {**d["kpis"]["U01405"], "values": {"2022": {"X": {}}}}}}
+        ),
+        lambda d: json.dumps(
+            {
+                **d,
+                "kpis": {
+                    "U01405": {**d["kpis"]["U01405"], "values": {"2022": {"T": {"value": "6"}}}}
+                },
+            }
+        ),
+        lambda d: json.dumps({k: v for k, v in d.items() if k != "fetched"}),
+    ],
+    ids=["json", "format", "municipality", "kpi-id", "kpis", "gender", "value", "fetched"],
+)
+def test_a_file_that_is_no_snapshot_is_a_data_error_naming_it(harm: object) -> None:
+    data = json.loads(kolada.snapshot_json(snapshot()))
+    assert callable(harm)
+    with pytest.raises(DataError, match=r"^agreements/2024/kolada\.json: "):
+        kolada.read_snapshot(harm(data), "agreements/2024/kolada.json")
