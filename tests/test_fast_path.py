@@ -15,7 +15,15 @@ import pytest
 from ovk.model.conformance import schema_accepts, schema_validator
 from ovk.model.layout import agreement_file
 from ovk.validate.engine import check_file, validate
-from ovk.yamlio.loader import _DOUBT, Document, decode, fast_data, fast_load, load_text
+from ovk.yamlio.loader import (
+    _DOUBT,
+    Document,
+    decode,
+    fast_data,
+    fast_load,
+    fast_load_bytes,
+    load_text,
+)
 from tests.conftest import AGREEMENTS, BASE, CASES, EXAMPLES, REPO, make_tree
 
 SUITE = REPO / "tests" / "data" / "yaml-test-suite"
@@ -130,7 +138,7 @@ def test_fast_load_refuses_what_only_the_located_path_may_judge(tmp_path: Path) 
 def test_yaml_1_2_scalars_on_the_fast_path() -> None:
     data = fast_data(
         "a: yes\nb: no\nc: on\nd: 0158\ne: 0o17\nf: 1_000\ng: 2026-02-30\nh: ~\ni: true\n"
-        "j: 1:30\nk: .inf\nl: '012'\nm: 1.5\n"
+        "j: 1:30\nl: '012'\nm: 1.5\nn: 1e3\n"
     )
     assert same(
         data,
@@ -145,11 +153,28 @@ def test_yaml_1_2_scalars_on_the_fast_path() -> None:
             "h": None,
             "i": True,
             "j": "1:30",
-            "k": math.inf,
             "l": "012",
             "m": 1.5,
+            "n": 1000.0,
         },
     )
+
+
+@pytest.mark.parametrize("written", [".nan", ".NaN", ".inf", "-.Inf", "+.INF", "1e999", "-1e999"])
+def test_the_fast_path_leaves_a_non_finite_number_to_the_located_path(written: str) -> None:
+    text = f"a: 1\nb: [2, {written}]\n"
+    assert fast_data(text) is _DOUBT
+    assert fast_data(text, Document(None)) is _DOUBT
+    assert fast_data(text.replace(written, "3.5")) == {"a": 1, "b": [2, 3.5]}
+
+
+def test_only_the_fast_paths_documents_are_known_to_hold_finite_numbers() -> None:
+    # non_finite_findings walks the data of every other document for NaN and infinity.
+    for located in (False, True):
+        document = fast_load_bytes(b"a: 1.5\nb: [1e3]\n", located=located)
+        assert document is not None and document.finite
+    loaded = load_text("a: 1.5\nb: .nan\n", "x").document
+    assert loaded is not None and not loaded.finite
 
 
 # Values where two validators could part: jsonschema-rs may be stricter than jsonschema

@@ -3,8 +3,11 @@ the fast path (ovk.cli.fast) call, so the two cannot drift: options in, exit cod
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +36,15 @@ def run_validate(
     bar = ProgressBar() if sys.stderr.isatty() and not os.environ.get("CI") else None
     cache = None if no_cache else open_cache(root)
     try:
-        report = validate(
-            root,
-            paths,
-            max_bytes,
-            workers=jobs,
-            progress=bar.update if bar else None,
-            cache=cache,
-        )
+        with collector_tuned():
+            report = validate(
+                root,
+                paths,
+                max_bytes,
+                workers=jobs,
+                progress=bar.update if bar else None,
+                cache=cache,
+            )
     finally:
         if bar:
             bar.close()
@@ -49,6 +53,34 @@ def run_validate(
     REPORTERS[output_format](report.findings, report.files_checked, sys.stdout)
     failing = report.findings if strict else report.errors
     return ExitCode.FINDINGS if failing else ExitCode.OK
+
+
+# The youngest generation is collected after this many new container objects, not CPython's
+# 700 (its older generations' thresholds are kept).
+YOUNG_COLLECTION_THRESHOLD = 50_000
+
+
+@contextmanager
+def collector_tuned() -> Iterator[None]:
+    """Garbage collection tuned for a validate run, then restored.
+
+    A cold run makes millions of containers (each file's data and typed entities, dropped
+    with its year folder), and CPython's collector traverses the young ones after every 700
+    more are alive, and now and then every object the imports made, looking for cycles this
+    data does not form: about a tenth of a cold run's CPU. So what exists now (modules,
+    classes) is frozen out of the collector's sight, and the youngest generation waits for
+    YOUNG_COLLECTION_THRESHOLD; peak memory barely moves (benchmarks/README.md, "Notes on
+    the levers"). The pool's workers, forked during the run, inherit both (where workers
+    are spawned instead, they keep CPython's defaults).
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 class ProgressBar:

@@ -271,7 +271,7 @@ def non_finite_findings(document: Document, display: str) -> list[Finding]:
     and `1e999` as floats the schema's "number" accepts, but no sum can be checked with one
     and JSON cannot hold it."""
     found: list[Finding] = []
-    if not _has_non_finite(document.data):  # the common case, checked without paths
+    if document.finite or not _has_non_finite(document.data):  # the common case, no paths
         return found
 
     def walk(node: Any, path: tuple[str | int, ...]) -> None:

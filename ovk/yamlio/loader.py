@@ -18,6 +18,7 @@ so a standard validator and ovk see the same data.
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ class Document:
     unlocated: str | None = field(default=None, repr=False)
     # Or where that text is read from when a finding first asks (a document from the index).
     source: Callable[[], str | None] | None = field(default=None, repr=False, compare=False)
+    # True when the data surely holds no NaN or infinity: the fast path doubts any such number
+    # it resolves, so its documents need no second walk for them (see non_finite_findings).
+    finite: bool = field(default=False, repr=False, compare=False)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the value at `path` (or its key), else of its nearest ancestor."""
@@ -579,9 +583,10 @@ def dump_round_trip(data: Any, first_line: str | None = None) -> str:
 # a file with the C parser's event stream and builds the data itself with the same YAML 1.2
 # resolution as above, but only says "here is the data" when nothing is in doubt: one document,
 # no directives, tags, anchors or aliases, no duplicate or non-scalar keys, no merge keys, no
-# deeper nesting than MAX_DEPTH. Anything else (and any error of the C parser) gives None, and
-# the caller takes the located path, which then produces every finding: findings come from one
-# code path only. tests/test_fast_path.py proves both paths read the same data.
+# number that is not finite, no deeper nesting than MAX_DEPTH. Anything else (and any error of
+# the C parser) gives None, and the caller takes the located path, which then produces every
+# finding: findings come from one code path only. tests/test_fast_path.py proves both paths
+# read the same data.
 
 
 def fast_load(
@@ -614,11 +619,13 @@ def fast_load_bytes(raw: bytes, *, located: bool = False) -> Document | None:
         return None
     first_line = text.split("\n", 1)[0]
     if located:
-        document = Document(None, first_line=first_line)
+        document = Document(None, first_line=first_line, finite=True)
         document.data = fast_data(text, document)
         return None if document.data is _DOUBT else document
     data = fast_data(text)
-    return None if data is _DOUBT else Document(data, first_line=first_line, unlocated=text)
+    if data is _DOUBT:
+        return None
+    return Document(data, first_line=first_line, unlocated=text, finite=True)
 
 
 _DOUBT: Any = object()
@@ -652,6 +659,9 @@ def fast_data(text: str, located: Document | None = None) -> Any:
 
 
 def _build_from_events(parser: Any, located: Document | None) -> Any:
+    # The loop runs once per event (about 330 a file): the open container's state is kept in
+    # local variables, saved on `stack` while a child is open, and the located path's work is
+    # skipped behind one flag; attribute and subscript lookups are the loop's cost here.
     from ruamel.yaml import events
 
     scalar, alias = events.ScalarEvent, events.AliasEvent
@@ -660,6 +670,10 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
     document_end = events.DocumentEndEvent
     resolvers = _resolvers()
     plain_values = _PLAIN_VALUES
+    no_key = _NO_KEY
+    locate = located is not None
+    values = located.values if located is not None else {}
+    keys = located.keys if located is not None else {}
     get_event = parser.get_event
     get_event()  # StreamStart
     event = get_event()
@@ -667,9 +681,14 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
         return None
     if type(event) is not events.DocumentStartEvent or event.version or event.tags:
         return _DOUBT
-    # Each open container: [container, a mapping's pending key or _NO_KEY, its line, JSON path]
-    stack: list[list[Any]] = []
-    top: list[Any] = [None, _NO_KEY, 0, ()]
+    # The open container (None at the top), whether it is a mapping, its pending key (or
+    # _NO_KEY), the line that key ended on, and its JSON path (only when locating).
+    container: Any = None
+    is_map = False
+    key: Any = no_key
+    key_line = 0
+    path: JsonPath = ()
+    stack: list[tuple[Any, bool, Any, int, JsonPath]] = []  # the enclosing containers' states
     root: Any = _DOUBT
     while True:
         event = get_event()
@@ -677,82 +696,77 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
         if kind is scalar:
             if event.anchor is not None or event.ctag is not None:
                 return _DOUBT
-            value = event.value
+            item = event.value
             if event.implicit[0]:  # plain: resolved as the round-trip loader does (YAML 1.2)
-                if located is not None and not value:
+                if locate and not item:
                     return _DOUBT  # an empty value stands nowhere: the parsers place it apart
-                if value[:1] in resolvers:
-                    resolved = plain_values.get(value, _DOUBT)
+                if item[:1] in resolvers:
+                    resolved = plain_values.get(item, _DOUBT)
                     if resolved is _DOUBT:
-                        resolved = _plain_value(resolvers[value[:1]], value)
+                        resolved = _plain_value(resolvers[item[:1]], item)
                         if resolved is _DOUBT:
                             return _DOUBT
-                        if len(value) <= 64 and len(plain_values) < 100_000:
-                            plain_values[value] = resolved
-                    value = resolved
-            elif event.style in _BLOCK_STYLES and (not value or value[0] == "\n"):
+                        if len(item) <= 64 and len(plain_values) < 100_000:
+                            plain_values[item] = resolved
+                    item = resolved
+            elif event.style in _BLOCK_STYLES and (not item or item[0] == "\n"):
                 return _DOUBT  # leading empty lines, where the two parsers differ
-            if top[1] is not _NO_KEY and event.start_mark.line > top[2] + 1:
-                return _DOUBT  # comment lines between a key and its text trip ruamel.yaml up
-            item: Any = value
+            # A scalar: a key or a key's value, an item, or the document.
+            if is_map:
+                if key is no_key:
+                    key = item if type(item) is str else str(item)
+                    if key in container:
+                        return _DOUBT  # a duplicate key: the located path names both lines
+                    key_line = event.end_mark.line
+                    if locate:
+                        mark = event.start_mark
+                        keys[(*path, key)] = (mark.line + 1, mark.column + 1)
+                    continue
+                mark = event.start_mark
+                if mark.line > key_line + 1:
+                    return _DOUBT  # comment lines between a key and its text trip ruamel.yaml up
+                if locate:
+                    values[(*path, key)] = (mark.line + 1, mark.column + 1)
+                container[key] = item
+                key = no_key
+            elif container is not None:
+                if locate:
+                    mark = event.start_mark
+                    values[(*path, len(container))] = (mark.line + 1, mark.column + 1)
+                container.append(item)
+            else:
+                root = item
+                if locate:
+                    values[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
         elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None or event.ctag is not None or len(stack) >= MAX_DEPTH:
                 return _DOUBT
-            if type(top[0]) is dict and top[1] is _NO_KEY:
+            if is_map and key is no_key:
                 return _DOUBT  # a list or map as a key
-            path: JsonPath = ()
-            if located is not None:
-                if stack:
-                    inner = len(top[0]) if type(top[0]) is list else top[1]
-                    path = (*top[3], inner)
+            stack.append((container, is_map, key, key_line, path))
+            if locate:
+                if container is not None:
+                    path = (*path, key if is_map else len(container))
                 mark = event.start_mark
-                located.values[path] = (mark.line + 1, mark.column + 1)
-            top = [{} if kind is mapping_start else [], _NO_KEY, 0, path]
-            stack.append(top)
-            continue
+                values[path] = (mark.line + 1, mark.column + 1)
+            is_map = kind is mapping_start
+            container = {} if is_map else []
+            key = no_key
         elif kind is mapping_end or kind is sequence_end:
-            item = stack.pop()[0]
-            top = stack[-1] if stack else [None, _NO_KEY, 0, ()]
-            if not stack:
-                root = item
-            elif type(top[0]) is list:
-                top[0].append(item)
+            item = container
+            container, is_map, key, key_line, path = stack.pop()
+            if is_map:
+                container[key] = item
+                key = no_key
+            elif container is not None:
+                container.append(item)
             else:
-                top[0][top[1]] = item
-                top[1] = _NO_KEY
-            continue
+                root = item
         elif kind is document_end:
             break
         else:  # an AliasEvent: aliases are the located path's to bound
             assert kind is alias
             return _DOUBT
-        # A scalar: the document, an item, a key or a key's value.
-        if not stack:
-            root = item
-            if located is not None:
-                located.values[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
-            continue
-        container = top[0]
-        if type(container) is list:
-            if located is not None:
-                mark = event.start_mark
-                located.values[(*top[3], len(container))] = (mark.line + 1, mark.column + 1)
-            container.append(item)
-        elif top[1] is _NO_KEY:
-            key = item if type(item) is str else str(item)
-            if key in container:
-                return _DOUBT  # a duplicate key: the located path names both lines
-            top[1] = key
-            top[2] = event.end_mark.line
-            if located is not None:
-                mark = event.start_mark
-                located.keys[(*top[3], key)] = (mark.line + 1, mark.column + 1)
-        else:
-            if located is not None:
-                mark = event.start_mark
-                located.values[(*top[3], top[1])] = (mark.line + 1, mark.column + 1)
-            container[top[1]] = item
-            top[1] = _NO_KEY
     if type(get_event()) is not events.StreamEndEvent:
         return _DOUBT  # more than one document
     return root
@@ -769,9 +783,12 @@ def _plain_value(candidates: list[tuple[str, re.Pattern[str]]], text: str) -> An
     if tag not in PLAIN_TAGS:
         return _DOUBT  # merge keys, '=' and the like: the located path says
     try:
-        return plain_scalar(tag, text)
+        value = plain_scalar(tag, text)
     except ValueError:
         return _DOUBT
+    if type(value) is float and not math.isfinite(value):
+        return _DOUBT  # `.nan`, `.inf`, `1e999`: a finding, which the located path makes
+    return value
 
 
 _NO_KEY: Any = object()
