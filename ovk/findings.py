@@ -151,6 +151,45 @@ RULES: dict[str, Rule] = {
         "An uppdrag names a målområde or verksamhetsområde that malomraden.yaml does not have.",
         "Use an id from the year's malomraden.yaml.",
     ),
+    # The year's Kolada snapshot (kolada.json, written by `ovk kolada fetch`) against the year
+    "kolada-snapshot": Rule(
+        Severity.ERROR,
+        "The year's kolada.json is not a Kolada snapshot ovk can read (not UTF-8, not JSON, "
+        "not of its format, or larger than the size cap); no other Kolada check runs.",
+        "Fetch it again with `ovk kolada fetch --year <year>` (ovk writes it; it is not "
+        "edited by hand).",
+    ),
+    "kolada-municipality": Rule(
+        Severity.ERROR,
+        "The snapshot is of another municipality than overenskommelse.yaml's "
+        "municipality.kolada_id.",
+        "Correct municipality.kolada_id, or fetch the snapshot again for the agreement's "
+        "municipality.",
+    ),
+    "kolada-unknown": Rule(
+        Severity.ERROR,
+        "An indicator's Kolada id is one Kolada does not know (the snapshot lists it as "
+        "unknown: an error), or one the snapshot does not hold (a warning: it was fetched "
+        "before the id was written).",
+        "Correct the id (kolada.se shows every KPI's), or fetch the snapshot again with "
+        "`ovk kolada fetch --year <year>`.",
+    ),
+    "kolada-title": Rule(
+        Severity.WARNING,
+        "An indicator's title is not its KPI's title in Kolada (compared without case, "
+        "spacing, dashes and separating punctuation): a retitled KPI may now measure "
+        "something else.",
+        "Read the KPI's description in Kolada: if it still measures the indicator, write "
+        "Kolada's title; else choose the KPI that does.",
+    ),
+    "kolada-value": Rule(
+        Severity.WARNING,
+        "A printed value (a Nuvärde cell for the year the source names, or an Utfall year's) "
+        "is not Kolada's value for that year and gender at the precision printed, or Kolada "
+        "has none.",
+        "Print Kolada's value, or keep the printed one when the agreement deliberately "
+        "prints another figure (Kolada revises its data).",
+    ),
     # Follow-up reports (uppfoljning/<occasion>/<CODE>.yaml) against their year
     "occasion-mismatch": Rule(
         Severity.ERROR,
@@ -234,6 +273,11 @@ RULES: dict[str, Rule] = {
 }
 
 
+# The rules that judge the agreement against its year's Kolada snapshot: naming the snapshot
+# (`ovk validate agreements/2024/kolada.json`) reports their findings, wherever they stand.
+KOLADA_RULES = frozenset(rule for rule in RULES if rule.startswith("kolada-"))
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem in one file, located as precisely as the data allows."""
@@ -251,9 +295,17 @@ class Finding:
         return RULES[self.rule].hint
 
 
-def finding(file: str, line: int, column: int, rule: str, message: str, path: str = "") -> Finding:
-    """A finding with the rule's registered severity."""
-    return Finding(file, line, column, rule, message, path, RULES[rule].severity)
+def finding(
+    file: str,
+    line: int,
+    column: int,
+    rule: str,
+    message: str,
+    path: str = "",
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding with the rule's registered severity (or, for a rule of two, the one given)."""
+    return Finding(file, line, column, rule, message, path, severity or RULES[rule].severity)
 
 
 def json_path(parts: tuple[str | int, ...]) -> str:

@@ -20,7 +20,7 @@ import ovk.validate.engine as engine
 import ovk.validate.index as index
 from ovk.validate.cache import INDEX, Cache, folder_name
 from ovk.validate.engine import Report, validate
-from tests.conftest import CASES, make_tree, run_ovk
+from tests.conftest import CASES, EXAMPLES, make_tree, run_ovk
 
 UPPDRAG = Path("agreements/2026/uppdrag/okat-valdeltagande.yaml")
 DUE = "due: 2026-12-31"
@@ -364,3 +364,108 @@ def test_files_racy_under_one_index_are_trusted_after_the_next_writes_it_again(
     monkeypatch.setattr(engine, "read_capped", counted)
     assert run(base, root) == expected
     assert opened_files == []  # a stat each, no member opened
+
+
+# The year's Kolada snapshot: one Kolada value that is not the printed one (a kolada-value
+# warning), and one whose values all agree (no finding); see tests/examples/kolada-*.
+SNAPSHOT = Path("agreements/2026/kolada.json")
+DISAGREES = EXAMPLES / "kolada-value" / SNAPSHOT
+AGREES = EXAMPLES / "kolada-agrees" / SNAPSHOT
+
+
+class ReadSpy:
+    """Counts the files a run opens through the engine's reader (members and snapshot)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.opened: list[str] = []
+        real = engine.read_capped
+
+        def counted(path: Path, *args: Any) -> Any:
+            self.opened.append(Path(path).name)
+            return real(path, *args)
+
+        monkeypatch.setattr(engine, "read_capped", counted)
+
+
+def test_a_warm_run_opens_no_unchanged_snapshot_and_keeps_its_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, not_racy: None
+) -> None:
+    root, base = make_tree(tmp_path / "repo"), tmp_path / "cache"
+    shutil.copyfile(DISAGREES, root / SNAPSHOT)
+    expected = validate(root)
+    assert [f.rule for f in expected.findings] == ["kolada-value"]
+    assert run(base, root) == expected
+    rules, reads = RuleSpy(monkeypatch), ReadSpy(monkeypatch)
+    assert run(base, root) == expected
+    assert (rules.years, reads.opened) == ([], [])
+
+
+def snapshot_changes(root: Path) -> dict[str, Any]:
+    """Ways a year's Kolada snapshot changes after the index was written (a snapshot of
+    values that agree stands there before, except for `added`)."""
+    path = root / SNAPSHOT
+
+    def changed() -> None:  # Kolada revised a value: now one printed value is not Kolada's
+        shutil.copyfile(DISAGREES, path)
+
+    def changed_in_place() -> None:  # the same size and mtime: only ctime tells
+        old = os.stat(path)
+        time.sleep(0.01)
+        path.write_bytes(path.read_bytes().replace(b'"value": 7.94', b'"value": 7.84'))
+        os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+
+    def added() -> None:
+        shutil.copyfile(DISAGREES, path)
+
+    def removed() -> None:  # the warning on the cell goes with it
+        path.unlink()
+
+    def broken() -> None:
+        path.write_text("{not json", "utf-8")
+
+    return {
+        "changed": changed,
+        "changed_in_place": changed_in_place,
+        "added": added,
+        "removed": removed,
+        "broken": broken,
+    }
+
+
+@pytest.mark.parametrize("change", list(snapshot_changes(Path())))
+def test_a_changed_added_or_removed_snapshot_runs_the_rules_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, not_racy: None, change: str
+) -> None:
+    root, base = make_tree(tmp_path / "repo"), tmp_path / "cache"
+    if change == "removed":
+        shutil.copyfile(DISAGREES, root / SNAPSHOT)
+    elif change != "added":
+        shutil.copyfile(AGREES, root / SNAPSHOT)
+    before = run(base, root)
+    snapshot_changes(root)[change]()
+    expected = validate(root)  # a cold run, without the cache
+    assert expected != before
+    with opened(base, root) as cache:  # the parent cannot answer the year from stats alone
+        listing = engine.select(root).years[0]
+        assert engine._check_indexed(root, listing, 5_000_000, cache, stat_only=True) is None
+    rules = RuleSpy(monkeypatch)
+    assert run(base, root) == expected
+    assert rules.years == ["agreements/2026"]
+    rules.years.clear()
+    assert run(base, root) == expected  # and then recorded
+    assert rules.years == []
+
+
+def test_rules_run_again_for_a_changed_member_read_the_unchanged_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, not_racy: None
+) -> None:
+    root, base = make_tree(tmp_path / "repo"), tmp_path / "cache"
+    shutil.copyfile(DISAGREES, root / SNAPSHOT)
+    assert [f.rule for f in run(base, root).findings] == ["kolada-value"]
+    path = root / UPPDRAG
+    path.write_text(path.read_text("utf-8").replace(*LEAD_NOT_OWNER), "utf-8")
+    reads = ReadSpy(monkeypatch)
+    warm = run(base, root)
+    assert warm == validate(root)
+    assert sorted(f.rule for f in warm.findings) == ["kolada-value", "lead-not-owner"]
+    assert "kolada.json" in reads.opened  # trusted on its stat, read when the rules ran

@@ -151,3 +151,45 @@ def test_a_file_that_is_no_snapshot_is_a_data_error_naming_it(harm: object) -> N
     assert callable(harm)
     with pytest.raises(DataError, match=r"^agreements/2024/kolada\.json: "):
         kolada.read_snapshot(harm(data), "agreements/2024/kolada.json")
+
+
+@pytest.mark.parametrize(
+    ("printed", "koladas"),
+    [
+        (
+            "Invånare med bra självskattat hälsotillstånd, andel (%)",
+            "invånare med bra självskattat hälsotillstånd, andel (%)",
+        ),
+        (
+            "Invånare 16–84 år som avstår från att gå ut ensam, andel (%)",
+            "Invånare 16-84 år som avstår från att gå ut ensam, andel %",
+        ),
+        (
+            "Invånare, 0 − 19 år, med låg ekonomisk standard, andel (%)",
+            "Invånare 0-19 år med låg ekonomisk standard, andel, %",
+        ),
+        (
+            "Företagsklimat enl. ÖJ (Insikt) – Totalt NKI",
+            "Företagsklimat enl ÖJ (Insikt) - Totalt NKI",
+        ),
+        ("Elförbrukning per m2 (kWh/ m2).", "Elförbrukning per m2, kWh/m2"),
+        ("Andel%  i\u00a0tid", "andel % i tid"),
+    ],
+)
+def test_a_title_is_kolada_s_but_for_case_spacing_dashes_and_how_its_unit_is_set_off(
+    printed: str, koladas: str
+) -> None:
+    assert kolada.normalised_title(printed) == kolada.normalised_title(koladas)
+
+
+@pytest.mark.parametrize(
+    ("printed", "koladas"),
+    [
+        ("Sjukfrånvaro, andel (%)", "Sjukfrånvaro, dagar per anställd"),
+        ("Invånare 16–84 år, andel (%)", "Invånare 18–84 år, andel (%)"),
+        ("Kostnad 1,5 kr", "Kostnad 15 kr"),  # a decimal comma is not a separator
+        ("Anmälda våldsbrott, antal/100 000 inv", "Anmälda brott, antal/100 000 inv"),
+    ],
+)
+def test_a_title_with_other_words_or_numbers_is_another_title(printed: str, koladas: str) -> None:
+    assert kolada.normalised_title(printed) != kolada.normalised_title(koladas)

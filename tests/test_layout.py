@@ -141,7 +141,36 @@ def agreement_folder(root: Path) -> tuple[Path, str]:
     return path.relative_to(root), "not-a-file is a folder, though named like an agreement file"
 
 
-PROBLEMS = [link_outside, loop, dangling, folder, agreement_folder]
+SNAPSHOT = Path("agreements/2026/kolada.json")  # the year's Kolada snapshot, no member
+
+
+def snapshot_outside(root: Path) -> tuple[Path, str]:
+    secret = root.parent / "secret.json"
+    secret.write_text('{"password": "hunter2"}', encoding="utf-8")
+    (root / SNAPSHOT).symlink_to(secret)
+    return SNAPSHOT, f"link-outside links to {secret}, outside the repository; it is not read"
+
+
+def snapshot_dangling(root: Path) -> tuple[Path, str]:
+    (root / SNAPSHOT).symlink_to("nowhere.json")
+    return SNAPSHOT, "broken-link links to nowhere.json, which does not exist"
+
+
+def snapshot_folder(root: Path) -> tuple[Path, str]:
+    (root / SNAPSHOT).mkdir()
+    return SNAPSHOT, "not-a-file is a folder, though named like a year's Kolada snapshot"
+
+
+PROBLEMS = [
+    link_outside,
+    loop,
+    dangling,
+    folder,
+    agreement_folder,
+    snapshot_outside,
+    snapshot_dangling,
+    snapshot_folder,
+]
 
 
 @pytest.mark.parametrize("make", PROBLEMS, ids=lambda f: f.__name__)
@@ -370,3 +399,42 @@ def test_a_listing_keeps_each_member_as_scandir_named_it_with_every_edge(
     again = pickle.loads(pickle.dumps(listed))  # as a worker process receives it
     assert again == listed
     assert [m.path for m in again.members] == [m.path for m in listed.members]
+
+
+# -- the year's Kolada snapshot ---------------------------------------------------------------
+
+KOLADA_EXAMPLE = REPO / "tests/examples/kolada-value" / SNAPSHOT  # one value not Kolada's
+
+
+def test_a_years_snapshot_is_part_of_the_year_but_no_member(base_tree: Path) -> None:
+    shutil.copyfile(KOLADA_EXAMPLE, base_tree / SNAPSHOT)
+    listing = year_members(base_tree, base_tree / "agreements/2026")
+    assert listing.kolada is not None
+    assert (listing.kolada.display, listing.problems) == (SNAPSHOT.as_posix(), ())
+    assert SNAPSHOT.as_posix() not in {m.display for m in listing.members}
+    listed = json.loads(run_ovk("--root", str(base_tree), "list", "--format", "json").stdout)
+    assert all(not u["file"].endswith(".json") for u in listed)
+    assert run_ovk("--root", str(base_tree), "fmt", "--check").exit_code == 0
+    warning = f"{SNAPSHOT.parent.as_posix()}/malomraden.yaml:34:50: kolada-value (warning)"
+    whole = run_ovk("--root", str(base_tree), "validate")
+    assert whole.stdout.splitlines()[0].startswith(warning)
+    assert whole.stdout.splitlines()[-1] == "0 error(s), 1 warning(s) in 7 file(s)"
+    # Named on the command line, the snapshot is no unknown file: the Kolada rules' findings
+    # of its year are its findings, though they stand where the agreement prints what differs.
+    named = run_ovk("--root", str(base_tree), "validate", str(base_tree / SNAPSHOT))
+    assert named.stdout.splitlines()[0] == whole.stdout.splitlines()[0]
+    assert named.stdout.splitlines()[-1] == "0 error(s), 1 warning(s) in 1 file(s)"
+    other = run_ovk("--root", str(base_tree), "validate", str(base_tree / UPPDRAG))
+    assert (other.exit_code, other.stdout) == (0, "2 file(s) valid\n")
+
+
+def test_a_snapshot_linked_inside_the_repository_is_read_where_it_stands(
+    base_tree: Path,
+) -> None:
+    kept = base_tree / "kept.json"
+    shutil.copyfile(KOLADA_EXAMPLE, kept)
+    (base_tree / SNAPSHOT).symlink_to(kept)
+    listing = year_members(base_tree, base_tree / "agreements/2026")
+    assert listing.kolada is not None and listing.kolada.display == SNAPSHOT.as_posix()
+    result = run_ovk("--root", str(base_tree), "validate", "--format", "json")
+    assert [f["rule"] for f in json.loads(result.stdout)] == ["kolada-value"]

@@ -142,6 +142,27 @@ def test_validate_shows_a_hostile_message_literally(output_format: str) -> None:
     assert not any(line.startswith("::error file=x") for line in out.getvalue().splitlines())
 
 
+@pytest.mark.parametrize("output_format", ["text", "github"])
+@titles(*PLAIN_THREATS)
+def test_validate_shows_a_hostile_kolada_title_literally(
+    tmp_path: Path, output_format: str, hostile_title: str
+) -> None:
+    # Kolada's text is not the contributors' but no more trusted: a KPI's title in a
+    # committed snapshot reaches the kolada-title message.
+    root = make_tree(tmp_path / "repo")
+    snapshot = REPO / "tests/examples/kolada-agrees/agreements/2026/kolada.json"
+    content = json.loads(snapshot.read_text(encoding="utf-8"))
+    content["kpis"]["N00090"]["title"] = hostile_title
+    (root / "agreements/2026/kolada.json").write_text(json.dumps(content), encoding="utf-8")
+    result = run_ovk("--root", str(root), "validate", "--format", output_format)
+    assert_literal(result.stdout)
+    lines = result.stdout.splitlines()
+    if output_format == "github":
+        assert len(lines) == 1 and lines[0].startswith("::warning file=agreements/2026/")
+    else:
+        assert len(lines) == 3 and "kolada-title (warning)" in lines[0]  # finding, hint, sum
+
+
 @pytest.mark.parametrize("hostile_name_tree", ["newline-command", "bidi"], indirect=True)
 def test_error_messages_and_fmt_show_a_hostile_file_name_literally(hostile_name_tree: Path) -> None:
     # The command line's one-line errors and fmt's report name files too; in CI, stderr is

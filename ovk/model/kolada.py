@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +26,14 @@ from typing import Any
 from ovk.errors import DataError
 from ovk.model.build import walk
 from ovk.model.entities import Indicator, Malomraden
-from ovk.model.layout import AGREEMENTS
+from ovk.model.layout import (  # the layout names the snapshot's place
+    AGREEMENTS,
+    SNAPSHOT as SNAPSHOT,
+)
 from ovk.model.vocabulary import KOLADA_PATTERN, MUNICIPALITY_ID_PATTERN
 from ovk.yamlio.loader import JsonPath
 
 ATTRIBUTION = "Källa: Kolada"
-SNAPSHOT = "kolada.json"  # in a year folder, beside overenskommelse.yaml
 FORMAT = "ovk-kolada 1"
 API = "https://api.kolada.se/v3"  # the public API's base URL (`OVK_KOLADA_URL` replaces it)
 
@@ -44,6 +47,7 @@ def snapshot_file(year: int) -> str:
 # Totalt/Kvinnor/Män"), by column key, and Kolada's gender codes.
 GENDER_COLUMNS = {"totalt": "T", "kvinnor": "K", "man": "M"}
 GENDERS = ("T", "K", "M")
+GENDER_NAMES = {"T": "totalt", "K": "kvinnor", "M": "män"}  # as messages name them
 # "Nuvärde avser 2022": the year (Kolada's period) the printed values are of.
 _NUVARDE = re.compile(r"Nuvärde avser (\d{4})")
 _YEAR_COLUMN = re.compile(r"^\d{4}$")  # a 2026-style column: the outcome (Utfall) of that year
@@ -150,6 +154,25 @@ def agrees(text: str, value: float) -> bool:
     scale = 10 ** decimals(text)
     rounded = math.floor(abs(value) * scale + 0.5 + 1e-9) / scale
     return math.isclose(math.copysign(rounded, value), printed, abs_tol=1e-9)
+
+
+# Dashes, minus signs and hyphens a title may be printed with: one is as good as another.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+# Punctuation that only separates (a comma or full stop before a space or at the end,
+# parentheses, colons, semicolons): "andel (%)", "andel, %" and "andel %" are one title.
+_SEPARATORS = re.compile(r"[,.](?=\s|$)|[():;]")
+
+
+def normalised_title(title: str) -> str:
+    """A title as compared with Kolada's: case, spacing, dashes (– − -) and separating
+    punctuation do not count, nor how a trailing unit is set off ("andel (%)", "andel, %",
+    "andel %", "andel%"), nor a trailing full stop; the words and numbers, in their order, do.
+    `ovk validate` (rule kolada-title) and `ovk kolada link` compare titles so."""
+    text = unicodedata.normalize("NFKC", title).translate(_DASHES).casefold()
+    text = _SEPARATORS.sub(" ", text)
+    text = re.sub(r"\s*([-/])\s*", r"\1", text)  # "0 – 19 år" is "0–19 år", "kWh/ m2" "kWh/m2"
+    text = re.sub(r"\s*%", " %", text)  # "andel%" is "andel %"
+    return " ".join(text.split())
 
 
 # -- the snapshot --------------------------------------------------------------------------

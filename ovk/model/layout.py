@@ -1,6 +1,9 @@
 """Where things are: the root, the year folders, the file kinds and the members of a year.
 
-This is the one module that decides which files belong to a year. `year_members` lists one
+This is the one module that decides which files belong to a year. Besides its YAML members a
+year folder may hold its Kolada snapshot (`SNAPSHOT`, written by `ovk kolada fetch`, read by
+the cross-file rules), which is part of the year but no member: it has no schema, and `fmt`
+and `list` do not show it. `year_members` lists one
 year folder (one scandir per folder; only links are resolved) and `select` maps the paths a
 user typed onto that listing, the same from any working folder. What cannot be a member (a
 link out of the repository, a broken link, a folder named like a file, a YAML file in an
@@ -17,9 +20,10 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ovk.errors import DataError, UsageError
-from ovk.findings import Finding, Severity, finding
+from ovk.findings import KOLADA_RULES, Finding, Severity, finding
 from ovk.model.values import OCCASION_BY_SLUG, OCCASION_SLUGS
 from ovk.model.vocabulary import KINDS, SCHEMA_BASE_URI
 
@@ -27,6 +31,7 @@ AGREEMENTS = "agreements"
 SCHEMA_FOLDER = "schema"  # the repository's own schemas (`ovk schema -o schema/`)
 YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
 SUFFIXES = (".yaml", ".yml")  # alike everywhere; a new file is written as .yaml
+SNAPSHOT = "kolada.json"  # a year's Kolada snapshot, beside overenskommelse.yaml
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,14 @@ def name_taken(path: Path) -> Path | None:
     return next((p for s in SUFFIXES if os.path.lexists(p := path.with_name(stem + s))), None)
 
 
+class Attached(NamedTuple):
+    """A file of a year that is no member (its Kolada snapshot): where it stands (a link is
+    not resolved) and how it is shown."""
+
+    location: str
+    display: str  # relative to the root, with forward slashes
+
+
 @dataclass(frozen=True)
 class YearMembers:
     """What one year folder holds: its members and the located problems of its layout."""
@@ -178,6 +191,9 @@ class YearMembers:
     display: str  # agreements/<year>
     members: tuple[Member, ...]  # the year's own files, then divisions, then uppdrag; by name
     problems: tuple[Finding, ...]  # anything there that is not a member; never read
+    # Its Kolada snapshot (SNAPSHOT) when a regular file stands there (else a problem, if
+    # anything stands there at all).
+    kolada: Attached | None = None
 
     def of(self, kind: str) -> tuple[Member, ...]:
         return tuple(m for m in self.members if m.kind == kind)
@@ -216,10 +232,18 @@ def year_members(root: Path, year_dir: Path) -> YearMembers:
     problems: list[Finding] = []
     folders: dict[str, os.DirEntry[str]] = {}
     singles = []
+    kolada = None
     for entry in _scan(year_dir):
         suffix = yaml_suffix(entry.name)
         if suffix and entry.name[: -len(suffix)] in _BY_STEM:
             singles.append(entry)
+        elif entry.name == SNAPSHOT:
+            shown = f"{display}/{entry.name}"
+            problem = _link_problem(entry, shown, real_root, folder=False, named=_SNAPSHOT_NAMED)
+            if problem is None:
+                kolada = Attached(entry.path, shown)
+            else:
+                problems.append(problem)
         elif entry.name in _BY_FOLDER:
             folders[entry.name] = entry
         else:
@@ -265,7 +289,7 @@ def year_members(root: Path, year_dir: Path) -> YearMembers:
                 else:
                     problems.extend(_strays(entry, f"{place_shown}/{entry.name}"))
             members.extend(_members(inside, place_shown, kind, year_dir, real_root, problems))
-    return YearMembers(year_dir, display, tuple(members), tuple(sorted(problems)))
+    return YearMembers(year_dir, display, tuple(members), tuple(sorted(problems)), kolada)
 
 
 @dataclass(frozen=True)
@@ -276,16 +300,28 @@ class Selection:
     years: tuple[YearMembers, ...]
     members: tuple[Member, ...]  # chosen, in listing order
     problems: tuple[Finding, ...]  # chosen
+    snapshots: tuple[Attached, ...]  # the years' Kolada snapshots chosen
     exact: frozenset[str]  # chosen display paths ...
     below: tuple[str, ...]  # ... and the folders ('a/b/') everything below which is chosen
 
     def chosen(self, display: str) -> bool:
         return _chosen(display, self.exact, self.below)
 
+    def reported(self, found: Finding) -> bool:
+        """Whether a finding of the years' rules is asked for: it stands in a chosen file, or
+        it is a Kolada rule's of a year whose snapshot is chosen (they stand where the
+        agreement writes what differs from it)."""
+        if self.chosen(found.file):
+            return True
+        return found.rule in KOLADA_RULES and any(
+            found.file.startswith(f"{s.display.rpartition('/')[0]}/") for s in self.snapshots
+        )
+
     @property
     def files(self) -> int:
-        """How many files (members, and places with a problem) are chosen."""
-        return len({m.display for m in self.members} | {p.file for p in self.problems})
+        """How many files (members, snapshots, and places with a problem) are chosen."""
+        shown = {m.display for m in self.members} | {s.display for s in self.snapshots}
+        return len(shown | {p.file for p in self.problems})
 
 
 def select(root: Path, paths: Sequence[Path] = ()) -> Selection:
@@ -326,13 +362,17 @@ def select(root: Path, paths: Sequence[Path] = ()) -> Selection:
 
     years = tuple(year_members(real_root, d) for d in dirs if touched(_display(d, real_root)))
     members = tuple(m for y in years for m in y.members if chosen(m.display))
+    snapshots = tuple(y.kolada for y in years if y.kolada and chosen(y.kolada.display))
     problems = {p for y in years for p in y.problems if chosen(p.file)}
     problems |= {p for p in [*top_problems, *extra] if chosen(p.file)}
-    answered = {m.display for m in members} | {p.file for p in problems}
+    answered = {m.display for m in members} | {s.display for s in snapshots}
+    answered |= {p.file for p in problems}
     problems |= {
         finding(n, 1, 1, "unknown-file", UNKNOWN_PLACE) for n in named if n not in answered
     }
-    return Selection(years, members, tuple(sorted(problems)), frozenset(exact), tuple(below))
+    return Selection(
+        years, members, tuple(sorted(problems)), snapshots, frozenset(exact), tuple(below)
+    )
 
 
 def _chosen(display: str, exact: Collection[str], below: Sequence[str]) -> bool:
@@ -416,10 +456,19 @@ def _folder_or_link(entry: os.DirEntry[str]) -> bool:
     return entry.is_symlink() or entry.is_dir()
 
 
+_SNAPSHOT_NAMED = "a year's Kolada snapshot"
+
+
 def _link_problem(
-    entry: os.DirEntry[str], shown: str, real_root: Path, *, folder: bool
+    entry: os.DirEntry[str],
+    shown: str,
+    real_root: Path,
+    *,
+    folder: bool,
+    named: str = "an agreement file",
 ) -> Finding | None:
-    """Why the entry cannot be read as a file (or, with `folder`, listed as a folder)."""
+    """Why the entry cannot be read as a file (or, with `folder`, listed as a folder);
+    `named`: what its name says it is."""
     if entry.is_symlink():
         target = os.readlink(entry.path)
         try:
@@ -448,7 +497,7 @@ def _link_problem(
     if folder or entry.is_file():
         return None
     what = "a folder" if entry.is_dir() else "not a regular file"
-    return finding(shown, 1, 1, "not-a-file", f"is {what}, though named like an agreement file")
+    return finding(shown, 1, 1, "not-a-file", f"is {what}, though named like {named}")
 
 
 def _strays(entry: os.DirEntry[str], shown: str) -> Iterator[Finding]:

@@ -23,6 +23,7 @@ from ovk.model.conformance import (
 from ovk.model.layout import (
     FILE_KINDS,
     MODELINE,
+    Attached,
     Member,
     YearMembers,
     agreement_file,
@@ -134,7 +135,7 @@ def validate(
             done += len(job[1].members)
             if progress:
                 progress(done, count)
-    findings = [f for f in findings if selection.chosen(f.file)] + list(selection.problems)
+    findings = [f for f in findings if selection.reported(f)] + list(selection.problems)
     return Report(sorted(set(findings)), selection.files)
 
 
@@ -286,6 +287,11 @@ def _check_members(
         return indexed
     findings: list[Finding] = []
     year = _year_files(members)
+    if members.kolada is not None:
+        year.kolada = (
+            members.kolada.display,
+            read_capped(Path(members.kolada.location), max_bytes),
+        )
     modelines = Modelines()
     for file in members.members:
         raw = given.get(file.display)
@@ -381,15 +387,54 @@ def _check_indexed(
         (s.file.display, s.file.kind, index.recorded_sha(s.file.display) if s.verdict else None)
         for s in seen
     ]
+    snapshot = None
+    if members.kolada is not None:
+        snapshot = _indexed_snapshot(members.kolada, max_bytes, index, stat_only=stat_only)
+        if snapshot is None:
+            return None
+        recorded.append((members.kolada.display, "kolada", snapshot.sha))
     digest = year_digest(members.display, recorded, [p.file for p in members.problems])
     rules = index.rule_findings(digest)
     if rules is None:
         if stat_only:
             return None
-        rules, data, complete = _run_rules(root, members, max_bytes, cache, index, seen)
+        rules, data, complete = _run_rules(root, members, max_bytes, cache, index, seen, snapshot)
         index.record_rules(digest if complete else None, rules, data)
     index.save()
     return findings + rules
+
+
+# The verdict recorded of a year's Kolada snapshot: no findings of its own (the cross-file
+# rules judge it), no first line, no data in the data file (its bytes are read when they run).
+SNAPSHOT_VERDICT: Verdict = {"f": [], "l": None, "d": False}
+
+
+@dataclass
+class _SeenSnapshot:
+    """A year's Kolada snapshot as a run through the index saw it: its SHA-256 (None: it
+    could not be read, so not recorded) and its bytes when they were read."""
+
+    sha: str | None
+    raw: bytes | None = None
+
+
+def _indexed_snapshot(
+    place: Attached, max_bytes: int, index: YearIndex, *, stat_only: bool
+) -> _SeenSnapshot | None:
+    """The snapshot trusted on its stat (not opened), else read and recorded; None when
+    `stat_only` must give up (it is not trusted on its stat)."""
+    status = signature(place.location)
+    if status is not None and index.trusted(place.display, status) is not None:
+        return _SeenSnapshot(index.recorded_sha(place.display))
+    if stat_only:
+        return None
+    raw = read_capped(Path(place.location), max_bytes) if status is not None else None
+    if raw is None:
+        return _SeenSnapshot(None)
+    assert status is not None
+    sha = digest(raw)
+    index.record(place.display, status, sha, SNAPSHOT_VERDICT)
+    return _SeenSnapshot(sha, raw)
 
 
 def _check_unindexed(
@@ -434,13 +479,21 @@ def _run_rules(
     cache: Cache,
     index: YearIndex,
     seen: list[_Seen],
+    snapshot: _SeenSnapshot | None,
 ) -> tuple[list[Finding], dict[str, Any], bool]:
     """The cross-file findings of a year folder run through its index, the data they read
     (by SHA-256, for the year's data file) and whether the findings may be recorded (not when
-    a member's recorded data was gone and its bytes had changed since it was stat'ed)."""
+    a member's recorded data was gone, or the snapshot was read only now, and its bytes had
+    changed since it was stat'ed)."""
     year = _year_files(members)
     data: dict[str, Any] = {}
     complete = True
+    if members.kolada is not None and snapshot is not None:
+        raw = snapshot.raw
+        if raw is None and snapshot.sha is not None:  # trusted on its stat: read only now
+            raw = read_capped(Path(members.kolada.location), max_bytes)
+            complete = raw is not None and digest(raw) == snapshot.sha
+        year.kolada = (members.kolada.display, raw)
     for item in seen:
         file, verdict, own = item.file, item.verdict, item.own
         sha = index.recorded_sha(file.display) if verdict is not None else None

@@ -1,16 +1,17 @@
 """A year folder's index, keyed by stat as git's index is: a warm run stats, it does not read.
 
-For each year folder the cache (ovk/validate/cache.py, which authenticates it) holds two
-files. The index records, per member (by its path relative to the root), what `os.stat` said
-of it (size, mtime and ctime in ns, inode, device), the SHA-256 of its bytes and its verdict:
-the file's own findings, located (not only "clean"), its first line (for the modeline, which
-is checked again every run, since it depends on where the file stands and which schemas
-exist) and whether the cross-file rules read it. It also records the year's cross-file
-findings, under a digest of what they depend on: the year folder, each member's path, kind
-and SHA-256, and the members that could not be read. The second file holds the data of the
+For each year folder the cache (ovk/validate/cache.py, which authenticates it) holds two files.
+The index records, per member (by its path relative to the root), what `os.stat` said of it
+(size, mtime and ctime in ns, inode, device), the SHA-256 of its bytes and its verdict: the
+file's own findings, located (not only "clean"), its first line (for the modeline, which is
+checked again every run, since it depends on where the file stands and which schemas exist) and
+whether the cross-file rules read it. It also records the year's cross-file findings, under a
+digest of what they depend on: the year folder, each member's path, kind and SHA-256, the year's
+Kolada snapshot's (kolada.json, recorded like a member, with a verdict of no findings: only the
+rules read it), and the members that could not be read. The second file holds the data of the
 members the rules read, by SHA-256, and is read only when the rules must run again. Both are
-only used when written under this run's key: ovk's code hash, the versions of Python, the
-parser and the validator, the bytes of every kind's schema and the size cap.
+only used when written under this run's key: ovk's code hash, the versions of Python, the parser
+and the validator, the bytes of every kind's schema and the size cap.
 
 A member whose stat is the one recorded is taken from the index without being opened,
 unless it is racy: git's rule, that a file changed in the same instant as the index was
@@ -22,13 +23,13 @@ member whose stat differs. If its bytes hash to the recorded SHA-256, its verdic
 uncached. The margin covers filesystems that keep coarse times (FAT: 2 s) and the kernel's
 coarse clock, which may stamp a file a few ms before `time.time_ns()` says.
 
-The cross-file findings. The rules (ovk/validate/rules.py) are a function of the year
-folder's name and of its members' paths, kinds and bytes (their data, and their text where a
-finding is located), and of nothing else: not the date, not other years, not the
-environment. So when the digest of a run equals the recorded one, the recorded findings are
-the ones the rules would make, and a warm year folder costs one `stat` a member and one read
-of one small file. Any member added, removed, changed or not recordable changes the digest
-(or leaves none), and the rules run on the data again.
+The cross-file findings. The rules (ovk/validate/rules.py) are a function of the year folder's
+name, of its members' paths, kinds and bytes (their data, and their text where a finding is
+located) and of its Kolada snapshot's bytes, and of nothing else: not the date, not other years,
+not the environment. So when the digest of a run equals the recorded one, the recorded findings
+are the ones the rules would make, and a warm year folder costs one `stat` a member and one read
+of one small file. Any member (or snapshot) added, removed, changed or not recordable changes
+the digest (or leaves none), and the rules run on the data again.
 
 What stat cannot see. A file rewritten with the same size and its mtime set back (`touch -d`,
 `os.utime`) shows the recorded size, mtime and inode; git catches it by the ctime, which

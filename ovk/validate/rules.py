@@ -14,8 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from ovk.findings import Finding, finding, json_path
-from ovk.model import followup as fu
+from ovk.errors import DataError
+from ovk.findings import Finding, Severity, finding, json_path
+from ovk.model import followup as fu, kolada
 from ovk.model.build import build, walk
 from ovk.model.entities import (
     ALL_DIVISIONS,
@@ -40,6 +41,7 @@ from ovk.model.entities import (
 )
 from ovk.model.spec import Entity
 from ovk.model.values import OCCASION_BY_SLUG
+from ovk.output.swedish import sv_number
 from ovk.yamlio.loader import Document, JsonPath
 
 T = TypeVar("T", bound=Entity)
@@ -70,6 +72,9 @@ class YearFiles:
     divisions: list[tuple[str, Document]] = field(default_factory=list)
     uppdrag: list[tuple[str, Document]] = field(default_factory=list)
     reports: list[tuple[str, Document]] = field(default_factory=list)  # follow-up reports
+    # The year's Kolada snapshot, when it has one: its display path and bytes (None: it
+    # could not be read, or is larger than the size cap)
+    kolada: tuple[str, bytes | None] | None = None
     # Display paths of files that exist but could not be used (unreadable or schema-invalid)
     broken: set[str] = field(default_factory=set)
 
@@ -91,9 +96,12 @@ class _Reporter:
         message: str,
         *,
         key: bool = False,
+        severity: Severity | None = None,
     ) -> None:
         line, column = document.locate(path, key=key)
-        self.findings.append(finding(display, line, column, rule, message, json_path(path)))
+        self.findings.append(
+            finding(display, line, column, rule, message, json_path(path), severity)
+        )
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,8 @@ def check_year(files: YearFiles, year_display: str) -> list[Finding]:
     _check_numbers(year, out)
     _check_occasion_dates(year, out)
     _check_reports(year, codes, files.broken, out)
+    if files.kolada is not None:
+        _check_kolada(year, *files.kolada, out)
     return out.findings
 
 
@@ -429,6 +439,95 @@ def _check_numbers(year: Year, out: _Reporter) -> None:
             )
         else:
             first[key] = (where.display, where.document, path)
+
+
+# --- the year's Kolada snapshot (kolada.json) ----------------------------------------------
+
+
+def _check_kolada(year: Year, display: str, raw: bytes | None, out: _Reporter) -> None:
+    """The agreement against the year's Kolada snapshot: its municipality, that Kolada knows
+    every id and the snapshot holds it, each KPI's title, and each printed value Kolada can
+    confirm (`kolada.printed_values`). A snapshot that cannot be read is one finding."""
+    snapshot = _snapshot(display, raw)
+    if isinstance(snapshot, str):
+        out.findings.append(finding(display, 1, 1, "kolada-snapshot", snapshot))
+        return
+    if year.agreement is not None:
+        ours = year.agreement.entity.municipality
+        theirs = snapshot.municipality
+        if ours is not None and ours.kolada_id not in (None, theirs):
+            out.add(
+                year.agreement.display,
+                year.agreement.document,
+                ("municipality", "kolada_id"),
+                "kolada-municipality",
+                f"the municipality is {ours.kolada_id}, but {display} is of {theirs}",
+            )
+    if year.malomraden is None:
+        return
+    file = year.malomraden
+    for item in kolada.linked(file.entity):
+        for index, kpi_id in enumerate(item.kpis):
+            here = (*item.path, "source", "kolada", index)
+            if kpi_id in snapshot.unknown:
+                unknown = f"Kolada does not know {kpi_id} (asked {snapshot.fetched})"
+                out.add(file.display, file.document, here, "kolada-unknown", unknown)
+            elif kpi_id not in snapshot.kpis:
+                absent = f"{kpi_id} is not in {display}: fetch it again"
+                out.add(
+                    file.display,
+                    file.document,
+                    here,
+                    "kolada-unknown",
+                    absent,
+                    severity=Severity.WARNING,
+                )
+        kpi = snapshot.kpis.get(item.kpis[0]) if len(item.kpis) == 1 else None
+        title = item.indicator.title
+        if kpi is not None and kolada.normalised_title(title) != kolada.normalised_title(kpi.title):
+            out.add(
+                file.display,
+                file.document,
+                (*item.path, "title"),
+                "kolada-title",
+                f"the title is '{title}', Kolada's title of {kpi.id} is '{kpi.title}': "
+                "a retitled KPI may now measure something else",
+            )
+    for cell in kolada.printed_values(file.entity):
+        kpi = snapshot.kpis.get(cell.kpi)
+        if kpi is None:
+            continue  # kolada-unknown says so
+        mismatch = _value_mismatch(cell, kpi, snapshot)
+        if mismatch is not None:
+            out.add(file.display, file.document, cell.path, "kolada-value", mismatch)
+
+
+def _snapshot(display: str, raw: bytes | None) -> kolada.Snapshot | str:
+    """The snapshot the bytes hold, or what is wrong with them."""
+    if raw is None:
+        return "cannot be read, or is larger than the size cap"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return f"is not UTF-8 (byte {error.start})"
+    try:
+        return kolada.read_snapshot(text, display)
+    except DataError as error:
+        return str(error).removeprefix(f"{display}: ")
+
+
+def _value_mismatch(cell: kolada.Printed, kpi: kolada.Kpi, snapshot: kolada.Snapshot) -> str | None:
+    """What differs between a printed cell and Kolada's value of it, or None when they agree."""
+    printed = f"printed {cell.text.strip()} for {cell.period} ({kolada.GENDER_NAMES[cell.gender]})"
+    value = kpi.value(cell.period, cell.gender)
+    if value is None and cell.period not in snapshot.periods:
+        return f"{printed}; the snapshot was not fetched for {cell.period}: fetch it again"
+    if value is None or value.value is None:
+        status = f" ({value.status})" if value is not None and value.status else ""
+        return f"{printed}, Kolada has no value{status}"
+    if kolada.agrees(cell.text, value.value):
+        return None
+    return f"{printed}, Kolada has {sv_number(value.value, 0)}"
 
 
 # --- follow-up reports (uppfoljning/<occasion>/<CODE>.yaml) ---------------------------------
