@@ -213,3 +213,24 @@ def test_the_guess_rule_reads_the_notes_that_say_so() -> None:
     assert kolada.placed_as_a_guess(guessed) and kolada.placed_as_a_guess(placed)
     assert not kolada.placed_as_a_guess(plain)
     assert not kolada.placed_as_a_guess(Indicator(id="a", title="A", values={}))
+
+
+def test_a_source_with_text_and_no_id_keeps_its_text_and_gets_the_id(
+    httpserver: HTTPServer, root: Path
+) -> None:
+    title = "Andel (%) 4 åringar med övervikt/obesitas Nyköping"  # 2024: text, kolada: []
+    served = FakeKolada(httpserver, {"U00010": title, "U01405": HEALTH}, {})
+    file = "agreements/2024/malomraden.yaml"
+    result = run_ovk("--root", str(root), "kolada", "link", "--year", "2024", "--write")
+    assert result.exit_code == 0, result.stderr
+    lines = (root / file).read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.endswith(f"title: {title}"))
+    assert result.stdout.splitlines()[0] == f"{file}:{line}: {title} → U00010"
+    assert (
+        "                  text: Nyköpings elevhälsa, källa ska justeras. Nuvärde avser 2022."
+        in lines
+    )
+    assert "                  kolada: [U00010]" in lines
+    assert served.paths == ["/v3/kpi"]  # no guessed value: no values asked
+    checked = run_ovk("--root", str(root), "validate", "agreements/2024")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr

@@ -68,7 +68,7 @@ class Linking:
     file: str
     unlinked: int
     proposals: list[Proposal] = field(default_factory=list)
-    doubts: list[str] = field(default_factory=list)
+    doubts: list[tuple[int, str]] = field(default_factory=list)  # (line, the line shown)
     asked: bool = False  # whether Kolada was asked (its data is shown: the attribution)
 
 
@@ -97,10 +97,11 @@ def propose(root: Path, year: int) -> Linking:
             found = titled.get(normalised_title(row.indicator.title), [])
             if len(found) > 1:
                 ids = ", ".join(kpi.id for kpi in found)
-                result.doubts.append(
-                    f"{member.display}:{line(row)}: {literal(row.indicator.title)}: ambiguous, "
-                    f"{len(found)} KPIs of Kolada have this title ({ids}); not linked"
+                said = (
+                    f"{literal(row.indicator.title)}: ambiguous, {len(found)} KPIs of Kolada "
+                    f"have this title ({ids}); not linked"
                 )
+                result.doubts.append((line(row), f"{member.display}:{line(row)}: {said}"))
             elif found:
                 matched.append((row, found[0].id))
         guessed = [(row, kpi) for row, kpi in matched if placed_as_a_guess(row.indicator)]
@@ -116,10 +117,10 @@ def propose(root: Path, year: int) -> Linking:
         if placed_as_a_guess(row.indicator):
             placed, doubt = _placed(row, kpi, live)
             if doubt is not None:
-                result.doubts.append(f"{member.display}:{line(row)}: {doubt}")
+                result.doubts.append((line(row), f"{member.display}:{line(row)}: {doubt}"))
             years = placed
         result.proposals.append(_proposal(member.display, line(row), row, kpi, years))
-    result.doubts.sort(key=lambda text: int(text[len(member.display) + 1 :].split(":", 1)[0]))
+    result.doubts.sort()
     return result
 
 
@@ -198,7 +199,7 @@ def report(found: Linking, written: str | None = None) -> Iterator[str]:
             f", {shown(proposal.texts[key])} = {year}" for key, year in proposal.years.items()
         )
         yield f"{proposal.file}:{proposal.line}: {literal(proposal.title)} → {proposal.kpi}{years}"
-    yield from found.doubts
+    yield from (shown for _, shown in found.doubts)
     if not found.proposals:
         yield (
             f"{found.file}: no title of the {found.unlinked} indicator(s) without a Kolada id "
