@@ -234,3 +234,18 @@ def test_a_source_with_text_and_no_id_keeps_its_text_and_gets_the_id(
     assert served.paths == ["/v3/kpi"]  # no guessed value: no values asked
     checked = run_ovk("--root", str(root), "validate", "agreements/2024")
     assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def test_a_title_with_control_characters_is_shown_literally(
+    httpserver: HTTPServer, root: Path
+) -> None:
+    hostile = "Invånare med bra självskattat hälsotillstånd\u202e, andel (%)"
+    path = root / FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"title: {HEALTH}\n", f'title: "{hostile}"\n'), "utf-8")
+    FakeKolada(httpserver, {"U01405": hostile}, {("U01405", 2024): [cell(60.4)]})
+    result = link(root)
+    assert result.exit_code == 0, result.stderr
+    assert "\u202e" not in result.stdout
+    shown = "Invånare med bra självskattat hälsotillstånd\\u202e, andel (%) → U01405, 60,4 % = 2024"
+    assert any(line.endswith(shown) for line in result.stdout.splitlines())

@@ -137,9 +137,10 @@ def _placed(
     """The year of each of the row's values that Kolada's values of `kpi` (all, T) confirm,
     or no years and the doubt in words."""
     title = literal(row.indicator.title)
-    span = f"{row.years[0]}–{row.years[-1]}" if row.years else "no year"
     values = row.indicator.values
     placed: dict[str, int] = {}
+    if not row.years:
+        return {}, f"{title}: its table has no year columns; no year proposed"
     for key, text in values.items():
         if not key.isdigit() or number(text) is None:
             return {}, f"{title}: {shown(text)} in {key} is no number of a year; left as it is"
@@ -154,7 +155,7 @@ def _placed(
             which = (
                 f"several years ({', '.join(map(str, agreeing))})"
                 if agreeing
-                else f"no year ({span})"
+                else f"no year ({row.years[0]}–{row.years[-1]})"
             )
             return {}, (
                 f"{title}: {shown(text)} agrees with {which} of {kpi} in Kolada; "
