@@ -249,3 +249,27 @@ def test_a_title_with_control_characters_is_shown_literally(
     assert "\u202e" not in result.stdout
     shown = "Invånare med bra självskattat hälsotillstånd\\u202e, andel (%) → U01405, 60,4 % = 2024"
     assert any(line.endswith(shown) for line in result.stdout.splitlines())
+
+
+def test_a_write_that_would_not_validate_is_refused_and_nothing_written(
+    httpserver: HTTPServer, root: Path
+) -> None:
+    # A snapshot of 2026 that says Kolada does not know U01405: linking it is an error
+    # (kolada-unknown), so validate's checks refuse the write.
+    stale = kolada.Snapshot(
+        fetched="2026-11-01T00:00:00Z",
+        base_url="https://api.kolada.se/v3",
+        municipality="0480",
+        periods=(2026,),
+        requests=(),
+        kpis={},
+        unknown=("U01405",),
+    )
+    (root / "agreements/2026/kolada.json").write_text(kolada.snapshot_json(stale), "utf-8")
+    catalogue(httpserver)
+    before = (root / FILE).read_bytes()
+    result = link(root, "--write")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "would not validate" in result.stderr and "nothing was written" in result.stderr
+    assert "kolada-unknown" in result.stderr
+    assert (root / FILE).read_bytes() == before
