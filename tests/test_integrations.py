@@ -111,6 +111,12 @@ def test_pre_commit_hooks_call_real_commands() -> None:
         assert files.search("agreements/2026/uppdrag/okat-valdeltagande.yaml")
         assert not files.search("tests/examples/_base/agreements/2026/malomraden.yaml")
     assert {h["id"]: h["entry"] for h in hooks}["ovk-fmt"] == "ovk fmt --check"
+    # A commit that only refreshes a year's Kolada snapshot is validated too (its checks are
+    # the year's cross-file rules); fmt formats YAML only.
+    files = {h["id"]: re.compile(h["files"]) for h in hooks}
+    for snapshot in ("agreements/2024/kolada.json", "agreements/nykoping/2024/kolada.json"):
+        assert files["ovk-validate"].search(snapshot) and not files["ovk-fmt"].search(snapshot)
+    assert not files["ovk-validate"].search("agreements/2024/other.json")
 
 
 @pytest.mark.parametrize("hook", ["ovk-validate", "ovk-fmt"])
