@@ -44,9 +44,9 @@ def cell(value: float | None, gender: str = "T", status: str = "", deleted: bool
 
 
 class FakeKolada:
-    """Kolada's API v3 on a local server: KPI metadata by id and values by KPI, municipality
-    and year, each answer paged (at most `page_size` items a page, whatever per_page asks)
-    with an absolute next_url. `paths` records what was asked."""
+    """Kolada's API v3 on a local server: KPI metadata by id (or every KPI, the catalogue)
+    and values by KPI, municipality and year, each answer paged (at most `page_size` items a
+    page, whatever per_page asks) with an absolute next_url. `paths` records what was asked."""
 
     def __init__(
         self,
@@ -66,7 +66,9 @@ class FakeKolada:
         self.queries.append(dict(request.args))
         self.agents.append(request.headers.get("User-Agent", ""))
         parts = request.path.split("/")[2:]
-        if parts[0] == "kpi":
+        if parts == ["kpi"]:  # the catalogue: every KPI
+            items = [self.kpi(i) for i in self.titles]
+        elif parts[0] == "kpi":
             ids = parts[1].split(",")
             assert len(ids) <= 25
             items = [self.kpi(i) for i in ids if i in self.titles]

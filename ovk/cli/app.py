@@ -1064,6 +1064,8 @@ def kolada() -> None:
         ovk kolada fetch --year 2024
 
         ovk kolada diff --year 2024
+
+        ovk kolada link --year 2026
     """
 
 
@@ -1112,6 +1114,48 @@ def kolada_diff(year: YearOption = None) -> None:
     for line in report(found):
         typer.echo(line)
     raise typer.Exit(ExitCode.FINDINGS if found else ExitCode.OK)
+
+
+@kolada_app.command(name="link", cls=OnlineCommand)
+def kolada_link(
+    year: YearOption = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the proposals into malomraden.yaml.")
+    ] = False,
+) -> None:
+    """Propose Kolada ids for the indicators that name none, by exact title.
+
+    For each indicator without a Kolada id (source null, or source.kolada
+    empty), the KPI of Kolada's catalogue whose title is the indicator's
+    (case, spacing, dashes and how the unit is set off do not count): one such
+    KPI is a proposal, several are listed as ambiguous and never linked. For a
+    row whose note says its values stand in their columns as a guess, the year
+    whose Kolada value (for the municipality, at the printed precision) equals
+    each printed value, when exactly one does. Prints the proposals as
+    file:line lines; --write writes them (comments kept, a note on each linked
+    row, only when the file still validates).
+
+    Examples:
+
+        ovk kolada link --year 2026
+
+        ovk kolada link --year 2026 --write
+    """
+    from ovk.kolada.link import propose, report
+    from ovk.model.read import resolve_year
+
+    root = _root()
+    chosen = resolve_year(root, year)
+    found = propose(root, chosen)
+    written = None
+    if write and found.proposals:
+        from ovk.tools.link import write_links
+
+        warnings = write_links(root, chosen, [p.link for p in found.proposals])
+        _new_warnings(warnings, 1)  # validate's, for what was written
+        written = found.file
+    for line in report(found, written):
+        typer.echo(line)
 
 
 @app.command(cls=OvkCommand)

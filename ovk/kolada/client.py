@@ -124,6 +124,16 @@ class Client:
                     found[kpi.id] = kpi
         return found
 
+    def catalogue(self) -> list[Kpi]:
+        """Every KPI Kolada knows (`GET /kpi`, every page), metadata only, in Kolada's order;
+        an id listed twice is one KPI (its last listing)."""
+        found: dict[str, Kpi] = {}
+        for where, item in self._items(f"{self.base}/kpi", {"per_page": str(PER_PAGE)}):
+            kpi = _kpi(item, where)
+            found.pop(kpi.id, None)
+            found[kpi.id] = kpi
+        return list(found.values())
+
     def values(
         self,
         kpis: Iterable[str],

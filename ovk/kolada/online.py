@@ -84,14 +84,14 @@ class Fetched:
 
 def fetch(root: Path, year: int, now: dt.datetime | None = None) -> Fetched:
     """Ask Kolada about the year's KPIs and write the year's snapshot."""
-    agreement, malomraden = _read(root, year)
+    agreement, malomraden = read_year(root, year)
     ids = kpi_ids(malomraden) if malomraden is not None else []
     if not ids:
         raise KoladaError(
             f"{AGREEMENTS}/{year}/malomraden.yaml names no Kolada KPI (an indicator's "
             "source.kolada); add the ids, or let 'ovk kolada link' propose them"
         )
-    municipality = _municipality(agreement, year)
+    municipality = municipality_id(agreement, year)
     asked = {p.period for p in printed_values(malomraden)} if malomraden else set()
     periods = sorted(asked | {year - 2, year - 1, year})
     with client() as kolada:
@@ -113,7 +113,7 @@ def fetch(root: Path, year: int, now: dt.datetime | None = None) -> Fetched:
     return Fetched(file, snapshot)
 
 
-def _read(root: Path, year: int) -> tuple[Agreement, Malomraden | None]:
+def read_year(root: Path, year: int) -> tuple[Agreement, Malomraden | None]:
     members = year_members(root, root / AGREEMENTS / str(year))
     members.check()
     agreement = read_member(Agreement, agreement_member(members), root).entity
@@ -121,7 +121,7 @@ def _read(root: Path, year: int) -> tuple[Agreement, Malomraden | None]:
     return agreement, read_member(Malomraden, found, root).entity if found else None
 
 
-def _municipality(agreement: Agreement, year: int) -> str:
+def municipality_id(agreement: Agreement, year: int) -> str:
     municipality = agreement.municipality
     if municipality is None or municipality.kolada_id is None:
         raise KoladaError(

@@ -25,7 +25,7 @@ from typing import Any
 
 from ovk.errors import DataError
 from ovk.model.build import walk
-from ovk.model.entities import Indicator, Malomraden
+from ovk.model.entities import Indicator, IndicatorTable, Malomraden
 from ovk.model.layout import (
     AGREEMENTS,
     SNAPSHOT as SNAPSHOT,  # in a year folder (the layout names it)
@@ -94,6 +94,51 @@ def linked(malomraden: Malomraden) -> Iterator[Linked]:
         assert isinstance(row, Indicator)
         if row.source is not None and row.source.kolada:
             yield Linked(path, row, row.source.kolada)
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    """An indicator that names no Kolada KPI (`source` null, or `source.kolada` empty), with
+    the year columns of its table (a 2026-style "Utfall 2023 … 2026"), in order."""
+
+    path: JsonPath  # of the indicator in malomraden.yaml
+    indicator: Indicator
+    years: tuple[int, ...]
+    columns: tuple[str, ...]  # every column key of its table, in order
+
+
+def unlinked(malomraden: Malomraden) -> Iterator[Unlinked]:
+    """Every indicator of the year's goals that names no Kolada KPI, in the file's order."""
+    for path, table in walk(malomraden, only=(IndicatorTable,)):
+        assert isinstance(table, IndicatorTable)
+        keys = tuple(column.key for column in table.columns)
+        years = tuple(int(key) for key in keys if _YEAR_COLUMN.match(key))
+        for index, row in enumerate(table.rows):
+            if row.source is None or not row.source.kolada:
+                yield Unlinked((*path, "rows", index), row, years, keys)
+
+
+# A row whose values the source printed without their years, and that were put in columns
+# anyway, says so in its note: "placed in the earliest column (2023) as a guess", "The years
+# are a guess". Only such a row's values may be moved to the years Kolada confirms.
+_GUESS = re.compile(r"\ba guess\b", re.IGNORECASE)
+
+
+def placed_as_a_guess(indicator: Indicator) -> bool:
+    """Whether the indicator's note says its values stand in their columns as a guess."""
+    return indicator.note is not None and bool(_GUESS.search(indicator.note))
+
+
+@dataclass(frozen=True)
+class Link:
+    """What `ovk kolada link --write` changes in one indicator: the KPI it names from now on,
+    the values moved to other columns (from key → to key), and the note added saying so."""
+
+    path: JsonPath  # of the indicator in malomraden.yaml
+    kpi: str
+    moves: Mapping[str, str]
+    note: str
+    columns: tuple[str, ...] = ()  # its table's column keys, in order (the values' order)
 
 
 def kpi_ids(malomraden: Malomraden) -> list[str]:
