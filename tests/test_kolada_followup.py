@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ovk.model import kolada
-from ovk.model.build import build
-from ovk.model.entities import Malomraden
 from ovk.yamlio.loader import load_path
-from tests.conftest import AGREEMENTS, REPO, run_ovk
+from tests.conftest import run_ovk
+from tests.test_kolada_validate import malomraden, repository  # a copy of the real repository
 
 pytestmark = pytest.mark.data
 
@@ -28,19 +26,6 @@ HALSA = "invanare-med-bra-sjalvskattat-halsotillstand-andel"  # U01405
 VALD = "anmalda-valdsbrott-antal-100-000-inv"  # N07403
 AVFALL = "insamlat-kommunalt-avfall-totalt-kg-invanare"  # U07801
 KASSA = "kassalikviditet-kommunen"  # N03105
-
-
-def repository(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(AGREEMENTS, root / "agreements")
-    shutil.copytree(REPO / "schema", root / "schema")
-    return root
-
-
-def goals(root: Path) -> Malomraden:
-    document = load_path(root / f"agreements/{YEAR}/malomraden.yaml", "m").document
-    assert document is not None
-    return build(Malomraden, document.data)
 
 
 def value(number: float | None, status: str | None = None) -> dict[str, kolada.Value]:
@@ -53,7 +38,7 @@ def snapshot(root: Path) -> dict[str, Any]:
     has a value for 2025 (after the year) and 2022. Returns what each indicator should get."""
     kpis = {}
     expected: dict[str, Any] = {}
-    for index, item in enumerate(kolada.linked(goals(root))):
+    for index, item in enumerate(kolada.linked(malomraden(root))):
         (kpi,) = item.kpis
         values = {2024: value(10.0 + index), 2023: value(1.5)}
         want: tuple[float, int] | None = (10.0 + index, 2024)
@@ -167,7 +152,7 @@ def test_the_report_says_kalla_kolada_beside_kolada_values_only(tmp_path: Path, 
     )
     assert entry.search(text)
     path.write_text(entry.sub(r"\g<1>512.0\g<2>2024\g<3>", text, count=1))
-    titles = {x.indicator.id: x.indicator.title for x in kolada.linked(goals(root))}
+    titles = {x.indicator.id: x.indicator.title for x in kolada.linked(malomraden(root))}
     from_kolada = {i for i, (_, want) in expected.items() if want is not None} - {AVFALL}
     marked: set[str] = set()
     for code in sorted({division_of(root, i) for i in expected}):
