@@ -171,3 +171,22 @@ def test_the_report_says_kalla_kolada_beside_kolada_values_only(tmp_path: Path, 
         assert all(row.count(kolada.ATTRIBUTION) == 1 for row in attributed)
         assert len(attributed) == len([i for i in from_kolada if division_of(root, i) == code])
     assert marked == from_kolada
+
+
+def test_followup_new_leaves_an_existing_report_with_a_typed_value_as_it_is(
+    tmp_path: Path,
+) -> None:
+    root = repository(tmp_path)
+    new_reports(root)  # without a snapshot: every outcome empty
+    path = root / FOLDER / "KLK.yaml"
+    typed = re.sub(rf"(  {HALSA}:\n    value: )null", r"\g<1>70.0", path.read_text(), count=1)
+    assert f"{HALSA}:\n    value: 70.0" in typed
+    path.write_text(typed)
+    snapshot(root)
+    result = run_ovk(
+        "--root", str(root), "followup", "new", "--year", str(YEAR), "--occasion", "helår",
+        "--division", "KLK",
+    )  # fmt: skip
+    assert result.exit_code == 2 and "never overwrites" in result.stderr
+    assert new_reports(root)  # --all: every report there already, each skipped
+    assert path.read_text() == typed
