@@ -2,7 +2,8 @@
 indicator that names one KPI gets Kolada's value for all (T) in the latest period up to the
 year that has one, its period, and the KPI it is of (`kolada`); a Missing value, an indicator
 that names no KPI and a value a person typed stay as they are; the rendered report says
-"Källa: Kolada" beside exactly those values. Without a snapshot the report is as before."""
+"Källa: Kolada" beside exactly those values. Without a snapshot the report is as before; and
+after `ovk kolada fetch` from a local Kolada (pytest-httpserver) its answers are taken."""
 
 from __future__ import annotations
 
@@ -12,11 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from ovk.model import kolada
 from ovk.yamlio.loader import load_path
 from tests.conftest import run_ovk
-from tests.test_kolada_validate import malomraden, repository  # a copy of the real repository
+
+# The local Kolada of fetch's tests and their fixtures (`api`: OVK_KOLADA_URL set to it;
+# `_fast`: no pauses), and the validate tests' copy of the real repository.
+from tests.test_kolada_fetch import FakeKolada, _fast, api, cell  # noqa: F401
+from tests.test_kolada_validate import malomraden, repository
 
 pytestmark = pytest.mark.data
 
@@ -190,3 +196,32 @@ def test_followup_new_leaves_an_existing_report_with_a_typed_value_as_it_is(
     assert result.exit_code == 2 and "never overwrites" in result.stderr
     assert new_reports(root)  # --all: every report there already, each skipped
     assert path.read_text() == typed
+
+
+@pytest.mark.usefixtures("api")
+def test_followup_new_after_kolada_fetch_from_a_local_kolada_takes_its_answers(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    root = repository(tmp_path)
+    linked = {x.indicator.id: x.kpis[0] for x in kolada.linked(malomraden(root))}
+    titles = {x.kpis[0]: x.indicator.title for x in kolada.linked(malomraden(root))}
+    values: dict[tuple[str, int], list[Any]] = {}
+    for n, kpi in enumerate(sorted(titles)):
+        values[(kpi, 2023)] = [cell(20.0 + n), cell(1.0, "K")]
+        values[(kpi, 2024)] = [cell(40.5 + n), cell(2.0, "K")]
+    values[("U01405", 2024)] = [cell(None, status="Missing")]
+    values[("N07403", 2023)] = [cell(None, status="Missing")]
+    values[("N07403", 2024)] = [cell(None, status="Missing")]
+    FakeKolada(httpserver, titles, values)
+    fetched = run_ovk("--root", str(root), "kolada", "fetch", "--year", str(YEAR))
+    assert fetched.exit_code == 0, fetched.stderr
+    entries = new_reports(root)
+    for n, kpi in enumerate(sorted(titles)):
+        (ident,) = [i for i, k in linked.items() if k == kpi]
+        got = (entries[ident]["value"], entries[ident]["period"], entries[ident].get("kolada"))
+        if kpi == "U01405":
+            assert got == (20.0 + n, 2023, kpi)  # 2024 Missing: 2023's, for all (T)
+        elif kpi == "N07403":
+            assert got == (None, None, None)  # Missing every year: not filled, never 0
+        else:
+            assert got == (40.5 + n, 2024, kpi)
