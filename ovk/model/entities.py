@@ -704,6 +704,14 @@ class IndicatorReport(Entity):
         maximum=2100,
     )
     comment: str | None = _reported("Kommentar", "A comment on the outcome, or null.")
+    kolada: KoladaId | None = prop(
+        "Kolada",
+        "The Kolada KPI whose value and period 'ovk followup new' took from the year's "
+        "Kolada snapshot (kolada.json): its value for all (T) in the latest period up to the "
+        "agreement's year. Rendered with 'Källa: Kolada'. Null when a person typed the "
+        "outcome; set it to null when replacing a value taken from Kolada.",
+        default=None,
+    )
 
 
 @model(

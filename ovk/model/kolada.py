@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ovk.errors import DataError
@@ -379,3 +382,58 @@ def _value(cell: Any) -> Value:
         status if isinstance(status, str) else None,
         count if isinstance(count, int) and not isinstance(count, bool) else None,
     )
+
+
+# -- the snapshot in follow-up -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An indicator's outcome as Kolada gives it: the KPI, its value for all (T), the period."""
+
+    kpi: str
+    value: float
+    period: int
+
+
+def outcome(kpi: Kpi, year: int) -> Outcome | None:
+    """The KPI's value for all (T) in the latest period, not after `year`, for which the
+    snapshot has a value; None when it has none (a null value, status "Missing", is never 0
+    and never taken)."""
+    for period in sorted(kpi.values, reverse=True):
+        here = kpi.value(period, "T")
+        if period <= year and here is not None and here.value is not None:
+            return Outcome(kpi.id, here.value, period)
+    return None
+
+
+def outcomes(malomraden: Malomraden, snapshot: Snapshot, year: int) -> dict[str, Outcome]:
+    """By indicator id, the outcome Kolada gives each indicator that names exactly one KPI
+    (with more, which one the outcome is of is not said) and that the snapshot has a value
+    for (`outcome`)."""
+    out: dict[str, Outcome] = {}
+    for item in linked(malomraden):
+        if len(item.kpis) != 1 or item.kpis[0] not in snapshot.kpis:
+            continue
+        found = outcome(snapshot.kpis[item.kpis[0]], year)
+        if found is not None:
+            out[item.indicator.id] = found
+    return out
+
+
+def load_snapshot(root: Path, year: int) -> Snapshot | None:
+    """The year's committed snapshot, or None when it has none; a snapshot that is no regular
+    file (a link, a folder) or no snapshot of ovk is a DataError ('ovk validate' says more)."""
+    file = snapshot_file(year)
+    path = root / file
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        raise DataError(f"{file} is not a regular file; run 'ovk validate'")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataError(f"{file} cannot be read ({error})") from None
+    return read_snapshot(text, file)

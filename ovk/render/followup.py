@@ -36,6 +36,7 @@ from ovk.model.entities import (
     Uppdrag,
     UppdragReport,
 )
+from ovk.model.kolada import ATTRIBUTION
 from ovk.model.layout import report_file
 from ovk.model.read import resolve_year
 from ovk.model.spec import title_of
@@ -193,6 +194,14 @@ def outcome_text(entry: IndicatorReport | None) -> str | None:
     return sv_number(entry.value, 0)
 
 
+def attribution(entry: IndicatorReport | None) -> str | None:
+    """ "Källa: Kolada" for an outcome `ovk followup new` took from Kolada (its `kolada` names
+    the KPI), shown beside the value; None for a value a person typed, or no value."""
+    if entry is None or entry.value is None or entry.kolada is None:
+        return None
+    return ATTRIBUTION
+
+
 def goal_view(g: Goal, r: Reported, anchors: Anchors) -> View:
     entry = r.report.goals.get(g.id) if r.report else None
     wanted = set(r.need.ids(Indicator.KIND))
@@ -211,6 +220,7 @@ def goal_view(g: Goal, r: Reported, anchors: Anchors) -> View:
                     "cells": [row.values.get(c.key, "") for c in table.columns],
                     "value": outcome_text(found),
                     "period": found.period if found else None,
+                    "attribution": attribution(found),
                     "comment": found.comment if found and fu.has_text(found.comment) else None,
                     "filled": fu.filled_in(found),
                 }

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from ovk.errors import UsageError
-from ovk.model import followup as fu
+from ovk.model import followup as fu, kolada
 from ovk.model.build import skeleton
 from ovk.model.entities import (
     FOLLOWUP_OCCASIONS,
@@ -99,11 +99,18 @@ def _entries(items: Sequence[tuple[str, str, dict[str, Any]]]) -> Any:
     return out
 
 
-def report_text(data: YearData, occasion: str, division: str, modeline: str) -> str:
+def report_text(
+    data: YearData,
+    occasion: str,
+    division: str,
+    modeline: str,
+    from_kolada: Mapping[str, kolada.Outcome] | None = None,
+) -> str:
     """The text of a new report, `modeline` (`modeline_for`) first: every required item in
     number order, its title a comment above it, values null, state utkast, as_of the
     occasion's; status and comment (and the dates that go with them) carried over from the
-    division's previous report."""
+    division's previous report; an indicator's value and period taken from the year's Kolada
+    snapshot where `from_kolada` (`kolada.outcomes`) has one, with the KPI it is of."""
     need = required_of(data, occasion, division)
     as_of = fu.occasion_dates(data.agreement.entity)[occasion].as_of
     previous = previous_report(data, occasion, division)
@@ -114,7 +121,8 @@ def report_text(data: YearData, occasion: str, division: str, modeline: str) -> 
         uppdrag.append((u.id, _label(u.number, u.title), skeleton(UppdragReport, entry)))
     goals = [(g.id, _label(g.number, g.title), skeleton(GoalReport, {})) for g in need.goals]
     indicators = [
-        (i.id, _label(g.number, i.title), skeleton(IndicatorReport, {})) for g, i in need.indicators
+        (i.id, _label(g.number, i.title), _outcome((from_kolada or {}).get(i.id)))
+        for g, i in need.indicators
     ]
     document = skeleton(
         FollowupReport,
@@ -130,6 +138,18 @@ def report_text(data: YearData, occasion: str, division: str, modeline: str) -> 
         },
     )
     return dump_round_trip(document, modeline)
+
+
+def _outcome(found: kolada.Outcome | None) -> dict[str, Any]:
+    """A new report's entry for an indicator: Kolada's outcome, marked with its KPI, when the
+    snapshot gives one; else empty, without the `kolada` key (as before snapshots)."""
+    if found is None:
+        entry = skeleton(IndicatorReport, {})
+        del entry["kolada"]
+        return entry
+    return skeleton(
+        IndicatorReport, {"value": found.value, "period": found.period, "kolada": found.kpi}
+    )
 
 
 def _carried(before: UppdragReport | None) -> dict[str, Any]:
@@ -164,6 +184,9 @@ def new_reports(root: Path, year: int, occasion: str, division: str | None, ever
     else:
         items = year_items(data)
         codes = [c for c in data.codes if items.required(occasion, c)]
+    snapshot = kolada.load_snapshot(root, year)
+    goals = data.malomraden.entity if data.malomraden else None
+    from_kolada = kolada.outcomes(goals, snapshot, year) if snapshot and goals else {}
     result = Written([], [])
     for code in codes:
         path = report_path(root, year, occasion, code)
@@ -174,7 +197,8 @@ def new_reports(root: Path, year: int, occasion: str, division: str | None, ever
                 raise UsageError(f"{shown} exists; ovk followup new never overwrites it")
             result.skipped.append(taken)
             continue
-        text = report_text(data, occasion, code, modeline_for("uppfoljning", path, root))
+        modeline = modeline_for("uppfoljning", path, root)
+        text = report_text(data, occasion, code, modeline, from_kolada)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, text)
         result.written.append(path)
