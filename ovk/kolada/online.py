@@ -12,13 +12,12 @@ KPIs retitled or gone.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ovk.errors import DataError
 from ovk.kolada import KoladaError
 from ovk.model.entities import Agreement, Malomraden
 from ovk.model.kolada import (
@@ -27,8 +26,8 @@ from ovk.model.kolada import (
     Snapshot,
     Value,
     kpi_ids,
+    load_snapshot,
     printed_values,
-    read_snapshot,
     snapshot_file,
     snapshot_json,
 )
@@ -40,8 +39,6 @@ from ovk.yamlio.atomic import write_atomically
 
 if TYPE_CHECKING:
     from ovk.kolada.client import Client, Key
-
-MAX_SNAPSHOT_BYTES = 50_000_000
 
 
 def client() -> Client:
@@ -184,7 +181,12 @@ class Revisions:
 def revisions(root: Path, year: int) -> Revisions:
     """Ask Kolada what it revised since the year's snapshot was fetched."""
     file = snapshot_file(year)
-    snapshot = read_snapshot(_snapshot_text(root / file, file, year), file)
+    try:
+        snapshot = load_snapshot(root, year)
+    except DataError as error:
+        raise KoladaError(str(error)) from None
+    if snapshot is None:
+        raise KoladaError(f"{file} does not exist; run 'ovk kolada fetch --year {year}' first")
     try:
         since = dt.date.fromisoformat(snapshot.fetched[:10]).isoformat()
     except ValueError:
@@ -215,23 +217,6 @@ def revisions(root: Path, year: int) -> Revisions:
                 values.append(ValueRevision(*key, before, None))
     values.sort(key=lambda r: (r.kpi, r.period, "TKM".index(r.gender)))
     return Revisions(file, since, tuple(kpis), tuple(values))
-
-
-def _snapshot_text(path: Path, file: str, year: int) -> str:
-    try:
-        status = os.lstat(path)
-    except FileNotFoundError:
-        raise KoladaError(
-            f"{file} does not exist; run 'ovk kolada fetch --year {year}' first"
-        ) from None
-    if not stat.S_ISREG(status.st_mode):
-        raise KoladaError(f"{file} is not a regular file (a link is not read)")
-    if status.st_size > MAX_SNAPSHOT_BYTES:
-        raise KoladaError(f"{file} is larger than {MAX_SNAPSHOT_BYTES} bytes")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise KoladaError(f"{file}: not UTF-8 ({error.reason})") from None
 
 
 def _value(kpis: Mapping[str, Kpi], key: Key) -> Value | None:

@@ -421,19 +421,29 @@ def outcomes(malomraden: Malomraden, snapshot: Snapshot, year: int) -> dict[str,
     return out
 
 
+SNAPSHOT_MAX_BYTES = 50_000_000  # a real one is a few KB: a larger one is not read
+
+
 def load_snapshot(root: Path, year: int) -> Snapshot | None:
-    """The year's committed snapshot, or None when it has none; a snapshot that is no regular
-    file (a link, a folder) or no snapshot of ovk is a DataError ('ovk validate' says more)."""
+    """The year's committed snapshot, or None when it has none; one that is no regular file
+    (a link is not read, a folder), over SNAPSHOT_MAX_BYTES, not UTF-8 or no snapshot of ovk
+    is a DataError naming it. `followup new` and `ovk kolada diff` read it so."""
     file = snapshot_file(year)
     path = root / file
     try:
         status = os.lstat(path)
     except FileNotFoundError:
         return None
+    except OSError as error:
+        raise DataError(f"{file} cannot be read ({error.strerror or error})") from None
     if not stat.S_ISREG(status.st_mode):
-        raise DataError(f"{file} is not a regular file; run 'ovk validate'")
+        raise DataError(f"{file} is not a regular file (a link is not read)")
+    if status.st_size > SNAPSHOT_MAX_BYTES:
+        raise DataError(f"{file} is larger than {SNAPSHOT_MAX_BYTES:,} bytes")
     try:
         text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(f"{file} cannot be read ({error})") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{file}: not UTF-8 ({error.reason})") from None
+    except OSError as error:
+        raise DataError(f"{file} cannot be read ({error.strerror or error})") from None
     return read_snapshot(text, file)
