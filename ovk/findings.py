@@ -190,6 +190,15 @@ RULES: dict[str, Rule] = {
         "Print Kolada's value, or keep the printed one when the agreement deliberately "
         "prints another figure (Kolada revises its data).",
     ),
+    "kolada-outcome": Rule(
+        Severity.ERROR,
+        "A follow-up outcome is marked as Kolada's (`kolada`) but its indicator does not name "
+        "that KPI (an error), or, against the year's snapshot, its value for its period is "
+        "not Kolada's (a warning): the render would attribute to Kolada a figure it did not "
+        "give.",
+        "Set the outcome's `kolada` to null when the value was typed or computed; else take "
+        "Kolada's value (`ovk followup new` fills it from the snapshot).",
+    ),
     # Follow-up reports (uppfoljning/<occasion>/<CODE>.yaml) against their year
     "occasion-mismatch": Rule(
         Severity.ERROR,

@@ -225,3 +225,50 @@ def test_followup_new_after_kolada_fetch_from_a_local_kolada_takes_its_answers(
             assert got == (None, None, None)  # Missing every year: not filled, never 0
         else:
             assert got == (40.5 + n, 2024, kpi)
+
+
+def report_with(root: Path, ident: str) -> Path:
+    """The first new helår report that holds the indicator `ident`."""
+    for path in sorted((root / FOLDER).glob("*.yaml")):
+        if f"  {ident}:" in path.read_text(encoding="utf-8"):
+            return path
+    raise AssertionError(f"no report holds {ident}")
+
+
+def kolada_findings(root: Path) -> list[str]:
+    result = run_ovk("--root", str(root), "validate", "--format", "github")
+    return [line for line in result.stdout.splitlines() if "kolada-outcome" in line]
+
+
+def test_a_value_typed_over_kolada_s_with_the_mark_left_is_a_located_warning(
+    tmp_path: Path,
+) -> None:
+    root = repository(tmp_path)
+    snapshot(root)
+    new_reports(root)
+    assert kolada_findings(root) == []  # as followup new wrote them: Kolada's own values
+    path = report_with(root, HALSA)
+    text = path.read_text(encoding="utf-8")
+    typed = re.sub(r"(  " + HALSA + r":\n    value: )63\.25", r"\g<1>70.5", text)
+    assert typed != text
+    path.write_text(typed, encoding="utf-8")
+    (finding,) = kolada_findings(root)
+    assert finding.startswith("::warning ")
+    assert f"file={path.relative_to(root).as_posix()}" in finding
+    assert "70,5 for 2023 is marked as Kolada's U01405, but Kolada has 63,25" in finding
+    line = next(n for n, t in enumerate(typed.splitlines(), 1) if t.strip() == "kolada: U01405")
+    assert f"line={line}," in finding
+
+
+def test_an_outcome_marked_with_a_kpi_its_indicator_does_not_name_is_an_error(
+    tmp_path: Path,
+) -> None:
+    root = repository(tmp_path)
+    snapshot(root)
+    new_reports(root)
+    path = report_with(root, HALSA)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("kolada: U01405", "kolada: N07403", 1), encoding="utf-8")
+    (finding,) = kolada_findings(root)
+    assert finding.startswith("::error ")
+    assert f"marked as Kolada's N07403, but indicator '{HALSA}' names U01405" in finding

@@ -8,6 +8,7 @@ finding is located in the file exactly where the entity stands.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -173,8 +174,10 @@ def check_year(files: YearFiles, year_display: str) -> list[Finding]:
     _check_numbers(year, out)
     _check_occasion_dates(year, out)
     _check_reports(year, codes, files.broken, out)
+    snapshot = _snapshot(*files.kolada) if files.kolada is not None else None
     if files.kolada is not None:
-        _check_kolada(year, *files.kolada, out)
+        _check_kolada(year, files.kolada[0], snapshot, out)
+    _check_kolada_outcomes(year, snapshot if isinstance(snapshot, kolada.Snapshot) else None, out)
     return out.findings
 
 
@@ -444,11 +447,15 @@ def _check_numbers(year: Year, out: _Reporter) -> None:
 # --- the year's Kolada snapshot (kolada.json) ----------------------------------------------
 
 
-def _check_kolada(year: Year, display: str, raw: bytes | None, out: _Reporter) -> None:
-    """The agreement against the year's Kolada snapshot: its municipality, that Kolada knows
-    every id and the snapshot holds it, each KPI's title, and each printed value Kolada can
-    confirm (`kolada.printed_values`). A snapshot that cannot be read is one finding."""
-    snapshot = _snapshot(display, raw)
+def _check_kolada(
+    year: Year, display: str, snapshot: kolada.Snapshot | str | None, out: _Reporter
+) -> None:
+    """The agreement against the year's Kolada snapshot (`display`): its municipality, that
+    Kolada knows every id and the snapshot holds it, each KPI's title, and each printed value
+    Kolada can confirm (`kolada.printed_values`). A snapshot that cannot be read (`snapshot`
+    says why) is one finding."""
+    if snapshot is None:
+        return
     if isinstance(snapshot, str):
         out.findings.append(finding(display, 1, 1, "kolada-snapshot", snapshot))
         return
@@ -500,6 +507,51 @@ def _check_kolada(year: Year, display: str, raw: bytes | None, out: _Reporter) -
         mismatch = _value_mismatch(cell, kpi, snapshot)
         if mismatch is not None:
             out.add(file.display, file.document, cell.path, "kolada-value", mismatch)
+
+
+def _check_kolada_outcomes(year: Year, snapshot: kolada.Snapshot | None, out: _Reporter) -> None:
+    """A follow-up outcome marked as Kolada's (`kolada`, which `ovk followup new` sets when it
+    takes the value from the snapshot) is one the render attributes to Kolada ("Källa:
+    Kolada"), so the attribution must be true: the mark names a KPI its indicator names, and
+    the value for its period is the snapshot's (a value typed over Kolada's, with the mark
+    left, is not Kolada's: Kolada's terms forbid attributing other figures to it)."""
+    if not year.reports or year.malomraden is None:
+        return
+    named = {item.indicator.id: item.kpis for item in kolada.linked(year.malomraden.entity)}
+    for file in year.reports:
+        for key, entry in file.entity.indicators.items():
+            if entry.kolada is None:
+                continue
+            here = ("indicators", key, "kolada")
+            kpis = named.get(key, ())
+            if entry.kolada not in kpis:
+                names = ", ".join(kpis) or "no Kolada KPI"
+                message = f"marked as Kolada's {entry.kolada}, but indicator '{key}' names {names}"
+                out.add(file.display, file.document, here, "kolada-outcome", message)
+                continue
+            if snapshot is None or entry.value is None or entry.kolada not in snapshot.kpis:
+                continue
+            kpi = snapshot.kpis[entry.kolada]
+            theirs = kpi.value(entry.period, "T") if entry.period is not None else None
+            if theirs is not None and theirs.value is not None:
+                if math.isclose(theirs.value, entry.value, rel_tol=1e-12, abs_tol=1e-12):
+                    continue
+                has = f"Kolada has {sv_number(theirs.value, 0)}"
+            else:
+                has = "Kolada has no value"
+            when = f" for {entry.period}" if entry.period is not None else ""
+            message = (
+                f"{sv_number(entry.value, 0)}{when} is marked as Kolada's {entry.kolada}, but "
+                f"{has}: a typed value is not Kolada's (set kolada to null)"
+            )
+            out.add(
+                file.display,
+                file.document,
+                here,
+                "kolada-outcome",
+                message,
+                severity=Severity.WARNING,
+            )
 
 
 def _snapshot(display: str, raw: bytes | None) -> kolada.Snapshot | str:
