@@ -76,8 +76,9 @@ def _compiled(cls: type[Any], fields: list[tuple[str, str, Converter]]) -> Calla
     converted in place, with no loop over the fields; then the dict fills a new instance in
     one step, where a frozen dataclass's __init__ assigns its fields one by one through
     `object.__setattr__`. `ovk validate` builds every file it checks (400,000 entities in a
-    corpus of 14,500 files), and this makes it about twice as fast. A required key missing
-    (a KeyError) goes to the constructor, which says what is missing."""
+    corpus of 14,500 files): this takes a quarter off building them (benchmarks/README.md).
+    A required key missing (a KeyError) goes to the constructor, which says what is
+    missing."""
     namespace: dict[str, Any] = {
         "cls": cls,
         "new": object.__new__,
@@ -103,7 +104,7 @@ def _compiled(cls: type[Any], fields: list[tuple[str, str, Converter]]) -> Calla
             value = f"value[k{index}]"
             expression = value if converter is None else f"c{index}({value})"
         elif converter is None:
-            expression = f"get(k{index}, {absent})" if absent != "None" else f"get(k{index})"
+            expression = f"get(k{index}, {absent})"
         else:
             expression = f"c{index}(x) if (x := get(k{index}, ABSENT)) is not ABSENT else {absent}"
         items.append(f"{name!r}: {expression}")
