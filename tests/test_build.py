@@ -17,6 +17,7 @@ from ovk.model.build import JsonPath, build, walk
 from ovk.model.conformance import schema_accepts
 from ovk.model.entities import (
     DOCUMENTS,
+    Agreement,
     Area,
     Division,
     Goal,
@@ -137,3 +138,25 @@ def test_walk_starts_at_a_path_and_finds_nested_lists() -> None:
 def test_a_missing_property_is_the_constructors_error() -> None:
     with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'sections'"):
         build(Division, {"year": 2026, "code": "KLK", "name": "K", "grunduppdrag": {"title": "t"}})
+
+
+def test_a_missing_property_inside_a_list_is_the_items_constructors_error() -> None:
+    data = {"year": 2026, "text": [], "malomraden": [{"id": "x"}]}
+    with pytest.raises(TypeError, match=r"Malomrade.__init__\(\) missing 3 required"):
+        build(Malomraden, data)
+
+
+def test_a_key_the_model_does_not_know_is_left_out() -> None:
+    grunduppdrag = {"title": "t", "sections": []}
+    data = {"year": 2026, "code": "KLK", "name": "K", "grunduppdrag": grunduppdrag}
+    unknown = {**data, "extra": 1, "grunduppdrag": {"extra": 2, **grunduppdrag}}
+    assert repr(build(Division, unknown)) == repr(build(Division, data))
+    assert repr(build(Division, data)) == repr(reference(Division, data))
+
+
+def test_optional_properties_left_out_take_their_defaults_and_maps_are_new_each_time() -> None:
+    data = {"year": 2026, "title": "Ö", "parties": [], "divisions": [], "sections": []}
+    first, second = build(Agreement, data), build(Agreement, data)
+    assert first.uppfoljning == {} and first.municipality is None and first.note is None
+    assert first.uppfoljning is not second.uppfoljning
+    assert repr(first) == repr(reference(Agreement, data))

@@ -641,3 +641,30 @@ def test_a_report_is_not_judged_against_a_goal_file_that_cannot_be_read(base_tre
         1,
         [("schema", "agreements/2026/malomraden.yaml")],
     )
+
+
+def test_a_goal_and_its_indicators_not_shared_to_the_division_are_not_required(
+    base_tree: Path,
+) -> None:
+    _new(base_tree)  # the goal is shared to every division: KLK reports it
+    assert findings(base_tree) == (0, [])
+    malomraden = base_tree / "agreements/2026/malomraden.yaml"
+    text = malomraden.read_text(encoding="utf-8")
+    malomraden.write_text(text.replace("delas_till: [alla verksamheter]", "delas_till: [TEK]"))
+    _, found = findings(base_tree)  # (warnings)
+    assert [(f["file"], f["rule"], f["path"], f["message"]) for f in found] == [
+        (
+            f"{DELAR}/KLK.yaml",
+            "not-required",
+            "$.goals.nykopings-kommun-ska-vara-en-attraktiv",
+            "KLK does not report goal 'nykopings-kommun-ska-vara-en-attraktiv': "
+            "it is shared to TEK",
+        ),
+        (
+            f"{DELAR}/KLK.yaml",
+            "not-required",
+            "$.indicators.sjukfranvaro-andel",
+            "KLK does not report indicator 'sjukfranvaro-andel': its goal "
+            "'nykopings-kommun-ska-vara-en-attraktiv' is not shared to it",
+        ),
+    ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ovk.model.build import walk
 from ovk.model.entities import (
@@ -144,6 +144,9 @@ class YearItems:
     codes: tuple[str, ...]
     uppdrag: tuple[Uppdrag, ...]
     goals: tuple[Goal, ...]
+    _shared_by_division: dict[str, tuple[tuple[Goal, ...], tuple[tuple[Goal, Indicator], ...]]] = (
+        field(default_factory=dict, init=False, repr=False, compare=False)
+    )
 
     @classmethod
     def of(
@@ -154,12 +157,26 @@ class YearItems:
 
     def required(self, occasion: str, division: str) -> Required:
         """What `division` reports at `occasion`, by the rule of the follow-up contract."""
-        shared = [g for g in self.goals if shared_to(g, division, self.codes)]
+        shared, rows = self._shared(division)
         return Required(
             tuple(u for u in self.uppdrag if reports_uppdrag(u, occasion, division, self.codes)),
-            tuple(shared),
-            tuple((g, i) for g in shared for i in indicators(g)),
+            shared,
+            rows,
         )
+
+    def shared(self, division: str) -> tuple[Goal, ...]:
+        """The goals shared to `division`, in number order."""
+        return self._shared(division)[0]
+
+    def _shared(self, division: str) -> tuple[tuple[Goal, ...], tuple[tuple[Goal, Indicator], ...]]:
+        """The goals shared to `division` and their indicators: the same at every occasion,
+        so found once a division (`ovk validate` asks for each report of the year)."""
+        known = self._shared_by_division.get(division)
+        if known is None:
+            shared = tuple(g for g in self.goals if shared_to(g, division, self.codes))
+            rows = tuple((g, i) for g in shared for i in indicators(g))
+            known = self._shared_by_division[division] = (shared, rows)
+        return known
 
 
 def required(

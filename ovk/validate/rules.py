@@ -653,10 +653,10 @@ def _check_reports(year: Year, codes: set[str] | None, broken: set[str], out: _R
     items = fu.YearItems.of(ordered, uppdrag.values(), malomraden)
     goals = {g.id: g for g in items.goals}
     indicators = {i.id: g for g in items.goals for i in fu.indicators(g)}
-    by_place = {_report_place(r): r for r in year.reports}
-    for file in year.reports:
+    placed = [(_report_place(r), r) for r in year.reports]  # (a Path each: once a report)
+    by_place = dict(placed)
+    for (occasion, division), file in placed:
         report = file.entity
-        occasion, division = _report_place(file)
         if report.occasion != occasion:
             folder = Path(file.display).parent.name
             out.add(
@@ -676,7 +676,8 @@ def _check_reports(year: Year, codes: set[str] | None, broken: set[str], out: _R
         )
         previous = by_place[(earlier, division)].entity if earlier else None
         _check_report_date(file, year.year, earlier, previous, out)
-        context = _ReportContext(file, occasion, division, ordered, previous, usable, out)
+        shared = {id(g) for g in items.shared(division)}
+        context = _ReportContext(file, occasion, division, ordered, previous, usable, shared, out)
         for key, entry in report.uppdrag.items():
             context.uppdrag(key, entry, uppdrag.get(key))
         for key, goal_entry in report.goals.items():
@@ -727,6 +728,9 @@ class _ReportContext:
     codes: tuple[str, ...]
     previous: FollowupReport | None
     usable: bool  # the year's agreement, goals and uppdrag can all be judged against
+    # The year's goals shared to the division, by identity (the report's entries name the
+    # same objects; a Goal's hash would hash all its text): asked once an indicator.
+    shared: set[int]
     out: _Reporter
 
     @property
@@ -816,7 +820,7 @@ class _ReportContext:
     def goal(self, key: str, entry: GoalReport, goal: Goal | None) -> None:
         if goal is None:
             self.unknown("goals", key, "a goal")
-        elif not fu.shared_to(goal, self.division, self.codes):
+        elif id(goal) not in self.shared:
             shared = ", ".join(goal.delas_till) or "no division"
             self.not_required(
                 "goals", key, f"does not report goal '{key}': it is shared to {shared}"
@@ -831,7 +835,7 @@ class _ReportContext:
     def indicator(self, key: str, entry: IndicatorReport, goal: Goal | None) -> None:
         if goal is None:
             self.unknown("indicators", key, "an indicator")
-        elif not fu.shared_to(goal, self.division, self.codes):
+        elif id(goal) not in self.shared:
             self.not_required(
                 "indicators",
                 key,
