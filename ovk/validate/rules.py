@@ -174,10 +174,12 @@ def check_year(files: YearFiles, year_display: str) -> list[Finding]:
     _check_numbers(year, out)
     _check_occasion_dates(year, out)
     _check_reports(year, codes, files.broken, out)
-    snapshot = _snapshot(*files.kolada) if files.kolada is not None else None
+    snapshot = None
     if files.kolada is not None:
-        _check_kolada(year, files.kolada[0], snapshot, out)
-    _check_kolada_outcomes(year, snapshot if isinstance(snapshot, kolada.Snapshot) else None, out)
+        read = _snapshot(*files.kolada)
+        _check_kolada(year, files.kolada[0], read, out)
+        snapshot = read if isinstance(read, kolada.Snapshot) else None
+    _check_kolada_outcomes(year, snapshot, out)
     return out.findings
 
 
@@ -448,14 +450,12 @@ def _check_numbers(year: Year, out: _Reporter) -> None:
 
 
 def _check_kolada(
-    year: Year, display: str, snapshot: kolada.Snapshot | str | None, out: _Reporter
+    year: Year, display: str, snapshot: kolada.Snapshot | str, out: _Reporter
 ) -> None:
     """The agreement against the year's Kolada snapshot (`display`): its municipality, that
     Kolada knows every id and the snapshot holds it, each KPI's title, and each printed value
     Kolada can confirm (`kolada.printed_values`). A snapshot that cannot be read (`snapshot`
     says why) is one finding."""
-    if snapshot is None:
-        return
     if isinstance(snapshot, str):
         out.findings.append(finding(display, 1, 1, "kolada-snapshot", snapshot))
         return
