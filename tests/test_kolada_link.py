@@ -18,6 +18,9 @@ from ovk.yamlio.loader import load_path
 from tests.conftest import REPO, run_ovk
 from tests.test_kolada_fetch import FAST, FakeKolada, cell, one_line_error
 
+# End to end on a copy of the shipped agreements (2026 prints no Kolada id): data tests.
+pytestmark = pytest.mark.data
+
 FILE = "agreements/2026/malomraden.yaml"
 HEALTH = "Invånare med bra självskattat hälsotillstånd, andel (%)"  # 2026 prints 60,4% in 2023
 POOR = "Invånare, 0-19 år, med låg ekonomisk standard, andel (%)"  # 20,0% in 2023
@@ -204,15 +207,6 @@ def test_link_with_kolada_stopped_exits_2_in_one_line_and_writes_nothing(
         httpserver.start()
     assert line.startswith("ovk: error: Kolada: http://")
     assert (root / FILE).read_bytes() == before
-
-
-def test_the_guess_rule_reads_the_notes_that_say_so() -> None:
-    guessed = Indicator(id="a", title="A", values={}, note="The years are a guess.")
-    placed = Indicator(id="a", title="A", values={}, note="placed in 2023 as a guess")
-    plain = Indicator(id="a", title="A", values={}, note="Title printed over two lines.")
-    assert kolada.placed_as_a_guess(guessed) and kolada.placed_as_a_guess(placed)
-    assert not kolada.placed_as_a_guess(plain)
-    assert not kolada.placed_as_a_guess(Indicator(id="a", title="A", values={}))
 
 
 def test_a_source_with_text_and_no_id_keeps_its_text_and_gets_the_id(

@@ -10,7 +10,7 @@ import pytest
 from ovk.errors import DataError
 from ovk.model import kolada
 from ovk.model.build import build
-from ovk.model.entities import Malomraden
+from ovk.model.entities import Indicator, Malomraden
 from ovk.yamlio.loader import load_path
 from tests.conftest import REPO
 
@@ -193,3 +193,12 @@ def test_a_title_is_kolada_s_but_for_case_spacing_dashes_and_how_its_unit_is_set
 )
 def test_a_title_with_other_words_or_numbers_is_another_title(printed: str, koladas: str) -> None:
     assert kolada.normalised_title(printed) != kolada.normalised_title(koladas)
+
+
+def test_the_guess_rule_reads_the_notes_that_say_so() -> None:
+    guessed = Indicator(id="a", title="A", values={}, note="The years are a guess.")
+    placed = Indicator(id="a", title="A", values={}, note="placed in 2023 as a guess")
+    plain = Indicator(id="a", title="A", values={}, note="Title printed over two lines.")
+    assert kolada.placed_as_a_guess(guessed) and kolada.placed_as_a_guess(placed)
+    assert not kolada.placed_as_a_guess(plain)
+    assert not kolada.placed_as_a_guess(Indicator(id="a", title="A", values={}))
