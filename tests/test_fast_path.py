@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ovk.model import conformance
 from ovk.model.conformance import schema_accepts, schema_validator
 from ovk.model.layout import agreement_file
 from ovk.validate.engine import check_file, validate
@@ -19,6 +20,7 @@ from ovk.yamlio.loader import (
     _DOUBT,
     Document,
     decode,
+    duplicate_findings,
     fast_data,
     fast_load,
     fast_load_bytes,
@@ -75,6 +77,69 @@ def test_fast_data_is_the_located_data(source: Path) -> None:
         assert same(marked_data, fast)
         assert marked.values == located.document.values
         assert marked.keys == located.document.keys
+
+
+@pytest.mark.parametrize("source", data_marked(YAML_FILES))
+def test_fast_data_reads_duplicate_keys_as_the_located_loader(source: Path) -> None:
+    text = decode(source.read_bytes(), "x")
+    if not isinstance(text, str):
+        return
+    marked = Document(None)
+    data = fast_data(text, marked, duplicates=True)
+    if data is _DOUBT:
+        return
+    located = load_text(text, "x")
+    assert located.document is not None
+    assert same(data, located.document.data)
+    assert (marked.values, marked.keys) == (located.document.values, located.document.keys)
+    assert duplicate_findings(marked, "x") == located.findings
+
+
+DUPLICATES = {
+    "one": "a: 1\na: 2\n",
+    "thrice": "a: 1\nb: 2\na: 3\na: [4]\n",
+    "a map passed over": "a: {x: 1}\nb: 2\na: {x: 2, x: 3, y: [1, {z: 1}]}\nc: 3\n",
+    "in a list": "b:\n  - y: 1\n    y: [2]\n    z: 3\n  - q\n",
+    "numbers as text": "1: a\n'1': b\n",
+    "nested": "a:\n  b:\n    c: 1\n    c: 2\n  b: 3\n",
+}
+
+
+@pytest.mark.parametrize("text", DUPLICATES.values(), ids=DUPLICATES.keys())
+def test_a_duplicate_key_is_read_past_with_the_located_loaders_data_locations_and_findings(
+    text: str,
+) -> None:
+    marked = Document(None)
+    data = fast_data(text, marked, duplicates=True)
+    located = load_text(text, "x")
+    assert located.document is not None and located.findings
+    assert {f.rule for f in located.findings} == {"duplicate-key"}
+    assert same(data, located.document.data)
+    assert (marked.values, marked.keys) == (located.document.values, located.document.keys)
+    assert duplicate_findings(marked, "x") == located.findings
+    assert fast_data(text) is _DOUBT  # without `duplicates` it stays a doubt
+    document = fast_load_bytes(text.encode(), duplicates=True)
+    assert document is not None and document.duplicates == marked.duplicates
+
+
+def test_a_duplicate_key_s_file_is_checked_on_the_fast_path_with_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_tree(tmp_path / "repo", None)
+    target = next((root / "agreements").rglob("uppdrag/*.yaml"))
+    text = target.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    target.write_text(text + title.replace("title:", "title: ") + "\n", encoding="utf-8")
+    file = agreement_file(target, root)
+    located = check_file(file, root, fast=False).findings
+    assert [f.rule for f in located] == ["duplicate-key"]
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the located loader was asked")
+
+    monkeypatch.setattr(conformance, "load_bytes", refused)
+    monkeypatch.setattr(conformance, "load_path", refused)
+    assert check_file(file, root, fast=True).findings == located
 
 
 @pytest.mark.parametrize("case", [None, *CASES], ids=lambda c: c.name if c else "_base")

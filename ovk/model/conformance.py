@@ -25,6 +25,7 @@ from ovk.yamlio.loader import (
     DEFAULT_MAX_BYTES,
     Document,
     LoadResult,
+    duplicate_findings,
     fast_load_bytes,
     load_bytes,
     load_path,
@@ -95,13 +96,15 @@ def _load_checked(
     loaded: LoadResult | None = None
     if fast:
         raw = read_capped(file.path, max_bytes) if raw is None else raw
-        quick = fast_load_bytes(raw) if raw is not None else None
-        if quick is not None:
-            if schema_accepts(file.kind, schemas, quick.data):
+        quick = fast_load_bytes(raw, duplicates=True) if raw is not None else None
+        if raw is not None and quick is not None:
+            if not quick.duplicates and schema_accepts(file.kind, schemas, quick.data):
                 return _readable(Checked(quick, []), file, schemas)
-            # Schema findings to locate: the C parser's marks are the located loader's.
-            located = fast_load_bytes(raw, located=True) if raw is not None else None
-            loaded = LoadResult(located, []) if located is not None else None
+            # Findings to locate: the C parser's marks are the located loader's. A duplicate
+            # key's document is located already.
+            located = quick if quick.duplicates else fast_load_bytes(raw, located=True)
+            if located is not None:
+                loaded = LoadResult(located, duplicate_findings(located, file.display))
     if loaded is None:  # the bytes read (or given: a file not written yet), else the file's
         loaded = (
             load_path(file.path, file.display, max_bytes)

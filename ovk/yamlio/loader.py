@@ -56,6 +56,9 @@ class Document:
     # True when the data surely holds no NaN or infinity: the fast path doubts any such number
     # it resolves, so its documents need no second walk for them (see non_finite_findings).
     finite: bool = field(default=False, repr=False, compare=False)
+    # The duplicate keys the fast path read past (only a located document has any): each
+    # key's path, line and column, and the line of the key's first occurrence.
+    duplicates: list[tuple[JsonPath, int, int, int]] = field(default_factory=list, repr=False)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the value at `path` (or its key), else of its nearest ancestor."""
@@ -66,7 +69,7 @@ class Document:
         if self.unlocated is not None:
             text, self.unlocated = self.unlocated, None
             located = Document(None)
-            if fast_data(text, located) is _DOUBT:  # cannot be: this text was read before
+            if fast_data(text, located, duplicates=True) is _DOUBT:  # read before: cannot be
                 located = load_text(text, "").document or located
             self.values, self.keys = located.values, located.keys
         if key and path in self.keys:
@@ -387,14 +390,7 @@ class _Builder:
             key = key if isinstance(key, str) else str(key)
             if key in first_seen:
                 self.findings.append(
-                    finding(
-                        self.display,
-                        key_line,
-                        key_column,
-                        "duplicate-key",
-                        f"duplicate key '{key}' (first at line {first_seen[key]})",
-                        json_path((*path, key)),
-                    )
+                    duplicate_key(self.display, (*path, key), key_line, key_column, first_seen[key])
                 )
                 continue
             first_seen[key] = key_line
@@ -459,6 +455,18 @@ class _Builder:
         shown = tag.replace(YAML_TAG, "!!")
         message = message or f"tag '{shown}' is not allowed (it is not executed)"
         self.findings.append(finding(self.display, line, column, rule, message, json_path(path)))
+
+
+def duplicate_key(display: str, path: JsonPath, line: int, column: int, first: int) -> Finding:
+    """The finding on a key written a second time in its mapping (the value under the first
+    is the one read)."""
+    message = f"duplicate key '{path[-1]}' (first at line {first})"
+    return finding(display, line, column, "duplicate-key", message, json_path(path))
+
+
+def duplicate_findings(document: Document, display: str) -> list[Finding]:
+    """The findings on the duplicate keys the fast path read past, in the file's order."""
+    return [duplicate_key(display, *duplicate) for duplicate in document.duplicates]
 
 
 _TAG_NAMES = {
@@ -612,20 +620,29 @@ def read_capped(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
     return None if len(raw) > max_bytes else raw
 
 
-def fast_load_bytes(raw: bytes, *, located: bool = False) -> Document | None:
-    """`fast_load` for bytes already read (and within the cap)."""
+def fast_load_bytes(
+    raw: bytes, *, located: bool = False, duplicates: bool = False
+) -> Document | None:
+    """`fast_load` for bytes already read (and within the cap).
+
+    With `duplicates`, a file whose only doubt is a duplicate key is read too, as the located
+    loader reads it (the later key and its value passed over), into a located document that
+    lists them (`Document.duplicates`, see `duplicate_findings`): such a file is not clean,
+    and its findings need locations anyway.
+    """
     text = decode(raw, "")
     if isinstance(text, Finding) or _early_finding(text, "") is not None:
         return None
     first_line = text.split("\n", 1)[0]
-    if located:
-        document = Document(None, first_line=first_line, finite=True)
-        document.data = fast_data(text, document)
-        return None if document.data is _DOUBT else document
-    data = fast_data(text)
-    if data is _DOUBT:
-        return None
-    return Document(data, first_line=first_line, unlocated=text, finite=True)
+    if not located:
+        data = fast_data(text)
+        if data is not _DOUBT:
+            return Document(data, first_line=first_line, unlocated=text, finite=True)
+        if not duplicates:
+            return None
+    document = Document(None, first_line=first_line, finite=True)
+    document.data = fast_data(text, document, duplicates=duplicates)
+    return None if document.data is _DOUBT else document
 
 
 _DOUBT: Any = object()
@@ -639,9 +656,11 @@ def warm_up() -> None:
     _resolvers()
 
 
-def fast_data(text: str, located: Document | None = None) -> Any:
+def fast_data(text: str, located: Document | None = None, *, duplicates: bool = False) -> Any:
     """The data of `text` as `load_text` builds it, or `_DOUBT`; with `located`, the
-    locations of its values and keys are recorded there too."""
+    locations of its values and keys are recorded there too, and with `duplicates` as well,
+    a duplicate key is passed over as `load_text` passes it (its value unread) and listed in
+    `located.duplicates` instead of being a doubt."""
     if _parsers_differ(text):
         return _DOUBT
     try:
@@ -651,14 +670,14 @@ def fast_data(text: str, located: Document | None = None) -> Any:
     try:
         parser = CParser(text)
         try:
-            return _build_from_events(parser, located)
+            return _build_from_events(parser, located, duplicates and located is not None)
         finally:
             parser.dispose()
     except Exception:  # whatever the C parser objects to, the located path reports
         return _DOUBT
 
 
-def _build_from_events(parser: Any, located: Document | None) -> Any:
+def _build_from_events(parser: Any, located: Document | None, duplicates: bool) -> Any:
     # The loop runs once per event (about 330 a file): the open container's state is kept in
     # local variables, saved on `stack` while a child is open, and the located path's work is
     # skipped behind one flag; attribute and subscript lookups are the loop's cost here.
@@ -689,6 +708,7 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
     key_line = 0
     path: JsonPath = ()
     stack: list[tuple[Any, bool, Any, int, JsonPath]] = []  # the enclosing containers' states
+    passed: list[_PassedOver] = []  # duplicate keys' stand-ins (see _pass_over)
     root: Any = _DOUBT
     while True:
         event = get_event()
@@ -715,8 +735,13 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
             if is_map:
                 if key is no_key:
                     key = item if type(item) is str else str(item)
-                    if key in container:
-                        return _DOUBT  # a duplicate key: the located path names both lines
+                    if key in container:  # a duplicate: load_text names both lines
+                        if not duplicates:
+                            return _DOUBT
+                        key = _pass_over(located, path, key, event.start_mark, container)
+                        passed.append(key)
+                        key_line = event.end_mark.line
+                        continue
                     key_line = event.end_mark.line
                     if locate:
                         mark = event.start_mark
@@ -769,7 +794,40 @@ def _build_from_events(parser: Any, located: Document | None) -> Any:
             return _DOUBT
     if type(get_event()) is not events.StreamEndEvent:
         return _DOUBT  # more than one document
+    if passed:
+        _forget(passed, located)
     return root
+
+
+class _PassedOver:
+    """The key a duplicate's value is read under, so that it overwrites nothing: a key no
+    YAML text can be, removed with its value and their locations once the file is read."""
+
+    __slots__ = ("container",)
+
+    def __init__(self, container: dict[Any, Any]) -> None:
+        self.container = container
+
+
+def _pass_over(
+    located: Document | None, path: JsonPath, key: str, mark: Any, container: dict[Any, Any]
+) -> _PassedOver:
+    """A duplicate key's stand-in, and the duplicate listed (unless it is within a value passed
+    over already, which `load_text` never reads)."""
+    assert located is not None
+    if not any(isinstance(part, _PassedOver) for part in path):
+        first = located.keys[(*path, key)][0]
+        located.duplicates.append(((*path, key), mark.line + 1, mark.column + 1, first))
+    return _PassedOver(container)
+
+
+def _forget(passed: list[_PassedOver], located: Document | None) -> None:
+    assert located is not None
+    for stand_in in passed:
+        del stand_in.container[stand_in]
+    for table in (located.values, located.keys):
+        for path in [p for p in table if any(isinstance(part, _PassedOver) for part in p)]:
+            del table[path]
 
 
 _STR = YAML_TAG + "str"
