@@ -248,12 +248,12 @@ import sys
 sys.path.insert(0, {here!r})
 import native_parsers, ovk.yamlio.loader as loader
 candidate, events = native_parsers.CANDIDATES[{name!r}](), loader.fast_data
-def source(text, located=None):
+def source(text, located=None, **options):
     if located is None:
         data = candidate(text)
         if data is not loader._DOUBT:
             return data
-    return events(text, located)
+    return events(text, located, **options)
 loader.fast_data = events if {name!r} == "ruamel-events" else source
 from ovk.entry import main
 sys.argv = ["ovk", "--root", {root!r}, "validate", "--format", "json", "--no-cache", "agreements"]

@@ -200,6 +200,19 @@ def test_fast_load_refuses_what_only_the_located_path_may_judge(tmp_path: Path) 
     assert fast_load(tmp_path / "big.yaml", max_bytes=3) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["k: x\x85y\n", "x\x85y: v\n", "- x\u2028y\n", "k: x\u2029y\n", "\ufeff\ufeffk: v\n"],
+    ids=["NEL", "NEL in a key", "line separator", "paragraph separator", "a second BOM"],
+)
+def test_what_ruamel_yaml_reads_as_a_line_break_is_left_to_the_located_path(text: str) -> None:
+    # libyaml keeps these characters in the text; ruamel.yaml's own parser breaks the line
+    # there (or drops the BOM), so the C parser's data would not be the located loader's.
+    located = load_text(text, "x")
+    assert located.document is not None
+    assert fast_data(text) is _DOUBT
+
+
 def test_yaml_1_2_scalars_on_the_fast_path() -> None:
     data = fast_data(
         "a: yes\nb: no\nc: on\nd: 0158\ne: 0o17\nf: 1_000\ng: 2026-02-30\nh: ~\ni: true\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -200,7 +201,11 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 def _worker_started(parent: int) -> None:
     """In each worker: Ctrl-C and SIGTERM are the parent's to handle, and the worker ends
-    with the parent."""
+    with the parent. What a forked worker inherits (the modules, every year folder's
+    listing) is moved out of its garbage collector's sight: the worker never frees it, and
+    each full collection would traverse it, writing to pages the worker shares with the
+    parent until the kernel copies them."""
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if sys.platform == "linux":

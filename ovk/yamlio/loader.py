@@ -851,12 +851,15 @@ def _plain_value(candidates: list[tuple[str, re.Pattern[str]]], text: str) -> An
 
 _NO_KEY: Any = object()
 _BLOCK_STYLES = ("|", ">")
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029", "\ufeff")
 
 
 def _parsers_differ(text: str) -> bool:
-    """Where libyaml and ruamel.yaml's own parser part (YAML Test Suite): tabs anywhere (never
-    needed in an agreement), and a comment right after a block scalar indicator (`>-#`)."""
-    if "\t" in text:
+    """Where libyaml and ruamel.yaml's own parser part (YAML Test Suite, and a fuzzer's
+    documents): tabs anywhere (never needed in an agreement), the characters ruamel.yaml
+    reads as line breaks (NEL, U+2028, U+2029) or drops (a BOM after the first), and a
+    comment right after a block scalar indicator (`>-#`)."""
+    if "\t" in text or any(char in text for char in _LINE_BREAKS):
         return True
     hash_at = text.find("#")
     while hash_at > 0:
