@@ -635,17 +635,18 @@ def fast_load_bytes(
         return None
     first_line = text.split("\n", 1)[0]
     if not located:
-        data = fast_data(text)
-        if data is not _DOUBT:
-            return Document(data, first_line=first_line, unlocated=text, finite=True)
-        if not duplicates:
+        data = _fast_data(text, None, False)
+        if data is _DOUBT or (data is _DUPLICATE and not duplicates):
             return None
+        if data is not _DUPLICATE:
+            return Document(data, first_line=first_line, unlocated=text, finite=True)
     document = Document(None, first_line=first_line, finite=True)
     document.data = fast_data(text, document, duplicates=duplicates)
     return None if document.data is _DOUBT else document
 
 
 _DOUBT: Any = object()
+_DUPLICATE: Any = object()  # a doubt only for its duplicate key, which a located read passes
 
 
 def warm_up() -> None:
@@ -661,6 +662,12 @@ def fast_data(text: str, located: Document | None = None, *, duplicates: bool = 
     locations of its values and keys are recorded there too, and with `duplicates` as well,
     a duplicate key is passed over as `load_text` passes it (its value unread) and listed in
     `located.duplicates` instead of being a doubt."""
+    data = _fast_data(text, located, duplicates)
+    return _DOUBT if data is _DUPLICATE else data
+
+
+def _fast_data(text: str, located: Document | None, duplicates: bool) -> Any:
+    """`fast_data`, or `_DUPLICATE` where a duplicate key is its only doubt so far."""
     if _parsers_differ(text):
         return _DOUBT
     try:
@@ -737,7 +744,7 @@ def _build_from_events(parser: Any, located: Document | None, duplicates: bool) 
                     key = item if type(item) is str else str(item)
                     if key in container:  # a duplicate: load_text names both lines
                         if not duplicates:
-                            return _DOUBT
+                            return _DUPLICATE
                         key = _pass_over(located, path, key, event.start_mark, container)
                         passed.append(key)
                         key_line = event.end_mark.line
