@@ -13,10 +13,10 @@ data or "doubt" (the fast path then falls back to the located loader). It fails 
 
 Candidates (installed separately; a missing one is reported, not fatal):
 
-- `ruamel-events`: the fast path's events (`fast_data`, ruamel.yaml.clib's libyaml), the
+- `ruamel-events`: the fast path's events (`events_data`, ruamel.yaml.clib's libyaml), the
   baseline;
-- `yaml-rs`: `yaml_rs.loads` (Rust, YAML 1.2) behind textual guards
-  (benchmarks/native_yaml_rs.py, `native_data`);
+- `yaml-rs`: `yaml_rs.loads` (Rust, YAML 1.2) behind textual guards, as ovk reads clean files
+  first (ovk/yamlio/native.py, `native_data`);
 - `ryml`: rapidyaml's tree (C++), walked in Python with ovk's own YAML 1.2 resolution;
 - `pyyaml-events`: PyYAML's C parser (`yaml.CParser`), its events only iterated: the same
   libyaml as ruamel.yaml.clib, so this is its floor before any data is built;
@@ -42,17 +42,16 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from native_yaml_rs import native_data, native_doubts  # noqa: E402
-
 from ovk.yamlio.loader import (  # noqa: E402
     _DOUBT,
     _early_finding,
     _plain_value,
     _resolvers,
     decode,
-    fast_data,
+    events_data,
     load_bytes,
 )
+from ovk.yamlio.native import native_data, native_doubts  # noqa: E402
 from tests.test_fast_path import same  # noqa: E402  (the suite's equality: types included)
 
 DOUBT = _DOUBT
@@ -165,7 +164,7 @@ def pyyaml_csafe_candidate() -> Candidate:
 
 
 CANDIDATES: dict[str, Callable[[], Candidate]] = {
-    "ruamel-events": lambda: fast_data,
+    "ruamel-events": lambda: events_data,
     "yaml-rs": yaml_rs_candidate,
     "ryml": ryml_candidate,
     "pyyaml-events": pyyaml_events_candidate,
@@ -240,21 +239,17 @@ def timing(
     }
 
 
-# The whole cold run with a candidate as the fast path's data source: ovk's own command line in
-# a fresh process, `fast_data` replaced for unlocated reads (a located read, as a schema
-# finding needs, keeps ruamel.yaml's marks).
+# The whole cold run with a candidate as the fast path's first data source: ovk's own command
+# line in a fresh process, `native_data` (what an unlocated read asks first) replaced; the
+# baseline's doubts everything, so the events read every file as without yaml-rs.
 _COLD = """
 import sys
 sys.path.insert(0, {here!r})
-import native_parsers, ovk.yamlio.loader as loader
-candidate, events = native_parsers.CANDIDATES[{name!r}](), loader.fast_data
-def source(text, located=None, **options):
-    if located is None:
-        data = candidate(text)
-        if data is not loader._DOUBT:
-            return data
-    return events(text, located, **options)
-loader.fast_data = events if {name!r} == "ruamel-events" else source
+import native_parsers, ovk.yamlio.native as native
+if {name!r} == "ruamel-events":
+    native.native_data = lambda text: native.DOUBT
+else:
+    native.native_data = native_parsers.CANDIDATES[{name!r}]()
 from ovk.entry import main
 sys.argv = ["ovk", "--root", {root!r}, "validate", "--format", "json", "--no-cache", "agreements"]
 main()

@@ -485,19 +485,25 @@ def _salt() -> bytes:
 
 @cache
 def _versions() -> str:
-    """ovk's and Python's versions, and the builds of the parser and the validator: the file
-    of ruamel.yaml, of its C parser and of jsonschema-rs, each with its size and mtime (stat,
-    as git's index does). They are found without being imported (a warm run parses and
+    """ovk's and Python's versions, and the builds of the parsers and the validator: the file
+    of ruamel.yaml, of its C parser, of yaml-rs and of jsonschema-rs, each with its size and
+    mtime (stat, as git's index does). They are found without being imported (a warm run parses and
     validates nothing, and importing the two would cost a one-file run a fifth of its time),
     and without importlib.metadata, whose import and reading would cost as much again."""
     versions = [f"ovk={__version__}", f"python={sys.version}"]
-    for package, module in (
-        ("ruamel.yaml", "ruamel.yaml"),
-        ("ruamel.yaml.clib", "_ruamel_yaml"),
-        ("jsonschema-rs", "jsonschema_rs.jsonschema_rs"),
-    ):
+    for package, module in _VERSION_SOURCES:
         versions.append(f"{package}={_build(module)}")
     return " ".join(versions)
+
+
+# The packages whose builds decide what a file reads as and whether it is valid: the parsers
+# (yaml-rs reads clean files first, ovk/yamlio/native.py) and the validator.
+_VERSION_SOURCES = (
+    ("ruamel.yaml", "ruamel.yaml"),
+    ("ruamel.yaml.clib", "_ruamel_yaml"),
+    ("yaml-rs", "yaml_rs._yaml_rs"),
+    ("jsonschema-rs", "jsonschema_rs.jsonschema_rs"),
+)
 
 
 def _build(module: str) -> str:

@@ -654,6 +654,9 @@ def warm_up() -> None:
     import _ruamel_yaml  # noqa: F401
     import ruamel.yaml.events  # noqa: F401
 
+    from ovk.yamlio.native import available
+
+    available()
     _resolvers()
 
 
@@ -666,8 +669,27 @@ def fast_data(text: str, located: Document | None = None, *, duplicates: bool = 
     return _DOUBT if data is _DUPLICATE else data
 
 
+def events_data(text: str, located: Document | None = None, *, duplicates: bool = False) -> Any:
+    """`fast_data` from the C parser's events alone (never yaml-rs)."""
+    data = _events_data(text, located, duplicates)
+    return _DOUBT if data is _DUPLICATE else data
+
+
 def _fast_data(text: str, located: Document | None, duplicates: bool) -> Any:
-    """`fast_data`, or `_DUPLICATE` where a duplicate key is its only doubt so far."""
+    """`fast_data`, or `_DUPLICATE` where a duplicate key is its only doubt so far. Without
+    `located`, yaml-rs reads the text first (ovk/yamlio/native.py, which gives no locations);
+    where it doubts, the C parser's events do."""
+    if located is None:
+        from ovk.yamlio.native import native_data
+
+        data = native_data(text)
+        if data is not _DOUBT:
+            return data
+    return _events_data(text, located, duplicates)
+
+
+def _events_data(text: str, located: Document | None, duplicates: bool) -> Any:
+    """`_fast_data` from the C parser's events."""
     if _parsers_differ(text):
         return _DOUBT
     try:
