@@ -260,7 +260,8 @@ def test_a_plain_validate_call_imports_neither_typer_nor_click_nor_rich(
 
 def test_a_warm_validate_call_imports_no_parser_validator_rules_or_entities(tree: Path) -> None:
     """With the year folder's index warm, nothing is parsed, validated or typed: the call pays
-    for neither ruamel.yaml, jsonschema-rs, the cross-file rules nor the model's classes."""
+    for neither ruamel.yaml, yaml-rs, jsonschema-rs, the cross-file rules nor the model's
+    classes."""
     probe = (
         "import sys\n"
         f"sys.argv = ['ovk', 'validate', {str(tree / 'agreements/2026/malomraden.yaml')!r}]\n"
@@ -281,6 +282,6 @@ def test_a_warm_validate_call_imports_no_parser_validator_rules_or_entities(tree
     ]
     (cold_report, cold), (warm_report, warm) = runs
     assert cold_report == warm_report == "1 file(s) valid"
-    heavy = {"ruamel.yaml", "jsonschema_rs", "ovk.model.entities", "ovk.validate.rules"}
+    heavy = {"ruamel.yaml", "yaml_rs", "jsonschema_rs", "ovk.model.entities", "ovk.validate.rules"}
     assert heavy <= set(cold.split())  # the first run fills the index
     assert heavy & set(warm.split()) == set()

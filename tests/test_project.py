@@ -110,7 +110,7 @@ def test_python_dash_m_ovk_runs() -> None:
     assert result.returncode == 0 and result.stdout.startswith("ovk ")
 
 
-HEAVY = ("jsonschema", "jsonschema_rs", "jinja2", "ruamel.yaml", "_ruamel_yaml", "rich")
+HEAVY = ("jsonschema", "jsonschema_rs", "jinja2", "ruamel.yaml", "_ruamel_yaml", "yaml_rs", "rich")
 
 
 def modules_after(code: str) -> set[str]:
