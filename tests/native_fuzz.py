@@ -182,25 +182,29 @@ def documents(count: int, seed: int) -> Iterator[str]:
         yield mutate(rng.choice(texts), rng)
 
 
-def wrong(text: str) -> str | None:
-    """Why yaml-rs's reading of `text` is not the located loader's, or None when it is (or
-    yaml-rs doubts, and the events and the located loader judge alone)."""
+def verdict(text: str) -> tuple[bool, str | None]:
+    """Whether yaml-rs read `text` (rather than doubt it), and why its reading is not the
+    located loader's (None when it is, or when yaml-rs doubts and the events and the located
+    loader judge alone)."""
     data = native.native_data(text)
     if data is _DOUBT:
-        return None
+        return False, None
     located = load_text(text, "x")
     if located.document is None or located.findings:
-        return "yaml-rs gave data where the located loader reports: " + "; ".join(
+        return True, "yaml-rs gave data where the located loader reports: " + "; ".join(
             f.message for f in located.findings
         )
     if not same(data, located.document.data):
-        return f"yaml-rs read {data!r}, the located loader {located.document.data!r}"
-    return None
+        return True, f"yaml-rs read {data!r}, the located loader {located.document.data!r}"
+    return True, None
+
+
+def wrong(text: str) -> str | None:
+    """`verdict`'s reason alone."""
+    return verdict(text)[1]
 
 
 SCALAR_ALPHABET = "01._-+exo:nafiNI~Tt,"
-
-
 SECTION_ALPHABET = "1.-_aei"
 
 
@@ -251,8 +255,8 @@ def main() -> int:
     if args.scalars:
         texts = itertools.chain(texts, (t for s in short_scalars(args.scalars) for t in placed(s)))
     for text in texts:
-        read += native.native_data(text) is not _DOUBT
-        why = wrong(text)
+        was_read, why = verdict(text)
+        read += was_read
         if why is not None:
             failures += 1
             print(f"{text!r}\n  {why}", file=sys.stderr)

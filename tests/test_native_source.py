@@ -122,9 +122,10 @@ def test_native_reads_what_agreements_hold(text: str) -> None:
 
 def test_seeded_fuzzed_documents_are_read_as_the_located_loader_reads_them() -> None:
     texts = list(native_fuzz.documents(3000, seed=2026))
-    wrong = [(text, why) for text in texts if (why := native_fuzz.wrong(text)) is not None]
+    verdicts = [(text, *native_fuzz.verdict(text)) for text in texts]
+    wrong = [(text, why) for text, _, why in verdicts if why is not None]
     assert wrong == []
-    read = sum(native.native_data(text) is not _DOUBT for text in texts)
+    read = sum(was_read for _, was_read, _ in verdicts)
     assert read > len(texts) // 10  # the differential compares data, not only doubts
 
 

@@ -486,10 +486,10 @@ def _salt() -> bytes:
 @cache
 def _versions() -> str:
     """ovk's and Python's versions, and the builds of the parsers and the validator: the file
-    of ruamel.yaml, of its C parser, of yaml-rs and of jsonschema-rs, each with its size and
-    mtime (stat, as git's index does). They are found without being imported (a warm run parses and
-    validates nothing, and importing the two would cost a one-file run a fifth of its time),
-    and without importlib.metadata, whose import and reading would cost as much again."""
+    of each of `_VERSION_SOURCES`, with its size and mtime (stat, as git's index does). They
+    are found without being imported (a warm run parses and validates nothing, and importing
+    them would cost a one-file run a fifth of its time), and without importlib.metadata,
+    whose import and reading would cost as much again."""
     versions = [f"ovk={__version__}", f"python={sys.version}"]
     for package, module in _VERSION_SOURCES:
         versions.append(f"{package}={_build(module)}")
