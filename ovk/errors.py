@@ -70,3 +70,11 @@ def os_error_message(error: OSError) -> str:
     reason = error.strerror or str(error)
     names = [name for name in (error.filename, error.filename2) if name is not None]
     return f"{reason}: {' -> '.join(map(str, names))}" if names else reason
+
+
+def short_repr(value: object, limit: int = 60) -> str:
+    """`repr(value)` cut to `limit` characters (the last an ellipsis): how a message quotes a
+    value read from a file or a server, so a 4,000-digit number or a megabyte of string is
+    not the message. A string's repr escapes its control characters."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

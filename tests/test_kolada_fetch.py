@@ -316,6 +316,29 @@ def test_a_data_value_that_is_not_a_number_is_refused(httpserver: HTTPServer, ap
         client.values(["N00090"], "0480", [2024])
 
 
+def test_a_whole_number_too_large_for_a_float_is_one_error_not_a_crash(
+    httpserver: HTTPServer, api: str
+) -> None:
+    huge = {**cell(None), "value": int("9" * 400)}  # JSON allows it; math.isfinite overflows
+    FakeKolada(httpserver, {"N00090": TITLE}, {("N00090", 2024): [huge]})
+    with Client() as client, pytest.raises(KoladaError) as raised:
+        client.values(["N00090"], "0480", [2024])
+    message = str(raised.value)
+    assert "KPI N00090 2024 T: value 999" in message and "… is not a number or null" in message
+    assert len(message) < 300  # the value quoted short
+
+
+def test_kolada_s_whole_numbers_are_kept_whole_in_the_snapshot(
+    httpserver: HTTPServer, api: str
+) -> None:
+    FakeKolada(httpserver, {"N00090": TITLE}, {("N00090", 2024): [cell(259), cell(60.4, "K")]})
+    with Client() as client:
+        live = client.values(["N00090"], "0480", [2024]).live
+    whole, share = live[("N00090", 2024, "T")].value, live[("N00090", 2024, "K")].value
+    assert whole == 259 and isinstance(whole, int)
+    assert share == 60.4 and isinstance(share, float)
+
+
 def test_a_base_url_that_is_not_http_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OVK_KOLADA_URL", "file:///etc/passwd")
     with pytest.raises(KoladaError, match=r"OVK_KOLADA_URL 'file:///etc/passwd' is not an http"):
@@ -560,7 +583,7 @@ def test_diff_shows_each_kind_of_revision_and_exits_1(
         f"  N00090: retitled '{TITLE}' → 'Sjukfrånvaro\\x1b[2J, andel (%)'",
         "  N00090 2023 M: removed (was 7,2)",
         "  N00090 2024 T: 7,94 → 1\u00a0234,5",
-        "  N00090 2024 M: added 7,0",
+        "  N00090 2024 M: added 7",
         "Källa: Kolada",
     ]
     assert fake.queries[-1] == {"per_page": "5000", "from_date": fetched[:10]}

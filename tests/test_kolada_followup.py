@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,27 @@ def test_the_report_says_kalla_kolada_beside_kolada_values_only(tmp_path: Path, 
         assert all(row.count(kolada.ATTRIBUTION) == 1 for row in attributed)
         assert len(attributed) == len([i for i in from_kolada if division_of(root, i) == code])
     assert marked == from_kolada
+
+
+def test_a_whole_number_from_kolada_is_written_and_shown_whole(tmp_path: Path) -> None:
+    """Kolada's 403 (kg per invånare) is `value: 403` in the report and 403 on the page, not
+    403.0 and 403,0."""
+    root = repository(tmp_path)
+    snapshot(root)
+    path = root / kolada.snapshot_file(YEAR)
+    data = kolada.read_snapshot(path.read_text(encoding="utf-8"), "k")
+    whole = {2024: value(403)}
+    kpis = {**data.kpis, "U07801": replace(data.kpis["U07801"], values=whole)}
+    path.write_text(kolada.snapshot_json(replace(data, kpis=kpis)), encoding="utf-8")
+    new_reports(root)
+    code = division_of(root, AVFALL)
+    report = (root / FOLDER / f"{code}.yaml").read_text(encoding="utf-8")
+    assert f"  {AVFALL}:\n    value: 403\n    period: 2024\n" in report
+    title = next(
+        x.indicator.title for x in kolada.linked(malomraden(root)) if x.indicator.id == AVFALL
+    )
+    (row,) = [line for line in rendered(root, code, "md").splitlines() if title in line]
+    assert f"| 403 ({kolada.ATTRIBUTION}) |" in row
 
 
 def test_followup_new_leaves_an_existing_report_with_a_typed_value_as_it_is(

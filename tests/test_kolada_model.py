@@ -4,6 +4,7 @@ and the snapshot's format (written sorted, read back the same, anything else a D
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from ovk.errors import DataError
 from ovk.model import kolada
 from ovk.model.build import build
 from ovk.model.entities import Indicator, Malomraden
+from ovk.output.swedish import sv_number
 from ovk.yamlio.loader import load_path
 from tests.conftest import REPO
 
@@ -151,6 +153,84 @@ def test_a_file_that_is_no_snapshot_is_a_data_error_naming_it(harm: object) -> N
     assert callable(harm)
     with pytest.raises(DataError, match=r"^agreements/2024/kolada\.json: "):
         kolada.read_snapshot(harm(data), "agreements/2024/kolada.json")
+
+
+@pytest.mark.parametrize(
+    ("harm", "reason"),
+    [
+        (lambda d: "[" * 100_000 + "]" * 100_000, "nested too deep"),
+        (lambda d: _cell(d, {"value": int("9" * 400)}), "is not a number or null"),
+        (lambda d: _cell(d, {"value": True}), "is not a number or null"),
+        (lambda d: _cell(d, {"value": 1, "status": 3}), "status 3 is not a string"),
+        (lambda d: _cell(d, {"value": 1, "count": 1.5}), "count 1.5 is not a whole number"),
+        (lambda d: json.dumps({**d, "periods": [True]}), "period True is not a year"),
+        (lambda d: json.dumps({**d, "periods": [2022.5]}), "period 2022.5 is not a year"),
+        (lambda d: json.dumps({**d, "periods": "2022"}), "expected a list"),
+        (lambda d: _period_key(d, "2_022"), "period '2_022' is not a year"),
+        (lambda d: _period_key(d, " 2022"), "period ' 2022' is not a year"),
+        (lambda d: _period_key(d, "\u0662\u0660\u0662\u0662"), "is not a year"),  # Arabic digits
+        (
+            lambda d: json.dumps(
+                {**d, "kpis": {"U01405": {**d["kpis"]["U01405"], "is_divided_by_gender": "no"}}}
+            ),
+            "expected true or false",
+        ),
+        (lambda d: json.dumps({**d, "kpis": {"U" + "1" * 5000: {}}}), "… is no Kolada KPI id"),
+    ],
+    ids=[
+        "deep",
+        "huge-int",
+        "bool-value",
+        "status",
+        "count",
+        "period-bool",
+        "period-float",
+        "periods-text",
+        "period-underscore",
+        "period-space",
+        "period-digits",
+        "divided",
+        "long-id",
+    ],
+)
+def test_a_hostile_snapshot_is_one_data_error_not_a_crash(harm: object, reason: str) -> None:
+    """A committed kolada.json is untrusted: what Python's int() or bool() would take, or what
+    would raise past the reader (RecursionError, OverflowError), is a DataError naming it,
+    quoted short."""
+    data = json.loads(kolada.snapshot_json(snapshot()))
+    assert callable(harm)
+    with pytest.raises(DataError) as raised:
+        kolada.read_snapshot(harm(data), "agreements/2024/kolada.json")
+    message = str(raised.value)
+    assert message.startswith("agreements/2024/kolada.json: ") and reason in message
+    assert len(message) < 200
+
+
+def _cell(data: dict[str, Any], cell: dict[str, Any]) -> str:
+    kpi = data["kpis"]["U01405"]
+    return json.dumps({**data, "kpis": {"U01405": {**kpi, "values": {"2022": {"T": cell}}}}})
+
+
+def _period_key(data: dict[str, Any], key: str) -> str:
+    kpi = data["kpis"]["U01405"]
+    values = {key: {"T": {"value": 1, "status": None, "count": 1}}}
+    return json.dumps({**data, "kpis": {"U01405": {**kpi, "values": values}}})
+
+
+def test_kolada_s_whole_numbers_stay_whole_and_are_shown_without_decimals() -> None:
+    """Kolada writes 259 for a count and 60.4 for a share: the snapshot keeps each as written,
+    so ovk shows 259 (not 259,0) wherever it shows Kolada's number."""
+    assert kolada.value_of({"value": 259, "status": None, "count": 1}) == kolada.Value(259, None, 1)
+    assert isinstance(kolada.value_of({"value": 259}).value, int)
+    assert isinstance(kolada.value_of({"value": 60.4}).value, float)
+    assert kolada.value_of({"value": None, "status": ""}) == kolada.Value(None, None, None)
+    data = json.loads(kolada.snapshot_json(snapshot()))
+    text = _cell(data, {"value": 259, "status": None, "count": 1})
+    again = kolada.read_snapshot(text, "k")
+    found = again.kpis["U01405"].value(2022, "T")
+    assert found is not None and isinstance(found.value, int)
+    assert '"value": 259\n' in kolada.snapshot_json(again)
+    assert sv_number(found.value, 0) == "259"
 
 
 @pytest.mark.parametrize(

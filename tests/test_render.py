@@ -579,6 +579,17 @@ def test_sv_number(value: float, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
+    [(403.0, "403"), (403, "403"), (14091.0, "14\u00a0091"), (60.4, "60,4"), (1.25, "1,25")],
+)
+def test_sv_number_with_no_decimals_asked_shows_a_whole_float_whole(
+    value: float, expected: str
+) -> None:
+    """An outcome or a Kolada value the model holds as 403.0 is shown as 403, not 403,0."""
+    assert sv_number(value, 0) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
     [
         (dt.date(2026, 12, 31), "31 december 2026"),
         (dt.date(2025, 1, 1), "1 januari 2025"),

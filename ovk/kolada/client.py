@@ -21,8 +21,9 @@ from typing import Any
 import httpx
 
 from ovk import REPOSITORY, __version__
+from ovk.errors import short_repr
 from ovk.kolada import KoladaError
-from ovk.model.kolada import API, GENDERS, Kpi, Value, is_kpi_id
+from ovk.model.kolada import API, GENDERS, Kpi, Value, is_kpi_id, value_of
 
 BATCH = 25  # at most this many values in one path segment (Kolada's limit)
 PER_PAGE = 5000  # the most Kolada gives on one page
@@ -184,10 +185,13 @@ class Client:
         try:
             target = httpx.URL(current).join(following)
         except (httpx.InvalidURL, TypeError, ValueError):
-            raise KoladaError(f"Kolada: {current}: next_url {following!r} is not a URL") from None
+            raise KoladaError(
+                f"Kolada: {current}: next_url {short_repr(following)} is not a URL"
+            ) from None
         if _origin(target) != self._origin:
             raise KoladaError(
-                f"Kolada: {current}: next_url {following!r} leaves {self.base}; not followed"
+                f"Kolada: {current}: next_url {short_repr(following)} leaves {self.base}; "
+                "not followed"
             )
         return str(target)
 
@@ -283,14 +287,16 @@ def _kpi(item: Any, where: str) -> Kpi:
         raise _shape(where, "a KPI is not an object")
     kpi_id, title = item.get("id"), item.get("title")
     if not isinstance(kpi_id, str) or not is_kpi_id(kpi_id):
-        raise _shape(where, f"KPI id {kpi_id!r} is not N or U and five digits")
+        raise _shape(where, f"KPI id {short_repr(kpi_id)} is not N or U and five digits")
     if not isinstance(title, str):
         raise _shape(where, f"KPI {kpi_id} has no title")
     divided = item.get("is_divided_by_gender", False)
     if divided is None or divided in (0, 1):  # v3 says true/false; 0/1 as v2 did
         divided = bool(divided)
     if not isinstance(divided, bool):
-        raise _shape(where, f"KPI {kpi_id}: is_divided_by_gender {divided!r} is not a boolean")
+        raise _shape(
+            where, f"KPI {kpi_id}: is_divided_by_gender {short_repr(divided)} is not a boolean"
+        )
     return Kpi(
         kpi_id,
         title,
@@ -323,15 +329,19 @@ def _data_item(
         raise _shape(where, "a data item is not an object with a 'values' list")
     kpi, place, period = item.get("kpi"), item.get("municipality"), item.get("period")
     if kpi not in kpis or place != municipality:
-        raise _shape(where, f"an item of KPI {kpi!r} and municipality {place!r} was not asked for")
+        raise _shape(
+            where,
+            f"an item of KPI {short_repr(kpi)} and municipality {short_repr(place)} "
+            "was not asked for",
+        )
     if isinstance(period, bool) or not isinstance(period, int) or str(period) not in years:
-        raise _shape(where, f"KPI {kpi}: period {period!r} was not asked for")
+        raise _shape(where, f"KPI {kpi}: period {short_repr(period)} was not asked for")
     for cell in item["values"]:
         if not isinstance(cell, dict):
             raise _shape(where, f"KPI {kpi} {period}: a value is not an object")
         gender = cell.get("gender")
         if gender not in GENDERS:
-            raise _shape(where, f"KPI {kpi} {period}: gender {gender!r} is not T, K or M")
+            raise _shape(where, f"KPI {kpi} {period}: gender {short_repr(gender)} is not T, K or M")
         key = (kpi, period, gender)
         deleted = cell.get("isdeleted", False)
         if not isinstance(deleted, bool):
@@ -344,18 +354,11 @@ def _data_item(
         into.live[key] = _value(cell, where, key)
 
 
-def _value(cell: dict[str, Any], where: str, key: Key) -> Value:
-    value, status, count = cell.get("value"), cell.get("status"), cell.get("count")
-    said = " ".join(map(str, key))
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-    ):
-        raise _shape(where, f"KPI {said}: value {value!r} is not a number or null")
-    if status is not None and not isinstance(status, str):
-        raise _shape(where, f"KPI {said}: status {status!r} is not a string")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        raise _shape(where, f"KPI {said}: count {count!r} is not a whole number")
-    return Value(None if value is None else float(value), status or None, count)
+def _value(cell: Any, where: str, key: Key) -> Value:
+    try:
+        return value_of(cell)
+    except ValueError as error:
+        raise _shape(where, f"KPI {' '.join(map(str, key))}: {error}") from None
 
 
 def _shape(where: str, reason: str) -> KoladaError:

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ovk.errors import DataError
+from ovk.errors import DataError, short_repr
 from ovk.findings import Finding, finding, json_path
 from ovk.model.layout import Member, schema_dir
 from ovk.model.vocabulary import KINDS
@@ -329,15 +329,14 @@ def describe(error: Any) -> str:
             return f"{where}: expected {_types(error.validator_value)}, got {_json_type(instance)}"
         case "enum":
             choices = ", ".join("null" if c is None else str(c) for c in error.validator_value)
-            return f"{where}: {_short(instance)} is not one of {choices}"
+            return f"{where}: {short_repr(instance)} is not one of {choices}"
         case "format":
-            return (
-                f"{where}: {_short(instance)} is not a valid {error.validator_value} (YYYY-MM-DD)"
-            )
+            shown = short_repr(instance)
+            return f"{where}: {shown} is not a valid {error.validator_value} (YYYY-MM-DD)"
         case "pattern":
-            return f"{where}: {_short(instance)} does not match {error.validator_value}"
+            return f"{where}: {short_repr(instance)} does not match {error.validator_value}"
         case _:
-            return f"{where}: {_short(str(error.message), 160)}"
+            return f"{where}: {short_repr(str(error.message), 160)}"
 
 
 def _types(value: Any) -> str:
@@ -356,8 +355,3 @@ def _json_type(value: Any) -> str:
         list: "array",
         dict: "object",
     }.get(type(value), type(value).__name__)
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

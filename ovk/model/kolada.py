@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovk.errors import DataError
+from ovk.errors import DataError, short_repr
 from ovk.model.build import walk
 from ovk.model.entities import Indicator, IndicatorTable, Malomraden
 from ovk.model.layout import (
@@ -308,6 +308,8 @@ def read_snapshot(text: str, shown: str) -> Snapshot:
         data = json.loads(text)
     except ValueError as error:
         raise DataError(f"{shown}: not JSON ({error})") from None
+    except RecursionError:
+        raise DataError(f"{shown}: not JSON (nested too deep)") from None
     try:
         return _snapshot(data)
     except (KeyError, TypeError, ValueError) as error:
@@ -320,40 +322,52 @@ def _snapshot(data: Any) -> Snapshot:
     kpis = {}
     for kpi_id, item in _mapping(data["kpis"]).items():
         if not is_kpi_id(kpi_id):
-            raise ValueError(f"{kpi_id!r} is no Kolada KPI id")
+            raise ValueError(f"{short_repr(kpi_id)} is no Kolada KPI id")
         item = _mapping(item)
         values: dict[int, dict[str, Value]] = {}
         for period, by_gender in _mapping(item.get("values", {})).items():
-            values[int(period)] = {
-                _gender(gender): _value(cell) for gender, cell in _mapping(by_gender).items()
+            values[_period(period)] = {
+                _gender(gender): value_of(cell) for gender, cell in _mapping(by_gender).items()
             }
         kpis[kpi_id] = Kpi(
             kpi_id,
             _text(item["title"]),
             _text(item.get("description", "")),
             _text(item.get("operating_area", "")),
-            bool(item.get("is_divided_by_gender", False)),
+            _boolean(item.get("is_divided_by_gender", False)),
             _text(item.get("municipality_type", "")),
             _text(item.get("publication_date", "")),
             values,
         )
     municipality = _text(data["municipality"])
     if not is_municipality_id(municipality):
-        raise ValueError(f"municipality {municipality!r} is no four-digit Kolada id")
+        raise ValueError(f"municipality {short_repr(municipality)} is no four-digit Kolada id")
     return Snapshot(
         _text(data["fetched"]),
         _text(data["base_url"]),
         municipality,
-        tuple(int(p) for p in data.get("periods", [])),
-        tuple(_text(u) for u in data.get("requests", [])),
+        tuple(_period(p) for p in _list(data.get("periods", []))),
+        tuple(_text(u) for u in _list(data.get("requests", []))),
         kpis,
-        tuple(_text(u) for u in data.get("unknown", [])),
+        tuple(_text(u) for u in _list(data.get("unknown", []))),
     )
 
 
 def _mapping(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TypeError(f"expected an object, found {type(value).__name__}")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, found {type(value).__name__}")
+    return value
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, found {type(value).__name__}")
     return value
 
 
@@ -365,23 +379,47 @@ def _text(value: Any) -> str:
 
 def _gender(value: str) -> str:
     if value not in GENDERS:
-        raise ValueError(f"gender {value!r} is not T, K or M")
+        raise ValueError(f"gender {short_repr(value)} is not T, K or M")
     return value
 
 
-def _value(cell: Any) -> Value:
-    cell = _mapping(cell)
-    value = cell.get("value")
-    if value is not None and (
-        isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-    ):
-        raise TypeError(f"value {value!r} is not a number")
-    status, count = cell.get("status"), cell.get("count")
-    return Value(
-        None if value is None else float(value),
-        status if isinstance(status, str) else None,
-        count if isinstance(count, int) and not isinstance(count, bool) else None,
-    )
+def value_of(cell: Any) -> Value:
+    """A value cell as Kolada's API and the snapshot write it (`{"value", "status", "count"}`),
+    read strictly: `value` a finite number or null, kept as written (Kolada's 259 stays 259,
+    not 259.0, so it is shown as Kolada shows it), `status` a string or null (an empty one is
+    none), `count` a whole number or null. A ValueError names what is not; the client and
+    the snapshot's reader both read a cell so."""
+    if not isinstance(cell, dict):
+        raise ValueError("a value is not an object")
+    value, status, count = cell.get("value"), cell.get("status"), cell.get("count")
+    if value is not None and not _finite(value):
+        raise ValueError(f"value {short_repr(value)} is not a number or null")
+    if status is not None and not isinstance(status, str):
+        raise ValueError(f"status {short_repr(status)} is not a string")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        raise ValueError(f"count {short_repr(count)} is not a whole number")
+    return Value(value, status or None, count)
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number a float can hold: not a boolean, NaN or an infinity, and no whole number
+    too large for a float (999…9 of 400 digits)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _period(value: Any) -> int:
+    """A period (a year) as the snapshot writes it: a JSON whole number or, as a key, four
+    ASCII digits; nothing else ('2_022', ' 2022', true, 2022.5) is read as one."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}", value):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return value
+    raise ValueError(f"period {short_repr(value)} is not a year")
 
 
 # -- the snapshot in follow-up -------------------------------------------------------------

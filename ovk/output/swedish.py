@@ -34,11 +34,12 @@ def sv_number(value: float | int | None, decimals: int = 1) -> str:
     """A number the Swedish way: decimal comma, non-breaking space between thousands.
 
     At least `decimals` decimals ("4,0", "204,6") and never fewer than the value has, so a
-    rendered amount is never rounded away from the data.
+    rendered amount is never rounded away from the data. A float's ".0" is no decimal it has:
+    with `decimals` 0, 403.0 (a whole number the model or JSON made a float) is "403".
     """
     if value is None:
         return ""
-    exponent = Decimal(str(value)).as_tuple().exponent
+    exponent = Decimal(str(value)).normalize().as_tuple().exponent
     places = max(decimals, -exponent if isinstance(exponent, int) else 0)
     text = f"{value:,.{places}f}"
     return text.replace(",", NBSP).replace(".", ",")
