@@ -282,3 +282,12 @@ def test_the_guess_rule_reads_the_notes_that_say_so() -> None:
     assert kolada.placed_as_a_guess(guessed) and kolada.placed_as_a_guess(placed)
     assert not kolada.placed_as_a_guess(plain)
     assert not kolada.placed_as_a_guess(Indicator(id="a", title="A", values={}))
+
+
+def test_a_snapshot_s_bytes_are_utf_8_with_or_without_a_bom_else_a_data_error() -> None:
+    text = kolada.snapshot_json(snapshot())
+    shown = "agreements/2024/kolada.json"
+    plain = kolada.decode_snapshot(text.encode(), shown)
+    assert kolada.decode_snapshot(b"\xef\xbb\xbf" + text.encode(), shown) == plain
+    with pytest.raises(DataError, match=r"^agreements/2024/kolada\.json: not UTF-8 \(byte 0: "):
+        kolada.decode_snapshot(b"\xff" + text.encode(), shown)

@@ -479,9 +479,17 @@ def load_snapshot(root: Path, year: int) -> Snapshot | None:
     if status.st_size > SNAPSHOT_MAX_BYTES:
         raise DataError(f"{file} is larger than {SNAPSHOT_MAX_BYTES:,} bytes")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DataError(f"{file}: not UTF-8 ({error.reason})") from None
+        raw = path.read_bytes()
     except OSError as error:
         raise DataError(f"{file} cannot be read ({error.strerror or error})") from None
-    return read_snapshot(text, file)
+    return decode_snapshot(raw, file)
+
+
+def decode_snapshot(raw: bytes, shown: str) -> Snapshot:
+    """The snapshot a `kolada.json`'s bytes hold (UTF-8, a BOM allowed), or a DataError naming
+    what is wrong with them; `load_snapshot` and validate's rules read the bytes so."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataError(f"{shown}: not UTF-8 (byte {error.start}: {error.reason})") from None
+    return read_snapshot(text, shown)

@@ -559,11 +559,7 @@ def _snapshot(display: str, raw: bytes | None) -> kolada.Snapshot | str:
     if raw is None:
         return "cannot be read, or is larger than the size cap"
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return f"is not UTF-8 (byte {error.start})"
-    try:
-        return kolada.read_snapshot(text, display)
+        return kolada.decode_snapshot(raw, display)
     except DataError as error:
         return str(error).removeprefix(f"{display}: ")
 
