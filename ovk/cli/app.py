@@ -1052,7 +1052,8 @@ kolada_app = _group("kolada")
 @kolada_app.callback()
 def kolada() -> None:
     """Kolada, the national database of municipal key figures: snapshot what it
-    says of the year's indicators, and see what it revised since.
+    says of the year's indicators, see what it revised since, and link the
+    indicators that name no Kolada id.
 
     The snapshot (agreements/<year>/kolada.json) is committed, so ovk validate
     checks the agreement against Kolada offline. OVK_KOLADA_URL replaces
